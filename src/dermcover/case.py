@@ -1,0 +1,357 @@
+"""The case a patient, a clinic or another system hands in (spec: case-format.md).
+
+Three-valued facts all the way through: a field that is absent or null is *unknown*; an empty list
+is a known "none". Nothing here defaults an unknown to false. Unknown fields are rejected rather
+than ignored, because a misspelt field would otherwise turn silently into an unknown fact.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from dermcover.codes.npi import npi_is_valid
+from dermcover.codes.procedures import kind_for_code
+
+
+class Contract(BaseModel):
+    """Base of every model in the public contract: strict about unknown fields."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+
+class PlanType(StrEnum):
+    commercial = "commercial"
+    medicare = "medicare"
+    medicare_advantage = "medicare_advantage"
+    medicaid = "medicaid"
+    self_pay = "self_pay"
+
+
+class Network(StrEnum):
+    in_ = "in"
+    out = "out"
+
+
+class Sex(StrEnum):
+    female = "female"
+    male = "male"
+    other = "other"
+
+
+class ProcedureKind(StrEnum):
+    microneedling = "microneedling"
+    rf_microneedling = "rf_microneedling"
+    microdermabrasion = "microdermabrasion"
+    dermabrasion = "dermabrasion"
+    lesion_abrasion = "lesion_abrasion"
+    chemical_peel = "chemical_peel"
+    picosecond_laser = "picosecond_laser"
+    q_switched_laser = "q_switched_laser"
+    fractional_ablative_laser = "fractional_ablative_laser"
+    ablative_laser_resurfacing = "ablative_laser_resurfacing"
+    fractional_nonablative_laser = "fractional_nonablative_laser"
+    pulsed_dye_laser = "pulsed_dye_laser"
+    intense_pulsed_light = "intense_pulsed_light"
+    prp_injection = "prp_injection"
+    prp_wound_gel = "prp_wound_gel"
+    lesion_destruction = "lesion_destruction"
+    photodynamic_therapy = "photodynamic_therapy"
+    scar_revision = "scar_revision"
+    contracture_release = "contracture_release"
+    intralesional_injection = "intralesional_injection"
+    acne_surgery = "acne_surgery"
+    laser_hair_removal = "laser_hair_removal"
+
+
+class Site(StrEnum):
+    face = "face"
+    neck = "neck"
+    scalp = "scalp"
+    trunk = "trunk"
+    arm = "arm"
+    hand = "hand"
+    leg = "leg"
+    foot = "foot"
+    genital = "genital"
+    other = "other"
+
+
+class Depth(StrEnum):
+    epidermal = "epidermal"
+    dermal = "dermal"
+
+
+class ConditionKind(StrEnum):
+    acne_active = "acne_active"
+    acne_scars = "acne_scars"
+    actinic_keratosis = "actinic_keratosis"
+    basal_cell_carcinoma_superficial = "basal_cell_carcinoma_superficial"
+    melasma = "melasma"
+    post_inflammatory_hyperpigmentation = "post_inflammatory_hyperpigmentation"
+    lentigines = "lentigines"
+    photoaging = "photoaging"
+    wrinkles = "wrinkles"
+    burn_scar = "burn_scar"
+    surgical_scar = "surgical_scar"
+    traumatic_scar = "traumatic_scar"
+    hypertrophic_scar = "hypertrophic_scar"
+    keloid = "keloid"
+    port_wine_stain = "port_wine_stain"
+    hemangioma = "hemangioma"
+    telangiectasia = "telangiectasia"
+    rosacea = "rosacea"
+    rhinophyma = "rhinophyma"
+    perioral_dermatitis = "perioral_dermatitis"
+    decorative_tattoo = "decorative_tattoo"
+    traumatic_tattoo = "traumatic_tattoo"
+    hair_loss = "hair_loss"
+    striae = "striae"
+    diabetic_ulcer = "diabetic_ulcer"
+    chronic_wound = "chronic_wound"
+    warts = "warts"
+    psoriasis = "psoriasis"
+
+
+class Cause(StrEnum):
+    acne = "acne"
+    burn = "burn"
+    surgery = "surgery"
+    trauma = "trauma"
+    congenital = "congenital"
+    sun_damage = "sun_damage"
+    aging = "aging"
+    disease = "disease"
+    decorative = "decorative"
+    unknown = "unknown"
+
+
+class Severity(StrEnum):
+    mild = "mild"
+    moderate = "moderate"
+    severe = "severe"
+
+
+class Purpose(StrEnum):
+    appearance = "appearance"
+    function = "function"
+    symptom_relief = "symptom_relief"
+    disease_treatment = "disease_treatment"
+
+
+class Impairment(StrEnum):
+    restricted_range_of_motion = "restricted_range_of_motion"
+    pain_requiring_analgesics = "pain_requiring_analgesics"
+    bleeding = "bleeding"
+    ulceration = "ulceration"
+    recurrent_infection = "recurrent_infection"
+    itching = "itching"
+    obstruction = "obstruction"
+    vision = "vision"
+    breathing = "breathing"
+    feeding = "feeding"
+    speech = "speech"
+    psychological_distress = "psychological_distress"
+
+
+class TreatmentOutcome(StrEnum):
+    failed = "failed"
+    partial = "partial"
+    success = "success"
+    contraindicated = "contraindicated"
+    not_tolerated = "not_tolerated"
+
+
+class DocumentationItem(StrEnum):
+    photos = "photos"
+    letter_of_medical_necessity = "letter_of_medical_necessity"
+    lesion_map = "lesion_map"
+    range_of_motion_measurements = "range_of_motion_measurements"
+    treatment_plan = "treatment_plan"
+    prior_treatment_records = "prior_treatment_records"
+    medical_records = "medical_records"
+    referral = "referral"
+    pathology_report = "pathology_report"
+
+
+class ProviderType(StrEnum):
+    dermatologist = "dermatologist"
+    plastic_surgeon = "plastic_surgeon"
+    physician = "physician"
+    nurse_practitioner = "nurse_practitioner"
+    physician_assistant = "physician_assistant"
+    registered_nurse = "registered_nurse"
+    esthetician = "esthetician"
+
+
+class Setting(StrEnum):
+    office = "office"
+    hospital_outpatient = "hospital_outpatient"
+    ambulatory_surgery_center = "ambulatory_surgery_center"
+    med_spa = "med_spa"
+
+
+class PriorAuthStatus(StrEnum):
+    not_requested = "not_requested"
+    pending = "pending"
+    approved = "approved"
+    denied = "denied"
+
+
+NonNegativeInt = Annotated[int, Field(ge=0)]
+
+
+class Payer(Contract):
+    policy: str | None = Field(
+        default=None, description="Policy pack id, e.g. generic, medicare, aetna."
+    )
+    plan_type: PlanType | None = None
+    network: Network | None = Field(
+        default=None, description="Is the treating provider in the plan's network."
+    )
+    plan_name: str | None = None
+    member_id: str | None = None
+
+
+class Patient(Contract):
+    name: str | None = None
+    age: Annotated[int, Field(ge=0, le=130)] | None = None
+    birth_date: date | None = None
+    sex: Sex | None = None
+
+    @field_validator("birth_date")
+    @classmethod
+    def _birth_date_not_in_future(cls, value: date | None) -> date | None:
+        if value is not None and value > date.today():
+            raise ValueError(f"birth date {value.isoformat()} is in the future")
+        return value
+
+    def age_on(self, day: date) -> int | None:
+        """The patient's age on `day`: the given age, else computed from the birth date."""
+        if self.age is not None:
+            return self.age
+        if self.birth_date is None:
+            return None
+        before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
+        return day.year - self.birth_date.year - int(before_birthday)
+
+
+class Procedure(Contract):
+    kind: ProcedureKind | None = None
+    code: str | None = Field(
+        default=None, description="CPT or HCPCS code; validated, never trusted blindly."
+    )
+    sessions: Annotated[int, Field(ge=1, le=100)] = 1
+    site: Site | None = None
+    area_cm2: Annotated[float, Field(gt=0)] | None = None
+    depth: Depth | None = None
+    device_fda_cleared: bool | None = None
+
+    @field_validator("code")
+    @classmethod
+    def _normalise_code(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        code = value.strip().upper()
+        if not code:
+            raise ValueError("code is empty; leave it out if there is none")
+        return code
+
+    @model_validator(mode="after")
+    def _kind_is_known_or_implied(self) -> Procedure:
+        if self.kind is None and self.code is None:
+            raise ValueError("a procedure needs a kind, a code or both")
+        if self.kind is None and self.resolved_kind is None:
+            raise ValueError(
+                f"code {self.code} does not name one procedure kind on its own; "
+                "add `kind` (one of: " + ", ".join(k.value for k in ProcedureKind) + ")"
+            )
+        return self
+
+    @property
+    def resolved_kind(self) -> ProcedureKind | None:
+        """The kind given, else the one an unambiguous code stands for."""
+        if self.kind is not None:
+            return self.kind
+        implied = kind_for_code(self.code) if self.code else None
+        return ProcedureKind(implied) if implied is not None else None
+
+
+class Condition(Contract):
+    diagnoses: list[str] | None = Field(
+        default=None, description="ICD-10-CM codes; [] means none, absent means unknown."
+    )
+    kind: ConditionKind | None = Field(
+        default=None, description="Inferred from the diagnoses when absent."
+    )
+    cause: Cause | None = None
+    severity: Severity | None = None
+    lesion_count: NonNegativeInt | None = None
+    months_since_onset: NonNegativeInt | None = None
+
+    @field_validator("diagnoses")
+    @classmethod
+    def _normalise_diagnoses(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        return [code.strip().upper() for code in value]
+
+
+class PriorTreatment(Contract):
+    name: str = Field(min_length=1, description="e.g. fluorouracil_topical, cryotherapy")
+    outcome: TreatmentOutcome | None = None
+    months: Annotated[float, Field(ge=0)] | None = None
+
+
+class Provider(Contract):
+    type: ProviderType | None = None
+    setting: Setting | None = None
+    npi: str | None = None
+    name: str | None = None
+    credentials: str | None = None
+    organization: str | None = None
+    tin: str | None = None
+    address: str | None = None
+    state: str | None = None
+    phone: str | None = None
+
+    @field_validator("npi")
+    @classmethod
+    def _npi_checks(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        npi = value.strip()
+        if not npi_is_valid(npi):
+            raise ValueError(
+                f"NPI {npi!r} is not valid: it must be 10 digits whose check digit passes "
+                "the Luhn test with the 80840 prefix"
+            )
+        return npi
+
+
+class PriorAuthorization(Contract):
+    status: PriorAuthStatus | None = None
+    reference: str | None = None
+
+
+class Case(Contract):
+    id: str | None = None
+    payer: Payer | None = None
+    patient: Patient | None = None
+    procedures: list[Procedure] = Field(min_length=1)
+    condition: Condition | None = None
+    purpose: Purpose | None = None
+    impairment: list[Impairment] | None = Field(
+        default=None, description="Documented functional impairment; [] = none."
+    )
+    prior_treatments: list[PriorTreatment] | None = Field(
+        default=None, description="First-line therapy already tried; [] = none."
+    )
+    documentation: list[DocumentationItem] | None = Field(
+        default=None, description="What is on file today; [] = nothing."
+    )
+    provider: Provider | None = None
+    prior_authorization: PriorAuthorization | None = None

@@ -1,0 +1,1 @@
+"""Codes: ICD-10-CM diagnoses, the CPT/HCPCS codes this domain uses, and the checks on both."""

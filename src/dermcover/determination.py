@@ -1,0 +1,133 @@
+"""The determination a case gets back (spec: case-format.md, "The determination").
+
+One fixed shape for every answer, whether it came from the CLI, the API or a batch run: an outcome
+per procedure line, the criteria trace with a citation for each criterion, plain-language reasons,
+the questions that would settle what is still unknown, the documentation checklist, code issues
+and next steps.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from dermcover.case import DocumentationItem, ProcedureKind
+
+
+class Result(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Outcome(StrEnum):
+    covered = "covered"
+    covered_with_prior_auth = "covered_with_prior_auth"
+    not_covered_cosmetic = "not_covered_cosmetic"
+    not_covered_investigational = "not_covered_investigational"
+    not_covered_not_medically_necessary = "not_covered_not_medically_necessary"
+    insufficient_information = "insufficient_information"
+    mixed = "mixed"
+
+    @property
+    def is_covered(self) -> bool:
+        return self in (Outcome.covered, Outcome.covered_with_prior_auth)
+
+
+class PriorAuthorizationNeed(StrEnum):
+    required = "required"
+    not_required = "not_required"
+    not_applicable = "not_applicable"
+    unknown = "unknown"
+
+
+class Status(StrEnum):
+    """Kleene's three truth values, as the trace shows them."""
+
+    met = "met"
+    not_met = "not_met"
+    unknown = "unknown"
+
+
+class Severity(StrEnum):
+    error = "error"
+    warning = "warning"
+
+
+class PolicyRef(Result):
+    id: str
+    title: str
+    reviewed: date
+    sources: list[str]
+
+
+class ProcedureRef(Result):
+    kind: ProcedureKind | None
+    code: str | None = None
+    sessions: int = 1
+
+
+class FactCheck(Result):
+    """One leaf of a criterion: a fact the policy looked at and what the case said of it."""
+
+    fact: str
+    test: dict[str, Any]
+    fields: list[str]
+    value: Any = None
+    status: Status
+
+
+class CriterionResult(Result):
+    id: str
+    text: str
+    status: Status
+    citation: str
+    stage: str | None = Field(default=None, description="Where in the decision order it sits.")
+    outcome: Outcome | None = Field(
+        default=None, description="The outcome this criterion decides when it is met."
+    )
+    facts: list[FactCheck] | None = Field(
+        default=None, description="The facts behind the status (the full trace only)."
+    )
+
+
+class Line(Result):
+    procedure: ProcedureRef
+    outcome: Outcome
+    prior_authorization: PriorAuthorizationNeed
+    criteria: list[CriterionResult]
+    reasons: list[str]
+    decided_by: str | None = Field(default=None, description="The rule id that decided it.")
+
+
+class Question(Result):
+    field: str
+    ask: str
+    criteria: list[str] = Field(
+        default_factory=list, description="The criteria whose status waits on the answer."
+    )
+
+
+class DocumentationCheck(Result):
+    item: DocumentationItem
+    status: str = Field(description="present | missing")
+    why: str | None = None
+
+
+class CodeIssue(Result):
+    code: str
+    severity: Severity
+    message: str
+    field: str | None = Field(default=None, description="Where in the case the code sits.")
+
+
+class Determination(Result):
+    case_id: str | None = None
+    policy: PolicyRef
+    outcome: Outcome
+    lines: list[Line]
+    questions: list[Question]
+    documentation: list[DocumentationCheck]
+    code_issues: list[CodeIssue]
+    next_steps: list[str]

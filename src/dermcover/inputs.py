@@ -1,0 +1,195 @@
+"""Reading YAML or JSON into contract models, with errors a person can act on.
+
+Every input path (a case file, an estimate request, a policy pack, an API body) ends here, so that
+bad input always gets the same kind of answer: one line naming where it is (file and line when
+known), the field, the value and what is allowed. Never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from enum import Enum
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+MAX_INPUT_BYTES = 1_000_000
+
+
+class InputError(Exception):
+    """Input that cannot be used. The message is one line, fit to show as it is."""
+
+
+def field_path(loc: Iterable[int | str]) -> str:
+    """`("procedures", 0, "kind")` -> `procedures[0].kind`."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "(top level)"
+
+
+class LineLocator:
+    """Maps a field path in parsed YAML back to the line it was written on."""
+
+    def __init__(self, node: yaml.Node | None) -> None:
+        self._root = node
+
+    def line_of(self, loc: Sequence[int | str]) -> int | None:
+        node = self._root
+        line = node.start_mark.line + 1 if node is not None else None
+        for part in loc:
+            if isinstance(node, yaml.MappingNode):
+                node = next((v for k, v in node.value if k.value == part), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                node = node.value[part] if part < len(node.value) else None
+            else:
+                node = None
+            if node is None:
+                break
+            line = node.start_mark.line + 1
+        return line
+
+
+def parse_text(text: str, source: str) -> tuple[Any, LineLocator]:
+    """Parse YAML (which includes JSON) text; errors name the source and the line."""
+    if len(text.encode("utf-8", errors="replace")) > MAX_INPUT_BYTES:
+        raise InputError(f"{source}: larger than {MAX_INPUT_BYTES:,} bytes")
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"{source}:{mark.line + 1}" if mark is not None else source
+        problem = exc.problem or "malformed"
+        raise InputError(f"{where}: not valid YAML or JSON ({problem})") from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"{source}: not valid YAML or JSON ({exc})") from None
+    return data, LineLocator(node)
+
+
+def read_text(path: Path) -> str:
+    try:
+        if path.stat().st_size > MAX_INPUT_BYTES:
+            raise InputError(f"{path}: larger than {MAX_INPUT_BYTES:,} bytes")
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a file") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+
+
+def _allowed(error: Mapping[str, Any], model: type[BaseModel], loc: Sequence[int | str]) -> str:
+    """What the field accepts, said plainly, for the error types where we can know it."""
+    ctx = error.get("ctx") or {}
+    kind = error["type"]
+    if kind == "enum" and "expected" in ctx:
+        return f"allowed: {ctx['expected'].replace(chr(39), '')}"
+    if kind == "extra_forbidden":
+        fields = _fields_at(model, loc[:-1])
+        return f"allowed fields here: {', '.join(fields)}" if fields else ""
+    return ""
+
+
+def _fields_at(model: type[BaseModel], loc: Sequence[int | str]) -> list[str]:
+    """The field names of the model found by walking `loc` through nested models."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = current.model_fields.get(part) if hasattr(current, "model_fields") else None
+        if field is None:
+            return []
+        current = _inner_model(field.annotation)
+        if current is None:
+            return []
+    return list(current.model_fields) if hasattr(current, "model_fields") else []
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, Enum):
+        value = value.value
+    text = json.dumps(value, default=str) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def describe(
+    exc: ValidationError,
+    model: type[BaseModel],
+    source: str,
+    locator: LineLocator | None = None,
+    prefix: Sequence[int | str] = (),
+) -> str:
+    """One line for the first problem (and a count of the rest) in a pydantic error."""
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    loc: tuple[int | str, ...] = tuple(
+        part for part in first["loc"] if not (isinstance(part, str) and "[" in part)
+    )
+    line = locator.line_of(tuple(prefix) + loc) if locator is not None else None
+    where = f"{source}:{line}" if line is not None else source
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown field"
+    elif first["type"] == "missing":
+        message = "required field is missing"
+    parts = [f"{where}: {field_path(tuple(prefix) + loc)}"]
+    if first["type"] not in ("missing", "model_type") or first.get("input") is not None:
+        if first["type"] not in ("missing",):
+            parts.append(f"= {_shown(first.get('input'))}")
+    text = " ".join(parts) + f": {message}"
+    allowed = _allowed(first, model, loc)
+    if allowed:
+        text += f"; {allowed}"
+    if len(errors) > 1:
+        text += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    return text
+
+
+def validate(
+    model: type[ModelT],
+    data: Any,
+    source: str,
+    locator: LineLocator | None = None,
+    prefix: Sequence[int | str] = (),
+) -> ModelT:
+    """Validate parsed data against `model`, turning any failure into an InputError."""
+    if data is None:
+        raise InputError(f"{source}: is empty")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(describe(exc, model, source, locator, prefix)) from None
+
+
+def load_model(model: type[ModelT], path: Path) -> ModelT:
+    """Read a YAML or JSON file into `model`, or raise an InputError naming what is wrong."""
+    text = read_text(path)
+    data, locator = parse_text(text, str(path))
+    return validate(model, data, str(path), locator)
+
+
+def load_model_text(model: type[ModelT], text: str, source: str) -> ModelT:
+    data, locator = parse_text(text, source)
+    return validate(model, data, source, locator)
