@@ -104,6 +104,9 @@ class Line(Result):
 class Question(Result):
     field: str
     ask: str
+    fields: list[str] = Field(
+        default_factory=list, description="Every case field one answer fills (field first)."
+    )
     criteria: list[str] = Field(
         default_factory=list, description="The criteria whose status waits on the answer."
     )

@@ -1,0 +1,293 @@
+"""Deciding a case: each procedure line walks the pack's rules in the decision order.
+
+For one line, every rule that applies is weighed in order. A rule that is met decides the line;
+a rule that is unknown might decide it, so its outcome stays possible and the walk goes on; a
+rule that is not met is passed. When no rule is met, the pack's `otherwise` decides. If every
+outcome still possible is the same, the unknowns did not matter; if they differ, the line is
+`insufficient_information` and the unknown facts inside the undecided rules become questions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel
+
+from dermcover.case import Case, DocumentationItem, PlanType
+from dermcover.codes.checks import check_codes
+from dermcover.determination import (
+    CriterionResult,
+    Determination,
+    DocumentationCheck,
+    FactCheck,
+    Line,
+    Outcome,
+    PolicyRef,
+    PriorAuthorizationNeed,
+    ProcedureRef,
+    Question,
+    Status,
+)
+from dermcover.engine.facts import LineView, line_views
+from dermcover.engine.library import DEFAULT_POLICY, PolicyLibrary, library
+from dermcover.engine.logic import MET, NOT_MET, UNKNOWN
+from dermcover.engine.next_steps import next_steps
+from dermcover.engine.pack import Criterion, Pack, Rule
+from dermcover.engine.tree import Resolver, evaluate, leaves, unknown_leaves
+
+TraceLevel = Literal["none", "criteria", "full"]
+
+
+def choose_policy(case: Case, policy_id: str | None = None) -> str:
+    """The pack to decide under: the one asked for, else the case's, else by plan type."""
+    if policy_id:
+        return policy_id
+    if case.payer is not None and case.payer.policy:
+        return case.payer.policy
+    if case.payer is not None and case.payer.plan_type in (
+        PlanType.medicare,
+        PlanType.medicare_advantage,
+    ):
+        return "medicare"
+    return DEFAULT_POLICY
+
+
+def determine(
+    case: Case,
+    policy_id: str | None = None,
+    *,
+    today: date | None = None,
+    trace: TraceLevel = "criteria",
+    packs: PolicyLibrary | None = None,
+) -> Determination:
+    """Decide every procedure line of `case` under one policy pack."""
+    pack = (packs or library()).get(choose_policy(case, policy_id))
+    views = line_views(case, today or date.today())
+    decisions = [_decide_line(pack, view, trace) for view in views]
+    lines = [decision.line for decision in decisions]
+    outcomes = {line.outcome for line in lines}
+    overall = outcomes.pop() if len(outcomes) == 1 else Outcome.mixed
+    questions = _merge_questions(decisions)
+    documentation = _checklist(pack, case, decisions)
+    code_issues = check_codes(case)
+    return Determination(
+        case_id=case.id,
+        policy=PolicyRef(
+            id=pack.id,
+            title=pack.spec.title,
+            reviewed=pack.spec.reviewed,
+            sources=[
+                f"{s.title} ({s.date.isoformat() if s.date else 'undated'})"
+                for s in pack.spec.sources
+            ],
+        ),
+        outcome=overall,
+        lines=lines,
+        questions=questions,
+        documentation=documentation,
+        code_issues=code_issues,
+        next_steps=next_steps(case, pack, lines, questions, documentation, code_issues),
+    )
+
+
+@dataclass
+class _LineDecision:
+    line: Line
+    questions: list[Question] = field(default_factory=list)
+    possible: list[Rule] = field(default_factory=list)
+
+
+def _decide_line(pack: Pack, view: LineView, trace: TraceLevel) -> _LineDecision:
+    resolver = Resolver({cid: c.when for cid, c in pack.criteria.items() if c.when is not None})
+    weighed: list[tuple[Rule, Status]] = []
+    possible: list[Rule] = []
+    for rule in pack.rules:
+        if not rule.applies_to(view.kind):
+            continue
+        when = rule.criterion.when
+        status = MET if when is None else evaluate(when, view, resolver)
+        weighed.append((rule, status))
+        if status is MET:
+            possible.append(rule)
+            break
+        if status is UNKNOWN:
+            possible.append(rule)
+    else:
+        weighed.append((pack.otherwise, MET))
+        possible.append(pack.otherwise)
+
+    deciding = possible[-1]
+    outcomes = {rule.outcome for rule in possible}
+    questions: list[Question] = []
+    if len(outcomes) == 1:
+        outcome = deciding.outcome
+        prior_auth = deciding.prior_authorization
+        reasons = [deciding.reason, *_unmet_reasons(deciding, weighed)]
+    else:
+        outcome = Outcome.insufficient_information
+        prior_auth = PriorAuthorizationNeed.unknown
+        questions = _questions(pack, view, resolver, possible)
+        could_be = sorted({_plain(rule.outcome) for rule in possible})
+        reasons = [
+            "The answer depends on facts the case does not give yet: it could be "
+            + " or ".join(could_be)
+            + "."
+        ]
+    procedure = view.procedure
+    line = Line(
+        procedure=ProcedureRef(kind=view.kind, code=procedure.code, sessions=procedure.sessions),
+        outcome=outcome,
+        prior_authorization=prior_auth,
+        criteria=_trace(pack, view, resolver, weighed, trace),
+        reasons=reasons,
+        decided_by=deciding.criterion.id
+        if outcome is not Outcome.insufficient_information
+        else None,
+    )
+    return _LineDecision(line, questions, possible)
+
+
+_PLAIN = {
+    Outcome.covered: "covered",
+    Outcome.covered_with_prior_auth: "covered with prior authorization",
+    Outcome.not_covered_cosmetic: "excluded as cosmetic",
+    Outcome.not_covered_investigational: "excluded as investigational",
+    Outcome.not_covered_not_medically_necessary: "not covered as not medically necessary",
+}
+
+
+def _plain(outcome: Outcome) -> str:
+    return _PLAIN.get(outcome, outcome.value)
+
+
+def _unmet_reasons(deciding: Rule, weighed: list[tuple[Rule, Status]]) -> list[str]:
+    """For a line the policy turns down, the covered uses it looked at and found not met."""
+    if deciding.outcome.is_covered:
+        return []
+    return [
+        f"The policy covers it only when: {rule.criterion.text.rstrip('.')}. That is not the "
+        "case here."
+        for rule, status in weighed
+        if status is NOT_MET and rule.outcome.is_covered and rule.procedures is not None
+    ]
+
+
+def _questions(
+    pack: Pack, view: LineView, resolver: Resolver, possible: list[Rule]
+) -> list[Question]:
+    """One question per thing to ask: facts of the whole case that share a question (a
+    criterion's own `ask`) are asked once; facts of a procedure line are asked per line."""
+    asked: dict[str, Question] = {}
+    for rule in possible:
+        when = rule.criterion.when
+        if when is None or evaluate(when, view, resolver) is not UNKNOWN:
+            continue
+        for leaf, owner in unknown_leaves(when, view, resolver, rule.criterion.id):
+            path = leaf.fact.fields_for(view.index)[0]
+            named = pack.criteria.get(owner)
+            ask = named.ask if named is not None and named.ask else leaf.fact.ask
+            key = path if leaf.fact.line_level else ask
+            asked[key] = _merged(
+                asked.get(key), Question(field=path, ask=ask, fields=[path], criteria=[owner])
+            )
+    return list(asked.values())
+
+
+def _merged(known: Question | None, new: Question) -> Question:
+    if known is None:
+        return new
+    return known.model_copy(
+        update={
+            "fields": list(dict.fromkeys([*known.fields, *new.fields])),
+            "criteria": list(dict.fromkeys([*known.criteria, *new.criteria])),
+        }
+    )
+
+
+def _merge_questions(decisions: list[_LineDecision]) -> list[Question]:
+    merged: dict[str, Question] = {}
+    for decision in decisions:
+        for question in decision.questions:
+            key = question.field if question.field.startswith("procedures[") else question.ask
+            merged[key] = _merged(merged.get(key), question)
+    return list(merged.values())
+
+
+def _trace(
+    pack: Pack,
+    view: LineView,
+    resolver: Resolver,
+    weighed: list[tuple[Rule, Status]],
+    level: TraceLevel,
+) -> list[CriterionResult]:
+    if level == "none":
+        return []
+    results: list[CriterionResult] = []
+    for criterion_id in resolver.order:
+        criterion = pack.criteria[criterion_id]
+        results.append(_result(criterion, resolver.memo[criterion_id], view, level))
+    for rule, status in weighed:
+        results.append(
+            _result(rule.criterion, status, view, level).model_copy(
+                update={"stage": rule.stage.value, "outcome": rule.outcome}
+            )
+        )
+    return results
+
+
+def _result(
+    criterion: Criterion, status: Status, view: LineView, level: TraceLevel
+) -> CriterionResult:
+    facts = None
+    if level == "full" and criterion.when is not None:
+        facts = [
+            FactCheck(
+                fact=leaf.fact.name,
+                test=dict(leaf.test.spec),
+                fields=list(leaf.fact.fields_for(view.index)),
+                value=_shown(leaf.fact.read(view)),
+                status=leaf.status(view),
+            )
+            for leaf in leaves(criterion.when)
+        ]
+    return CriterionResult(
+        id=criterion.id,
+        text=criterion.text,
+        status=status,
+        citation=criterion.citation,
+        facts=facts,
+    )
+
+
+def _shown(value: object) -> object:
+    """A fact's value as the trace shows it: enums by name, treatments as small mappings."""
+    if isinstance(value, list):
+        return [_shown(item) for item in value]
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_none=True)
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def _checklist(pack: Pack, case: Case, decisions: list[_LineDecision]) -> list[DocumentationCheck]:
+    """What a prior-authorization request for the lines that may be covered must carry."""
+    on_file = set(case.documentation or ())
+    needed: dict[DocumentationItem, str] = {}
+    for decision in decisions:
+        if not any(rule.outcome.is_covered for rule in decision.possible):
+            continue
+        kind = decision.line.procedure.kind
+        for requirement in pack.spec.documentation:
+            if requirement.procedures is None or kind in requirement.procedures:
+                needed.setdefault(requirement.item, requirement.why)
+        for rule in decision.possible:
+            for item in rule.documentation:
+                needed.setdefault(item, f"asked for by {rule.criterion.id}")
+    return [
+        DocumentationCheck(item=item, status="present" if item in on_file else "missing", why=why)
+        for item, why in needed.items()
+    ]

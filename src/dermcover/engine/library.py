@@ -1,0 +1,74 @@
+"""Finding and loading the policy packs: `policies/<id>/policy.yaml`, one folder per policy."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from dermcover.engine.pack import Pack, PackError, PackSpec, compile_pack
+from dermcover.inputs import InputError, field_path, parse_text, read_text, validate
+
+POLICIES_ENV = "DERMCOVER_POLICIES"
+DEFAULT_POLICY = "generic"
+
+
+def policies_dir() -> Path:
+    """Where the packs live: $DERMCOVER_POLICIES, else the project's `policies/` folder."""
+    configured = os.environ.get(POLICIES_ENV)
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parents[3] / "policies"
+
+
+def load_pack(folder: Path) -> Pack:
+    """Load and check one pack; any problem is an InputError naming the file and the line."""
+    path = folder / "policy.yaml"
+    source = str(path)
+    data, locator = parse_text(read_text(path), source)
+    spec = validate(PackSpec, data, source, locator)
+    if spec.id != folder.name:
+        raise InputError(
+            f"{source}:{locator.line_of(('id',))}: id {spec.id!r} must match its folder "
+            f"name {folder.name!r}"
+        )
+    try:
+        return compile_pack(spec)
+    except PackError as exc:
+        line = locator.line_of(exc.path)
+        where = f"{source}:{line}" if line is not None else source
+        raise InputError(f"{where}: {field_path(exc.path)}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class PolicyLibrary:
+    """Every pack in a folder, by id."""
+
+    folder: Path
+    packs: dict[str, Pack]
+
+    def get(self, policy_id: str) -> Pack:
+        pack = self.packs.get(policy_id)
+        if pack is None:
+            raise InputError(
+                f"unknown policy {policy_id!r}; available: {', '.join(sorted(self.packs))}"
+            )
+        return pack
+
+
+@cache
+def _load_library(folder: Path) -> PolicyLibrary:
+    if not folder.is_dir():
+        raise InputError(f"{folder}: the policy folder does not exist (set {POLICIES_ENV})")
+    packs = {
+        pack_folder.name: load_pack(pack_folder)
+        for pack_folder in sorted(folder.iterdir())
+        if (pack_folder / "policy.yaml").is_file()
+    }
+    return PolicyLibrary(folder, packs)
+
+
+def library(folder: Path | None = None) -> PolicyLibrary:
+    """The packs in `folder` (default: `policies_dir()`), loaded once per process."""
+    return _load_library((folder or policies_dir()).resolve())

@@ -1,0 +1,360 @@
+"""Policy packs: one payer policy as data, checked when it loads.
+
+A pack's `policy.yaml` holds its sources, its named criteria (each with the policy clause it
+comes from), and its rules in the decision order the policies follow: plan exclusions, then
+investigational, then cosmetic versus reconstructive, then the indication criteria. The first
+rule that is met decides a procedure line; `otherwise` decides it when none is. Documentation
+requirements make the prior-authorization checklist.
+
+A pack that does not load says so with the file and the line: an unknown fact, a value a fact
+cannot take, a missing or dangling citation, a rule out of the decision order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from dermcover.case import DocumentationItem, ProcedureKind
+from dermcover.determination import Outcome, PriorAuthorizationNeed
+from dermcover.engine.tree import Node, Path, TreeError, compile_tree, leaves, references
+
+
+class Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Stage(StrEnum):
+    """The decision order; rules must appear in this order in a pack."""
+
+    exclusion = "exclusion"
+    investigational = "investigational"
+    cosmetic = "cosmetic"
+    indication = "indication"
+
+
+STAGE_ORDER = {stage: position for position, stage in enumerate(Stage)}
+
+Confidence = Literal["confirmed", "summary", "unverified"]
+
+DecidingOutcome = Literal[
+    "covered",
+    "not_covered_cosmetic",
+    "not_covered_investigational",
+    "not_covered_not_medically_necessary",
+]
+
+
+class SourceSpec(Spec):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")
+    title: str
+    date: dt.date | None = Field(
+        description="The source's revision or publication date; null where the source is undated."
+    )
+    url: str | None = None
+    confidence: Confidence = Field(
+        description="confirmed: read in the policy text; summary: from a third-party summary; "
+        "unverified: inferred, not found."
+    )
+
+
+class CitationSpec(Spec):
+    source: str
+    section: str = Field(min_length=1)
+
+
+class CriterionSpec(Spec):
+    text: str = Field(min_length=1)
+    citation: CitationSpec
+    when: object
+    ask: str | None = Field(
+        default=None, description="The question to ask when this criterion is unknown."
+    )
+
+
+class RuleSpec(Spec):
+    id: str
+    stage: Stage
+    procedures: list[ProcedureKind] | None = Field(
+        default=None, description="The procedure kinds the rule weighs; absent = every kind."
+    )
+    text: str = Field(min_length=1)
+    citation: CitationSpec
+    when: object = Field(default=None, description="Absent: the rule always applies.")
+    outcome: DecidingOutcome
+    prior_authorization: Literal["required", "not_required"] | None = None
+    reason: str = Field(min_length=1, description="Plain-language why, for the patient.")
+    documentation: list[DocumentationItem] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _outcome_fits_stage(self) -> RuleSpec:
+        if self.outcome == "covered" and self.prior_authorization is None:
+            raise ValueError("a rule with outcome covered must say prior_authorization")
+        if self.outcome != "covered" and self.prior_authorization is not None:
+            raise ValueError("prior_authorization belongs only on rules whose outcome is covered")
+        if self.stage is Stage.investigational and self.outcome != "not_covered_investigational":
+            raise ValueError(
+                "an investigational-stage rule must decide not_covered_investigational"
+            )
+        return self
+
+
+class OtherwiseSpec(Spec):
+    outcome: DecidingOutcome
+    text: str
+    citation: CitationSpec
+    reason: str
+    prior_authorization: Literal["required", "not_required"] | None = None
+
+
+class DocumentationSpec(Spec):
+    item: DocumentationItem
+    why: str
+    procedures: list[ProcedureKind] | None = None
+
+
+class PackSpec(Spec):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    title: str
+    payer: str
+    reviewed: dt.date
+    summary: str
+    sources: list[SourceSpec] = Field(min_length=1)
+    criteria: dict[str, CriterionSpec] = Field(default_factory=dict)
+    rules: list[RuleSpec] = Field(min_length=1)
+    otherwise: OtherwiseSpec
+    documentation: list[DocumentationSpec] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------------
+# The compiled pack the engine runs.
+
+
+class Criterion(BaseModel):
+    """A named criterion or a rule, compiled: its tree, its citation as text, the case fields
+    its status can depend on."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    id: str
+    text: str
+    citation: str
+    when: Node | None
+    fields: frozenset[str]
+    ask: str | None = None
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    criterion: Criterion
+    stage: Stage
+    procedures: frozenset[ProcedureKind] | None
+    outcome: Outcome
+    prior_authorization: PriorAuthorizationNeed
+    reason: str
+    documentation: tuple[DocumentationItem, ...]
+
+    def applies_to(self, kind: ProcedureKind | None) -> bool:
+        return self.procedures is None or kind in self.procedures
+
+
+class Pack(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    spec: PackSpec
+    criteria: dict[str, Criterion]
+    rules: tuple[Rule, ...]
+    otherwise: Rule
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    def citation_of(self, citation: CitationSpec) -> str:
+        return render_citation(self.spec, citation)
+
+
+def render_citation(spec: PackSpec, citation: CitationSpec) -> str:
+    source = next(source for source in spec.sources if source.id == citation.source)
+    return f"{source.title}, {citation.section}"
+
+
+def deciding_outcome(outcome: str, prior_authorization: str | None) -> Outcome:
+    if outcome == "covered" and prior_authorization == "required":
+        return Outcome.covered_with_prior_auth
+    return Outcome(outcome)
+
+
+def _pa_need(outcome: Outcome) -> PriorAuthorizationNeed:
+    if outcome is Outcome.covered_with_prior_auth:
+        return PriorAuthorizationNeed.required
+    if outcome is Outcome.covered:
+        return PriorAuthorizationNeed.not_required
+    return PriorAuthorizationNeed.not_applicable
+
+
+class PackError(ValueError):
+    """A pack that does not load; `path` says where in policy.yaml."""
+
+    def __init__(self, path: Path, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+def compile_pack(spec: PackSpec) -> Pack:
+    """Compile and cross-check a validated pack: citations resolve, trees compile, references
+    resolve without cycles, rules follow the decision order."""
+    source_ids = {source.id for source in spec.sources}
+
+    def check_citation(citation: CitationSpec, path: Path) -> None:
+        if citation.source not in source_ids:
+            raise PackError(
+                (*path, "citation", "source"),
+                f"citation names source {citation.source!r}, which is not in `sources` "
+                f"(known: {', '.join(sorted(source_ids))})",
+            )
+
+    def tree(raw: object, path: Path) -> Node | None:
+        if raw is None:
+            return None
+        try:
+            return compile_tree(raw, path)
+        except TreeError as exc:
+            raise PackError(exc.path, str(exc)) from None
+
+    trees: dict[str, Node] = {}
+    for criterion_id, criterion in spec.criteria.items():
+        path: Path = ("criteria", criterion_id)
+        _check_id(spec.id, criterion_id, path)
+        check_citation(criterion.citation, path)
+        node = tree(criterion.when, (*path, "when"))
+        if node is None:
+            raise PackError((*path, "when"), "a named criterion needs `when`")
+        trees[criterion_id] = node
+
+    rule_trees: list[Node | None] = []
+    seen_ids: set[str] = set(spec.criteria)
+    last_stage = Stage.exclusion
+    for position, rule in enumerate(spec.rules):
+        path = ("rules", position)
+        _check_id(spec.id, rule.id, (*path, "id"))
+        if rule.id in seen_ids:
+            raise PackError((*path, "id"), f"id {rule.id!r} is used twice")
+        seen_ids.add(rule.id)
+        check_citation(rule.citation, path)
+        if STAGE_ORDER[rule.stage] < STAGE_ORDER[last_stage]:
+            raise PackError(
+                (*path, "stage"),
+                f"rule {rule.id} ({rule.stage}) comes after a {last_stage} rule; rules follow "
+                "the decision order " + " -> ".join(stage.value for stage in Stage),
+            )
+        last_stage = rule.stage
+        rule_trees.append(tree(rule.when, (*path, "when")))
+    check_citation(spec.otherwise.citation, ("otherwise",))
+
+    located: dict[str, Path] = {cid: ("criteria", cid, "when") for cid in trees}
+    for position, rule in enumerate(spec.rules):
+        located[rule.id] = ("rules", position, "when")
+    rule_nodes = [(rule.id, node) for rule, node in zip(spec.rules, rule_trees, strict=True)]
+    for owner, node in [*trees.items(), *rule_nodes]:
+        for reference in references(node) if node is not None else ():
+            if reference not in trees:
+                raise PackError(
+                    located[owner],
+                    f"{owner} refers to criterion {reference!r}, which the pack does not define",
+                )
+
+    fields = _fields(trees, located)
+    criteria = {
+        cid: Criterion(
+            id=cid,
+            text=c.text,
+            citation=render_citation(spec, c.citation),
+            when=trees[cid],
+            fields=fields[cid],
+            ask=c.ask,
+        )
+        for cid, c in spec.criteria.items()
+    }
+    rules = tuple(
+        _rule(spec, rule, node, _node_fields(node, fields))
+        for rule, node in zip(spec.rules, rule_trees, strict=True)
+    )
+    otherwise_outcome = deciding_outcome(spec.otherwise.outcome, spec.otherwise.prior_authorization)
+    otherwise = Rule(
+        criterion=Criterion(
+            id=f"{spec.id}.otherwise",
+            text=spec.otherwise.text,
+            citation=render_citation(spec, spec.otherwise.citation),
+            when=None,
+            fields=frozenset(),
+        ),
+        stage=Stage.indication,
+        procedures=None,
+        outcome=otherwise_outcome,
+        prior_authorization=_pa_need(otherwise_outcome),
+        reason=spec.otherwise.reason,
+        documentation=(),
+    )
+    return Pack(spec=spec, criteria=criteria, rules=rules, otherwise=otherwise)
+
+
+def _rule(spec: PackSpec, rule: RuleSpec, node: Node | None, fields: frozenset[str]) -> Rule:
+    outcome = deciding_outcome(rule.outcome, rule.prior_authorization)
+    return Rule(
+        criterion=Criterion(
+            id=rule.id,
+            text=rule.text,
+            citation=render_citation(spec, rule.citation),
+            when=node,
+            fields=fields,
+        ),
+        stage=rule.stage,
+        procedures=frozenset(rule.procedures) if rule.procedures is not None else None,
+        outcome=outcome,
+        prior_authorization=_pa_need(outcome),
+        reason=rule.reason,
+        documentation=tuple(rule.documentation),
+    )
+
+
+def _check_id(pack_id: str, item_id: str, path: Path) -> None:
+    if not item_id.startswith(f"{pack_id}."):
+        raise PackError(path, f"id {item_id!r} must start with the pack id: {pack_id}.")
+
+
+def _node_fields(node: Node | None, named: dict[str, frozenset[str]]) -> frozenset[str]:
+    if node is None:
+        return frozenset()
+    own = {path for leaf in leaves(node) for path in leaf.fact.fields}
+    for reference in references(node):
+        own |= named[reference]
+    return frozenset(own)
+
+
+def _fields(trees: dict[str, Node], located: dict[str, Path]) -> dict[str, frozenset[str]]:
+    """Each named criterion's case fields, following references; a cycle is an error."""
+    done: dict[str, frozenset[str]] = {}
+    visiting: list[str] = []
+
+    def visit(cid: str) -> frozenset[str]:
+        if cid in done:
+            return done[cid]
+        if cid in visiting:
+            cycle = " -> ".join([*visiting[visiting.index(cid) :], cid])
+            raise PackError(located[cid], f"criteria refer to each other in a cycle: {cycle}")
+        visiting.append(cid)
+        own = {path for leaf in leaves(trees[cid]) for path in leaf.fact.fields}
+        for reference in references(trees[cid]):
+            own |= visit(reference)
+        visiting.pop()
+        done[cid] = frozenset(own)
+        return done[cid]
+
+    for cid in trees:
+        visit(cid)
+    return done
