@@ -155,9 +155,8 @@ def describe(
     elif first["type"] == "missing":
         message = "required field is missing"
     parts = [f"{where}: {field_path(tuple(prefix) + loc)}"]
-    if first["type"] not in ("missing", "model_type") or first.get("input") is not None:
-        if first["type"] not in ("missing",):
-            parts.append(f"= {_shown(first.get('input'))}")
+    if first["type"] != "missing":
+        parts.append(f"= {_shown(first.get('input'))}")
     text = " ".join(parts) + f": {message}"
     allowed = _allowed(first, model, loc)
     if allowed:

@@ -3,12 +3,35 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
+
+from dermcover.inputs import InputError
+
+console = Console()
+errors = Console(stderr=True)
+
+# Exit status for input the user must fix (the same status argument errors get).
+EXIT_BAD_INPUT = 2
+
+
+class Commands(TyperGroup):
+    """The command group: any InputError a command raises becomes one line on stderr, status 2,
+    whichever command (or nested group) it came from."""
+
+    def invoke(self, ctx: Any) -> Any:  # Any: typer's own click Context type is private
+        try:
+            return super().invoke(ctx)
+        except InputError as exc:
+            errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True, markup=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+
 
 app = typer.Typer(
+    cls=Commands,
     name="dermcover",
     help=(
         "Will insurance pay for this skin procedure? If not, what will it cost and how can it "
@@ -19,12 +42,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
-
-console = Console()
-errors = Console(stderr=True)
-
-# Exit status for input the user must fix (the same status argument errors get).
-EXIT_BAD_INPUT = 2
 
 
 class OutputFormat(StrEnum):

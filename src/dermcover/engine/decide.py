@@ -101,7 +101,7 @@ class _LineDecision:
 
 
 def _decide_line(pack: Pack, view: LineView, trace: TraceLevel) -> _LineDecision:
-    resolver = Resolver({cid: c.when for cid, c in pack.criteria.items() if c.when is not None})
+    resolver = Resolver(pack.trees, exhaustive=trace != "none")
     weighed: list[tuple[Rule, Status]] = []
     possible: list[Rule] = []
     for rule in pack.rules:

@@ -167,6 +167,7 @@ class Pack(BaseModel):
 
     spec: PackSpec
     criteria: dict[str, Criterion]
+    trees: dict[str, Node] = Field(description="Each named criterion's tree, for the resolver.")
     rules: tuple[Rule, ...]
     otherwise: Rule
 
@@ -249,7 +250,7 @@ def compile_pack(spec: PackSpec) -> Pack:
         if STAGE_ORDER[rule.stage] < STAGE_ORDER[last_stage]:
             raise PackError(
                 (*path, "stage"),
-                f"rule {rule.id} ({rule.stage}) comes after a {last_stage} rule; rules follow "
+                f"rule {rule.id} (stage {rule.stage}) comes after a rule of stage {last_stage}; rules follow "
                 "the decision order " + " -> ".join(stage.value for stage in Stage),
             )
         last_stage = rule.stage
@@ -300,7 +301,7 @@ def compile_pack(spec: PackSpec) -> Pack:
         reason=spec.otherwise.reason,
         documentation=(),
     )
-    return Pack(spec=spec, criteria=criteria, rules=rules, otherwise=otherwise)
+    return Pack(spec=spec, criteria=criteria, trees=trees, rules=rules, otherwise=otherwise)
 
 
 def _rule(spec: PackSpec, rule: RuleSpec, node: Node | None, fields: frozenset[str]) -> Rule:

@@ -122,8 +122,11 @@ def leaves(node: Node) -> Iterator[Leaf]:
 class Resolver:
     """How a tree reaches named criteria: their trees, and a memo of their statuses per line."""
 
-    def __init__(self, trees: Mapping[str, Node]) -> None:
+    def __init__(self, trees: Mapping[str, Node], exhaustive: bool = True) -> None:
         self.trees = trees
+        # Exhaustive: weigh every part of a tree even once its value is settled, so the trace
+        # shows every criterion a rule refers to. Off, `all` and `any` stop early (faster).
+        self.exhaustive = exhaustive
         self.memo: dict[str, Status] = {}
         self.order: list[str] = []
 
@@ -139,10 +142,10 @@ class Resolver:
 def evaluate(node: Node, view: LineView, resolver: Resolver) -> Status:
     if isinstance(node, Leaf):
         return node.status(view)
-    if isinstance(node, All):
-        return all_of(evaluate(child, view, resolver) for child in node.children)
-    if isinstance(node, AnyOf):
-        return any_of(evaluate(child, view, resolver) for child in node.children)
+    if isinstance(node, All | AnyOf):
+        parts = (evaluate(child, view, resolver) for child in node.children)
+        combine = all_of if isinstance(node, All) else any_of
+        return combine(list(parts) if resolver.exhaustive else parts)
     if isinstance(node, Not):
         return negate(evaluate(node.child, view, resolver))
     return resolver.status_of(node.criterion_id, view)

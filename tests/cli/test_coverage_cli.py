@@ -1,0 +1,155 @@
+"""`dermcover check`, `explain`, `policies`, `schema`: what a person at a terminal sees."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dermcover.cli import app
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+runner = CliRunner()
+
+
+def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_check_prints_the_verdict_why_and_what_next() -> None:
+    code, out, _ = run("check", str(EXAMPLES / "pico-laser-prp-melasma.yaml"))
+    assert code == 0
+    assert "Not covered: cosmetic" in out
+    assert "Picosecond laser (17999), 4 sessions" in out
+    assert "PRP injection (0232T)" in out
+    assert "What to do next" in out
+    assert "Good Faith Estimate" in out
+
+
+def test_check_lists_the_open_questions() -> None:
+    code, out, _ = run("check", str(EXAMPLES / "microneedling-unknown-reason.yaml"))
+    assert code == 0
+    assert "Cannot tell yet" in out
+    assert "Questions still open" in out
+    assert "(condition.cause)" in out
+    assert "(impairment)" in out
+
+
+def test_check_json_follows_the_spec() -> None:
+    code, out, _ = run("check", str(EXAMPLES / "pico-laser-prp-melasma.yaml"), "--format", "json")
+    assert code == 0
+    result = json.loads(out)
+    assert result["outcome"] == "not_covered_cosmetic"
+    assert {
+        "policy",
+        "outcome",
+        "lines",
+        "questions",
+        "documentation",
+        "code_issues",
+        "next_steps",
+    } <= set(result)
+    line = result["lines"][0]
+    assert {"procedure", "outcome", "prior_authorization", "criteria", "reasons"} <= set(line)
+    criterion = line["criteria"][0]
+    assert {"id", "text", "status", "citation"} <= set(criterion)
+
+
+def test_check_reads_a_case_from_standard_input() -> None:
+    case = (EXAMPLES / "pico-laser-prp-melasma.yaml").read_text()
+    code, out, _ = run("check", "-", "--format", "json", stdin=case)
+    assert code == 0
+    assert json.loads(out)["outcome"] == "not_covered_cosmetic"
+
+
+def test_policy_option_overrides_the_case() -> None:
+    code, out, _ = run(
+        "check", str(EXAMPLES / "pico-laser-prp-melasma.yaml"), "--policy", "generic", "-f", "json"
+    )
+    assert code == 0
+    assert json.loads(out)["policy"]["id"] == "generic"
+
+
+def test_explain_shows_every_criterion_with_its_citation_and_facts() -> None:
+    code, out, _ = run("explain", str(EXAMPLES / "microneedling-unknown-reason.yaml"))
+    assert code == 0
+    assert "generic.medical-cause" in out
+    assert "seed" not in out.lower() or "article" in out.lower()
+    assert "cause" in out and "unknown" in out
+
+
+def test_policies_lists_packs_with_review_dates() -> None:
+    code, out, _ = run("policies")
+    assert code == 0
+    assert "generic" in out
+    assert "2026-11-22" in out
+
+
+def test_schema_case_is_the_json_schema_of_the_case() -> None:
+    code, out, _ = run("schema", "case")
+    assert code == 0
+    schema = json.loads(out)
+    assert "procedures" in schema["properties"]
+    assert "procedures" in schema["required"]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("procedures: [{kind: microneedling\n", "not valid YAML or JSON"),
+        ('{"procedures": [', "not valid YAML or JSON"),
+        ("procedures: [{kind: laser_facial}]\n", "procedures[0].kind = 'laser_facial'"),
+        ("procedures: [{kind: microneedling, sessions: many}]\n", "procedures[0].sessions"),
+        ("procedures: [{kind: microneedling}]\nimpairment: [sadness]\n", "impairment[0]"),
+        ("procedures: [{kind: microneedling}]\nlesions: 4\n", "lesions"),
+        ("procedures: []\n", "procedures"),
+        ("patient: {age: 30}\n", "procedures: required field is missing"),
+        ("procedures: [{code: '17999'}]\n", "add `kind`"),
+        ("procedures: [{kind: microneedling}]\nprovider: {npi: '1234567890'}\n", "NPI"),
+        ("", "is empty"),
+    ],
+)
+def test_bad_case_gives_one_line_naming_the_field_and_exit_2(
+    tmp_path: Path, content: str, expected: str
+) -> None:
+    case = tmp_path / "case.yaml"
+    case.write_text(content, encoding="utf-8")
+    code, out, err = run("check", str(case))
+    assert code == 2
+    assert expected in err
+    assert "Traceback" not in err + out
+    assert len(err.strip().splitlines()) <= 3  # one logical line, maybe soft-wrapped
+
+
+def test_unknown_enum_value_lists_what_is_allowed(tmp_path: Path) -> None:
+    case = tmp_path / "case.yaml"
+    case.write_text("procedures: [{kind: microneedling}]\npurpose: vanity\n", encoding="utf-8")
+    code, _, err = run("check", str(case))
+    assert code == 2
+    flat = " ".join(err.split())
+    assert "purpose = 'vanity'" in flat
+    assert "appearance" in flat and "disease_treatment" in flat
+    assert "case.yaml:2" in flat  # the line it is on
+
+
+def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    code, _, err = run("check", str(tmp_path / "nope.yaml"))
+    assert code == 2
+    assert "no such file" in err
+
+
+def test_unknown_policy_id_lists_the_available_ones() -> None:
+    code, _, err = run("check", str(EXAMPLES / "pico-laser-prp-melasma.yaml"), "-p", "bupa")
+    assert code == 2
+    flat = " ".join(err.split())
+    assert "unknown policy 'bupa'" in flat
+    assert "generic" in flat
+
+
+def test_unknown_schema_is_refused() -> None:
+    code, _, err = run("schema", "invoice")
+    assert code == 2
+    assert "unknown schema 'invoice'" in err
