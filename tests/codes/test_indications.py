@@ -27,6 +27,7 @@ def test_every_procedure_kind_has_a_row() -> None:
         (P.contracture_release, K.burn_scar),  # 1.12
         (P.microneedling, K.acne_scars),  # 1.1
         (P.q_switched_laser, K.decorative_tattoo),  # 1.6
+        (P.prp_injection, K.melasma),  # the pico-laser-with-PRP article
     ],
 )
 def test_treatments_the_research_names(procedure: ProcedureKind, condition: ConditionKind) -> None:

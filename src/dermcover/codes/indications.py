@@ -6,7 +6,8 @@ whether any payer pays: that is the policy packs' job.
 
 Source: the indications each payer policy names, covered or excluded, in the procedure tables of
 the payer research (sections 1.1-1.12, cited per row), widened only where the research itself
-shows the procedure in use (e.g. clinicians billing 17110 for small scars, section 3). A few
+shows the procedure in use (e.g. clinicians billing 17110 for small scars, section 3) or the
+consumer articles the project started from describe it (PRP with a pico laser for pigment). A few
 long-established clinical uses the research does not cover are marked "clinical use". Keep it
 small: add a pair only with a source, because a missing pair costs the user a false warning.
 """
@@ -77,8 +78,9 @@ INDICATIONS: dict[ProcedureKind, frozenset[ConditionKind]] = {
     },
     P.intense_pulsed_light: _PIGMENT
     | {K.telangiectasia, K.rosacea, K.port_wine_stain, K.photoaging, K.acne_active},
-    # 1.8: PRP for hair, skin and scars (all E/I), wounds (NCD 270.3).
-    P.prp_injection: _SCARS | _AGEING | {K.hair_loss},
+    # 1.8: PRP for hair, skin and scars (all E/I), wounds (NCD 270.3); with a pico laser for
+    # pigment, as the consumer articles describe it.
+    P.prp_injection: _SCARS | _AGEING | _PIGMENT | {K.hair_loss},
     P.prp_wound_gel: frozenset({K.diabetic_ulcer, K.chronic_wound}),
     # 2.1: 17000-17004 premalignant, 17106-17108 vascular, 17110 benign and small scars, 17340.
     P.lesion_destruction: frozenset(
