@@ -58,7 +58,7 @@ def line_views(case: Case, today: date) -> list[LineView]:
     condition = case.condition
     condition_kind = condition.kind if condition is not None else None
     if condition_kind is None and condition is not None and condition.diagnoses:
-        condition_kind = infer_condition_kind(condition.diagnoses)
+        condition_kind = infer_condition_kind(condition.diagnoses, cause=condition.cause)
     age = case.patient.age_on(today) if case.patient is not None else None
     return [
         LineView(case, index, procedure, procedure.resolved_kind, condition_kind, age)

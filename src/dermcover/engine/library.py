@@ -69,6 +69,11 @@ def _load_library(folder: Path) -> PolicyLibrary:
     return PolicyLibrary(folder, packs)
 
 
+@cache
+def _resolved(folder: Path) -> Path:
+    return folder.resolve()
+
+
 def library(folder: Path | None = None) -> PolicyLibrary:
     """The packs in `folder` (default: `policies_dir()`), loaded once per process."""
-    return _load_library((folder or policies_dir()).resolve())
+    return _load_library(_resolved(folder or policies_dir()))

@@ -250,8 +250,9 @@ def compile_pack(spec: PackSpec) -> Pack:
         if STAGE_ORDER[rule.stage] < STAGE_ORDER[last_stage]:
             raise PackError(
                 (*path, "stage"),
-                f"rule {rule.id} (stage {rule.stage}) comes after a rule of stage {last_stage}; rules follow "
-                "the decision order " + " -> ".join(stage.value for stage in Stage),
+                f"rule {rule.id} (stage {rule.stage}) comes after a rule of stage "
+                f"{last_stage}; rules follow the decision order "
+                + " -> ".join(stage.value for stage in Stage),
             )
         last_stage = rule.stage
         rule_trees.append(tree(rule.when, (*path, "when")))

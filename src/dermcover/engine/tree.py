@@ -19,7 +19,7 @@ from typing import Any
 
 from dermcover.determination import Status
 from dermcover.engine.facts import FACTS, Fact, LineView, PackSyntaxError, Test
-from dermcover.engine.logic import UNKNOWN, all_of, any_of, negate
+from dermcover.engine.logic import MET, NOT_MET, UNKNOWN, all_of, any_of, negate
 
 Path = tuple[int | str, ...]
 
@@ -143,9 +143,19 @@ def evaluate(node: Node, view: LineView, resolver: Resolver) -> Status:
     if isinstance(node, Leaf):
         return node.status(view)
     if isinstance(node, All | AnyOf):
-        parts = (evaluate(child, view, resolver) for child in node.children)
         combine = all_of if isinstance(node, All) else any_of
-        return combine(list(parts) if resolver.exhaustive else parts)
+        if resolver.exhaustive:
+            return combine([evaluate(child, view, resolver) for child in node.children])
+        # Stop at the first part that settles the whole: not met for `all`, met for `any`.
+        settles = NOT_MET if isinstance(node, All) else MET
+        result = MET if settles is NOT_MET else NOT_MET
+        for child in node.children:
+            status = evaluate(child, view, resolver)
+            if status is settles:
+                return status
+            if status is UNKNOWN:
+                result = UNKNOWN
+        return result
     if isinstance(node, Not):
         return negate(evaluate(node.child, view, resolver))
     return resolver.status_of(node.criterion_id, view)
