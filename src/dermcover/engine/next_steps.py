@@ -48,8 +48,8 @@ def next_steps(
             )
         else:
             steps.append(
-                f"Ask the clinic to request prior authorization from the plan ({pack.spec.payer}) "
-                "before treatment, with a letter of medical necessity."
+                f"Ask the clinic to request prior authorization from {pack.spec.payer} before "
+                "treatment, with a letter of medical necessity."
             )
     missing = [
         check.item.value.replace("_", " ") for check in documentation if check.status == "missing"
