@@ -33,6 +33,13 @@ class CoverageFinding:
     outcome: Outcome | None = None
     prior_authorization: PriorAuthorizationNeed | None = None
 
+    @property
+    def session_note(self) -> str:
+        """The short form a session row shows."""
+        if self.outcome in NOT_COVERED_REASONS:
+            return f"not covered: {NOT_COVERED_REASONS[self.outcome]}"
+        return "not covered"
+
 
 ASSUMED_COVERED = CoverageFinding(
     covered=True,

@@ -95,7 +95,7 @@ def insured_scenario(
         sessions,
         billed_charge=billed_charge,
         covered=coverage.covered is not False,
-        not_covered_note=coverage.reason,
+        not_covered_note=coverage.session_note,
     )
     if coverage.covered is None:
         lines = [
