@@ -103,7 +103,7 @@ def test_a_cosmetic_case_makes_every_insured_session_self_pay() -> None:
     request = load_model(EstimateRequest, EXAMPLE)
     estimate = build_estimate(request, today=TODAY)
     assert estimate.determination is Outcome.not_covered_cosmetic
-    insured = [s for s in estimate.scenarios if s.name is ScenarioName.in_network][0]
+    insured = next(s for s in estimate.scenarios if s.name is ScenarioName.in_network)
     assert insured.covered is False
     assert insured.patient_total == D("2100")  # six sessions at the 350 cash price
     assert insured.plan_total == 0
