@@ -10,6 +10,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from dermcover.determination import Outcome
 from dermcover.estimate import (
     Eligibility,
@@ -140,3 +143,69 @@ def test_the_case_gives_the_session_count_unless_the_request_does() -> None:
     }
     assert scenario_totals(request)[ScenarioName.self_pay][0] == D("400")
     assert scenario_totals({**request, "sessions": 2})[ScenarioName.self_pay][0] == D("200")
+
+
+money = st.integers(0, 500_000).map(lambda c: Decimal(c) / 100)
+shares = st.integers(0, 100).map(lambda p: Decimal(p) / 100)
+
+
+@st.composite
+def requests(draw: st.DrawFn) -> EstimateRequest:
+    deductible, oop_max = draw(money), draw(money)
+    plan = {
+        "deductible": deductible,
+        "deductible_met": draw(money.filter(lambda d: d <= deductible)),
+        "coinsurance": draw(shares),
+        "copay": draw(money),
+        "oop_max": oop_max,
+        "oop_met": draw(money.filter(lambda d: d <= oop_max)),
+        "visit_limit": draw(st.none() | st.integers(0, 10)),
+        "out_of_network": draw(st.none() | st.fixed_dictionaries({"allowed_amount": money})),
+    }
+    funding = {
+        "amount": draw(st.none() | money),
+        "hsa_balance": draw(money),
+        "marginal_tax_rate": draw(st.none() | shares),
+        "loan": draw(
+            st.none() | st.fixed_dictionaries({"apr": shares, "months": st.integers(1, 60)})
+        ),
+        "promo_card": draw(
+            st.none()
+            | st.fixed_dictionaries(
+                {
+                    "months": st.integers(1, 24),
+                    "standard_apr": shares,
+                    "monthly_payment": st.none() | money,
+                }
+            )
+        ),
+        "payment_plan": draw(st.none() | st.fixed_dictionaries({"months": st.integers(1, 24)})),
+    }
+    return EstimateRequest.model_validate(
+        {
+            "sessions": draw(st.integers(1, 12)),
+            "plan": draw(st.none() | st.just(plan)),
+            "prices": {
+                "billed_charge": draw(money),
+                "negotiated_rate": draw(money),
+                "self_pay": draw(st.none() | money),
+            },
+            "funding": draw(st.none() | st.just(funding)),
+        }
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(request=requests())
+def test_any_valid_request_gets_an_estimate_whose_cheapest_is_the_lowest(
+    request: EstimateRequest,
+) -> None:
+    estimate = build_estimate(request, today=TODAY)
+    lowest = min(scenario.worst_case_total for scenario in estimate.scenarios)
+    cheapest = next(s for s in estimate.scenarios if s.name is estimate.cheapest)
+    assert cheapest.worst_case_total == lowest
+    if estimate.funding is not None:
+        best = min(option.net_cost for option in estimate.funding.options)
+        assert {o.name: o.net_cost for o in estimate.funding.options}[
+            estimate.funding.cheapest
+        ] == best
