@@ -407,5 +407,5 @@ def _json_default(value: Any) -> Any:
 
 def estimate_json(estimate: Estimate, indent: int | None = 2) -> str:
     """The estimate as JSON text, money as numbers with two decimals, exactly."""
-    data = estimate.model_dump(mode="python", exclude_none=True)
+    data = estimate.model_dump(mode="python")  # None stays: `covered: null` means unknown
     return simplejson.dumps(data, use_decimal=True, default=_json_default, indent=indent)

@@ -5,6 +5,7 @@ Expected figures are worked by hand from the rules in estimate-format.md and res
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +20,7 @@ from dermcover.estimate import (
     EstimateRequest,
     FundingOptionName,
     ScenarioName,
+    estimate_json,
 )
 from dermcover.inputs import load_model
 from dermcover.money.estimator import build_estimate
@@ -134,6 +136,7 @@ def test_an_undecided_case_shows_both_ends_and_ranks_by_the_not_covered_one() ->
     assert insured.patient_total_if_not_covered == D("1050")
     # Both cost 1050 at worst; in network wins the tie on its better best case.
     assert estimate.cheapest is ScenarioName.in_network
+    assert json.loads(estimate_json(estimate))["scenarios"][0]["covered"] is None
 
 
 def test_the_case_gives_the_session_count_unless_the_request_does() -> None:
