@@ -72,7 +72,28 @@ def parse_text(text: str, source: str) -> tuple[Any, LineLocator]:
         raise InputError(f"{where}: not valid YAML or JSON ({problem})") from None
     except yaml.YAMLError as exc:
         raise InputError(f"{source}: not valid YAML or JSON ({exc})") from None
+    except ValueError as exc:
+        # YAML reads an unquoted 2025-02-30 as a date, and the date does not exist.
+        raise InputError(_impossible_value(node, source, exc)) from None
     return data, LineLocator(node)
+
+
+def _impossible_value(node: yaml.Node | None, source: str, exc: ValueError) -> str:
+    """Name the line of the scalar YAML could not construct (in practice, an impossible date)."""
+    pending = [node] if node is not None else []
+    while pending:
+        current = pending.pop()
+        if isinstance(current, yaml.ScalarNode) and current.tag.endswith(":timestamp"):
+            try:
+                yaml.safe_load(current.value)
+            except ValueError:
+                line = current.start_mark.line + 1
+                return f"{source}:{line}: {current.value!r} is not a date that exists ({exc})"
+        elif isinstance(current, yaml.MappingNode):
+            pending.extend(value for pair in current.value for value in pair)
+        elif isinstance(current, yaml.SequenceNode):
+            pending.extend(current.value)
+    return f"{source}: a value cannot be read ({exc})"
 
 
 def read_text(path: Path) -> str:

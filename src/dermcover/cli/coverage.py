@@ -8,15 +8,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import BaseModel
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
 from dermcover.case import Case
-from dermcover.cli.app import OutputFormat, app, console
+from dermcover.cli.app import OutputFormat, app, console, fail
 from dermcover.determination import Determination, Line, Outcome, Status
 from dermcover.engine import determine, library
+from dermcover.estimate import Estimate, EstimateRequest
 from dermcover.inputs import load_model, load_model_text
 
 CaseArgument = Annotated[
@@ -115,9 +117,11 @@ def policies() -> None:
     console.print(table)
 
 
-SCHEMAS: dict[str, type[Case] | type[Determination]] = {
+SCHEMAS: dict[str, type[BaseModel]] = {
     "case": Case,
     "determination": Determination,
+    "estimate-request": EstimateRequest,
+    "estimate": Estimate,
 }
 
 
@@ -128,8 +132,6 @@ def schema(
     """Print the JSON Schema of a document in the public contract."""
     model = SCHEMAS.get(name)
     if model is None:
-        from dermcover.cli.app import fail
-
         fail(f"unknown schema {name!r}; allowed: {', '.join(SCHEMAS)}")
     console.print_json(json.dumps(model.model_json_schema()))
 
