@@ -233,3 +233,34 @@ def test_the_policy_follows_the_case_unless_one_is_asked_for(payer: Any, expecte
     case = Case.model_validate({"procedures": [{"kind": "microneedling"}], "payer": payer})
     assert choose_policy(case) == expected
     assert choose_policy(case, "aetna") == "aetna"
+
+
+def test_a_field_is_asked_once_even_when_two_criteria_word_it_differently(
+    write_pack: Any,
+) -> None:
+    body = """\
+criteria:
+  t.hurts:
+    text: Pain
+    citation: {source: src, section: "1"}
+    when: {fact: impairment, any: [pain_requiring_analgesics]}
+    ask: Does it hurt enough to need painkillers?
+  t.moves:
+    text: Movement
+    citation: {source: src, section: "1"}
+    when: {fact: impairment, any: [restricted_range_of_motion]}
+rules:
+  - id: t.either
+    stage: indication
+    text: Pain or restricted movement is covered
+    citation: {source: src, section: "2"}
+    when: {any: [t.hurts, t.moves]}
+    outcome: covered
+    prior_authorization: required
+    reason: Because.
+"""
+    folder = write_pack(body)
+    packs = PolicyLibrary(folder.parent, {"t": load_pack(folder)})
+    result = decide(packs)
+    assert [q.field for q in result.questions] == ["impairment"]
+    assert result.questions[0].criteria == ["t.hurts", "t.moves"]

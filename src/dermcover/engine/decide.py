@@ -178,8 +178,7 @@ def _unmet_reasons(deciding: Rule, weighed: list[tuple[Rule, Status]]) -> list[s
 def _questions(
     pack: Pack, view: LineView, resolver: Resolver, possible: list[Rule]
 ) -> list[Question]:
-    """One question per thing to ask: facts of the whole case that share a question (a
-    criterion's own `ask`) are asked once; facts of a procedure line are asked per line."""
+    """The unknown facts inside the undecided rules, one question per case field."""
     asked: dict[str, Question] = {}
     for rule in possible:
         when = rule.criterion.when
@@ -189,14 +188,13 @@ def _questions(
             path = leaf.fact.fields_for(view.index)[0]
             named = pack.criteria.get(owner)
             ask = named.ask if named is not None and named.ask else leaf.fact.ask
-            key = path if leaf.fact.line_level else ask
-            asked[key] = _merged(
-                asked.get(key), Question(field=path, ask=ask, fields=[path], criteria=[owner])
-            )
+            new = Question(field=path, ask=ask, fields=[path], criteria=[owner])
+            asked[path] = _merged(asked.get(path), new)
     return list(asked.values())
 
 
 def _merged(known: Question | None, new: Question) -> Question:
+    """One question from two: the first wording stays, fields and criteria are joined."""
     if known is None:
         return new
     return known.model_copy(
@@ -208,12 +206,18 @@ def _merged(known: Question | None, new: Question) -> Question:
 
 
 def _merge_questions(decisions: list[_LineDecision]) -> list[Question]:
-    merged: dict[str, Question] = {}
+    """Each case field is asked once across lines; fields of the whole case that a pack asks
+    about in the same words (a criterion's own `ask`) become one question. A procedure line's
+    fields stay separate questions, since each line has its own answer."""
+    by_field: dict[str, Question] = {}
     for decision in decisions:
         for question in decision.questions:
-            key = question.field if question.field.startswith("procedures[") else question.ask
-            merged[key] = _merged(merged.get(key), question)
-    return list(merged.values())
+            by_field[question.field] = _merged(by_field.get(question.field), question)
+    by_wording: dict[str, Question] = {}
+    for field_path, question in by_field.items():
+        key = field_path if field_path.startswith("procedures[") else question.ask
+        by_wording[key] = _merged(by_wording.get(key), question)
+    return list(by_wording.values())
 
 
 def _trace(
