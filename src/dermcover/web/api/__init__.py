@@ -1,0 +1,11 @@
+"""The HTTP API, version 1: every router under /api/v1."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from dermcover.web.api import codes, determinations, estimates, policies
+
+router = APIRouter(prefix="/api/v1")
+for module in (determinations, estimates, policies, codes):
+    router.include_router(module.router)

@@ -1,0 +1,47 @@
+"""The application factory: `create_app(settings)` wires the routers, the middleware, the error
+handlers and the static files; nothing else in the web package builds an app."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from dermcover.case import Case
+from dermcover.estimate import EstimateRequest
+from dermcover.web import api, pages
+from dermcover.web.errors import install_error_handlers
+from dermcover.web.middleware import BodySizeLimit, NeverLeak
+from dermcover.web.openapi import install_openapi
+from dermcover.web.settings import Settings
+from dermcover.web.templating import STATIC
+
+DESCRIPTION = (
+    "Will insurance pay for this skin procedure, and if not, what will it cost and how can it "
+    "be paid for? Bodies are JSON (or YAML with Content-Type: application/yaml). Bad input gets "
+    '422 with `{"detail": "<one line>", "field": "<the field>"}`; a body over the size limit '
+    "gets 413."
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    app = FastAPI(title="dermcover", version="1", description=DESCRIPTION)
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    install_openapi(app, [Case, EstimateRequest])
+    # Added innermost first: NeverLeak ends up outermost of the three.
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="dermcover_session",
+        max_age=settings.session_max_age_seconds,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(NeverLeak)
+    return app

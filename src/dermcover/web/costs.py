@@ -1,0 +1,125 @@
+"""The patient's cost form, read into an estimate request (spec: estimate-format.md).
+
+People type "20" for 20% and "$1,500" for fifteen hundred dollars; this turns what they type into
+the request's fractions and amounts. A blank field stays out of the request, so the estimate's
+own rules decide what it means (no plan numbers at all: priced as uninsured).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+
+from dermcover.case import Case
+from dermcover.estimate import EstimateRequest
+from dermcover.web.labels import label
+from dermcover.web.questions import AnswerError
+
+PLAN_AMOUNTS = ("deductible", "deductible_met", "copay", "oop_max", "oop_met")
+PLAN_RATES = ("coinsurance",)
+PLAN_COUNTS = ("visit_limit", "visits_used")
+PRICES = ("self_pay", "negotiated_rate", "billed_charge")
+
+# Every field of the form, so a page can show back what was typed.
+FIELDS = (
+    "sessions",
+    *PRICES,
+    *PLAN_AMOUNTS,
+    *PLAN_RATES,
+    *PLAN_COUNTS,
+    "package_sessions",
+    "package_price",
+    "hsa_balance",
+    "fsa_balance",
+    "marginal_tax_rate",
+    "loan_apr",
+    "loan_months",
+    "promo_months",
+    "promo_apr",
+    "promo_payment",
+    "plan_months",
+)
+
+
+def _decimal(form: FormData, name: str) -> Decimal | None:
+    raw = str(form.get(name) or "").strip().replace(",", "").replace("$", "").rstrip("%")
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise AnswerError(f"{label(name)}: “{raw[:20]}” is not a number.") from None
+    if not value.is_finite():
+        raise AnswerError(f"{label(name)}: “{raw[:20]}” is not a number.")
+    return value
+
+
+def _percent(form: FormData, name: str) -> Decimal | None:
+    value = _decimal(form, name)
+    return None if value is None else value / 100
+
+
+def _count(form: FormData, name: str) -> int | None:
+    value = _decimal(form, name)
+    if value is None:
+        return None
+    if value != value.to_integral_value():
+        raise AnswerError(f"{label(name)}: give a whole number.")
+    return int(value)
+
+
+def _put(target: dict[str, Any], name: str, value: Any) -> None:
+    if value is not None:
+        target[name] = value
+
+
+def estimate_request(case: Case, form: FormData) -> EstimateRequest:
+    """The request the form describes, for `case`; an AnswerError says what to fix."""
+    prices: dict[str, Any] = {}
+    for name in PRICES:
+        _put(prices, name, _decimal(form, name))
+    package_sessions, package_price = (
+        _count(form, "package_sessions"),
+        _decimal(form, "package_price"),
+    )
+    if package_sessions is not None and package_price is not None:
+        prices["package"] = {"sessions": package_sessions, "price": package_price}
+
+    plan: dict[str, Any] = {}
+    for name in PLAN_AMOUNTS:
+        _put(plan, name, _decimal(form, name))
+    for name in PLAN_RATES:
+        _put(plan, name, _percent(form, name))
+    for name in PLAN_COUNTS:
+        _put(plan, name, _count(form, name))
+
+    funding: dict[str, Any] = {}
+    _put(funding, "hsa_balance", _decimal(form, "hsa_balance"))
+    _put(funding, "fsa_balance", _decimal(form, "fsa_balance"))
+    _put(funding, "marginal_tax_rate", _percent(form, "marginal_tax_rate"))
+    loan_apr, loan_months = _percent(form, "loan_apr"), _count(form, "loan_months")
+    if loan_apr is not None and loan_months is not None:
+        funding["loan"] = {"apr": loan_apr, "months": loan_months}
+    promo_months, promo_apr = _count(form, "promo_months"), _percent(form, "promo_apr")
+    if promo_months is not None and promo_apr is not None:
+        promo: dict[str, Any] = {"months": promo_months, "standard_apr": promo_apr}
+        _put(promo, "monthly_payment", _decimal(form, "promo_payment"))
+        funding["promo_card"] = promo
+    plan_months = _count(form, "plan_months")
+    if plan_months is not None:
+        funding["payment_plan"] = {"months": plan_months}
+
+    request: dict[str, Any] = {"case": case, "prices": prices, "funding": funding}
+    _put(request, "sessions", _count(form, "sessions"))
+    if plan:
+        request["plan"] = plan
+    try:
+        return EstimateRequest.model_validate(request)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = [part for part in first["loc"] if isinstance(part, str) and part != "case"]
+        name = label(where[-1]) if where else "The costs"
+        raise AnswerError(f"{name}: {first['msg'].removeprefix('Value error, ')}") from None

@@ -1,0 +1,50 @@
+"""Everything a route depends on, in one place: the settings, the policy library, the checks on
+what a client names, the CSRF check, and (for staff routes) the database and the signed-in user."""
+
+from __future__ import annotations
+
+from fastapi import HTTPException, Request
+
+from dermcover.case import Case
+from dermcover.engine import library
+from dermcover.web.csrf import FORM_FIELD, HEADER, token_matches
+from dermcover.web.errors import FieldError
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def checked_policy(case: Case, policy: str | None, prefix: str = "") -> str | None:
+    """The policy asked for, checked against the library so that an unknown id is a 422 that
+    names the field it came from (the query parameter, or the case's payer.policy)."""
+    packs = library().packs
+    allowed = ", ".join(packs)
+    if policy is not None:
+        if policy not in packs:
+            raise FieldError(
+                f"query parameter policy = {policy!r}: unknown policy; allowed: {allowed}",
+                "policy",
+            )
+        return policy
+    named = case.payer.policy if case.payer is not None else None
+    if named is not None and named not in packs:
+        raise FieldError(
+            f"request body: {prefix}payer.policy = {named!r}: unknown policy; allowed: {allowed}",
+            f"{prefix}payer.policy",
+        )
+    return None
+
+
+async def verify_csrf(request: Request) -> None:
+    """Writes (POST, PUT, PATCH, DELETE) must echo the session's CSRF token, in the form's
+    `csrf_token` field or the X-CSRF-Token header."""
+    if request.method in SAFE_METHODS:
+        return
+    offered = request.headers.get(HEADER)
+    if offered is None and request.headers.get("content-type", "").startswith(FORM_TYPES):
+        offered = str((await request.form()).get(FORM_FIELD) or "")
+    if not token_matches(request, offered):
+        raise HTTPException(
+            403,
+            "this form has expired or did not come from this site; reload the page and try again",
+        )

@@ -1,0 +1,86 @@
+"""Every error a client can cause, answered the same way: 422 naming the field, 413 for a body
+that is too large, 404, 403; and never a traceback.
+
+API routes (under /api/) answer JSON: `{"detail": "<one line>", "field": "<path or null>"}`,
+the same line the CLI prints for the same mistake. Pages answer a small HTML page.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
+
+from dermcover.inputs import InputError, field_path
+from dermcover.web.templating import templates
+
+log = logging.getLogger("dermcover.web")
+
+
+class FieldError(InputError):
+    """Input that cannot be used, with the field it is about."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def error_response(
+    request: Request, status: int, detail: str, field: str | None = None
+) -> Response:
+    if wants_json(request):
+        return JSONResponse({"detail": detail, "field": field}, status_code=status)
+    return templates.TemplateResponse(
+        request, "error.html", {"status": status, "detail": detail}, status_code=status
+    )
+
+
+def describe_request_error(errors: Sequence[Any]) -> tuple[str, str]:
+    """One line for FastAPI's own parameter checks (query, path, header), in the CLI's words."""
+    first = errors[0]
+    where, *loc = first.get("loc", ("request",))
+    field = field_path(loc)
+    message = first.get("msg", "invalid").removeprefix("Value error, ")
+    if first.get("type") == "missing":
+        text = f"{where} parameter {field}: required field is missing"
+    else:
+        shown = repr(first.get("input"))
+        text = f"{where} parameter {field} = {shown[:60]}: {message}"
+    if len(errors) > 1:
+        text += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    return text, field
+
+
+async def _input_error(request: Request, exc: Exception) -> Response:
+    field = exc.field if isinstance(exc, FieldError) else None
+    return error_response(request, 422, str(exc), field)
+
+
+async def _request_validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    detail, field = describe_request_error(exc.errors())
+    return error_response(request, 422, detail, field)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else "request refused"
+    response = error_response(request, exc.status_code, detail)
+    for name, value in (exc.headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(InputError, _input_error)
+    app.add_exception_handler(RequestValidationError, _request_validation_error)
+    app.add_exception_handler(HTTPException, _http_error)

@@ -1,0 +1,10 @@
+"""The HTML pages: the patient's guided check, and the clinic's workspace behind a login."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from dermcover.web.pages import patient
+
+router = APIRouter(include_in_schema=False)
+router.include_router(patient.router)

@@ -1,0 +1,124 @@
+"""The patient's pages: "Will my insurance cover it?", asked one question at a time.
+
+GET / starts; every later step is a POST to /check carrying the answers so far in the page, so
+nothing about the person is kept on the server (see `web.flow`). The result page shows the
+verdict per procedure and why, what to do next, and (once the person gives prices) a chart of
+what they would pay under each scenario and way of paying.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from dermcover.case import ProcedureKind
+from dermcover.engine import library
+from dermcover.engine.library import DEFAULT_POLICY
+from dermcover.money.estimator import build_estimate
+from dermcover.web.costs import FIELDS, estimate_request
+from dermcover.web.deps import verify_csrf
+from dermcover.web.flow import CheckState, Step, answers, next_step
+from dermcover.web.labels import label
+from dermcover.web.questions import AnswerError, answer_value, widget_for
+from dermcover.web.templating import templates
+
+router = APIRouter(dependencies=[Depends(verify_csrf)])
+
+StateField = Annotated[str, Form()]
+NOT_SURE = "Not listed, or not sure"
+
+
+def _start_page(request: Request, error: str | None = None, status: int = 200) -> Response:
+    packs = sorted(library().packs.values(), key=lambda pack: pack.id != DEFAULT_POLICY)
+    return templates.TemplateResponse(
+        request,
+        "patient/start.html",
+        {
+            "procedures": [(kind.value, label(kind.value)) for kind in ProcedureKind],
+            "insurers": [
+                (pack.id, NOT_SURE if pack.id == DEFAULT_POLICY else pack.spec.payer)
+                for pack in packs
+            ],
+            "error": error,
+        },
+        status_code=status,
+    )
+
+
+@router.get("/")
+async def start(request: Request) -> Response:
+    return _start_page(request)
+
+
+@router.get("/check")
+async def check_restart() -> Response:
+    return RedirectResponse("/", status_code=303)
+
+
+def _render(
+    request: Request,
+    state: CheckState,
+    step: Step,
+    *,
+    error: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Response:
+    context = {
+        "state": state.to_form(),
+        "step": step,
+        "answers": answers(state),
+        "skipped": [q for q in step.open_questions if q.field in state.skipped],
+        "error": error,
+        **(extra or {}),
+    }
+    page = "patient/question.html" if step.question is not None else "patient/result.html"
+    return templates.TemplateResponse(request, page, context, status_code=422 if error else 200)
+
+
+@router.post("/check")
+async def check(request: Request) -> Response:
+    """One step of the check: start it, answer or pass over a question, or change an answer."""
+    form = await request.form()
+    action = str(form.get("action") or "")
+    if action == "start":
+        try:
+            state = CheckState.start(
+                [str(kind) for kind in form.getlist("procedure")], str(form.get("policy") or "")
+            )
+            return _render(request, state, next_step(state))
+        except AnswerError as exc:
+            return _start_page(request, str(exc), 422)
+    state = CheckState.from_form(str(form.get("state") or ""))
+    step = next_step(state)
+    field = str(form.get("field") or "")
+    error = None
+    asked = next((q for q in step.open_questions if q.field == field), None)
+    if action == "answer" and asked is not None:
+        widget = widget_for(asked.field, asked.ask)
+        try:
+            state.answer(widget, answer_value(widget, form))
+        except AnswerError as exc:
+            error = str(exc)
+    elif action == "skip" and asked is not None:
+        state.skip(field)
+    elif action == "change":
+        state.reopen(field)
+    return _render(request, state, next_step(state), error=error)
+
+
+@router.post("/check/costs")
+async def costs(request: Request, state: StateField) -> Response:
+    """The result again, with what each way of getting and paying for the care would cost."""
+    form = await request.form()
+    check_state = CheckState.from_form(state)
+    step = next_step(check_state)
+    typed = {name: str(form.get(name) or "") for name in FIELDS}
+    try:
+        estimate = build_estimate(estimate_request(step.case, form), step.determination)
+    except AnswerError as exc:
+        return _render(
+            request, check_state, step, error=str(exc), extra={"typed": typed, "cost_error": True}
+        )
+    return _render(request, check_state, step, extra={"typed": typed, "estimate": estimate})

@@ -1,0 +1,39 @@
+"""Helpers the web tests share (fixtures are in conftest.py)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from fastapi import FastAPI
+from sqlalchemy.engine import URL
+
+from dermcover.web import Settings, create_app
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+STAFF_EMAIL = "robin.billing@clinic.example"
+STAFF_PASSWORD = "blue kettle on the stove"
+
+
+def example(name: str) -> dict[str, Any]:
+    """An example case from examples/, as the JSON a client would send."""
+    data: dict[str, Any] = yaml.safe_load((EXAMPLES / name).read_text(encoding="utf-8"))
+    return data
+
+
+def csrf_from(page: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def make_app(url: URL, **settings: Any) -> FastAPI:
+    return create_app(
+        Settings(
+            database_url=url.render_as_string(hide_password=False),
+            secret_key="test-secret",
+            **settings,
+        )
+    )

@@ -1,0 +1,170 @@
+"""The patient's check through its forms: start, adaptive questions, the result and the costs."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from .support import csrf_from
+
+
+def hidden(page: str, name: str) -> str:
+    match = re.search(rf'name="{name}" value="([^"]*)"', page)
+    assert match, f"no hidden {name} on the page"
+    return html.unescape(match.group(1))
+
+
+def start(client: TestClient, *procedures: str, policy: str = "generic") -> Response:
+    token = csrf_from(client.get("/").text)
+    data = {"csrf_token": token, "action": "start", "procedure": list(procedures), "policy": policy}
+    return client.post("/check", data=data)
+
+
+def reply(client: TestClient, page: Response, action: str, **answer: object) -> Response:
+    data = {
+        "csrf_token": csrf_from(page.text),
+        "state": hidden(page.text, "state"),
+        "field": hidden(page.text, "field"),
+        "action": action,
+        **answer,
+    }
+    return client.post("/check", data=data)
+
+
+def asked(page: Response) -> str:
+    return hidden(page.text, "field")
+
+
+def test_the_start_page_lists_procedures_and_insurers(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "Will my insurance cover it?" in page.text
+    assert 'value="microneedling"' in page.text
+    assert 'value="medicare"' in page.text
+
+
+def test_the_questions_follow_the_engine_and_end_in_a_verdict(client: TestClient) -> None:
+    page = start(client, "microneedling")
+    assert asked(page) == "condition.kind", "the condition is what the policy turns on first"
+    page = reply(client, page, "answer", answer="acne_scars")
+    seen = ["condition.kind"]
+    answers = {"purpose": "appearance", "impairment": "__none__"}
+    while 'id="verdict"' not in page.text:
+        field = asked(page)
+        assert field not in seen, "a question is never asked twice"
+        seen.append(field)
+        assert field in answers, f"unexpected question {field}"
+        page = reply(client, page, "answer", answer=answers[field])
+    # Acne scars, for appearance, with no impairment: the generic pack excludes it as cosmetic.
+    assert "Not covered: the plan treats it as cosmetic" in page.text
+    assert "What to do next" in page.text
+
+
+def test_i_dont_know_moves_on_and_the_result_lists_what_would_settle_it(
+    client: TestClient,
+) -> None:
+    page = start(client, "microneedling")
+    page = reply(client, page, "answer", answer="surgical_scar")
+    skipped = []
+    while 'id="verdict"' not in page.text:
+        skipped.append(asked(page))
+        page = reply(client, page, "skip")
+    assert "We can't tell yet" in html.unescape(page.text)
+    assert "What would settle it" in page.text
+    assert len(skipped) == len(set(skipped))
+
+
+def test_a_bad_answer_is_asked_again_with_the_reason(client: TestClient) -> None:
+    page = start(client, "microneedling")
+    page = reply(client, page, "answer")  # nothing chosen
+    assert page.status_code == 422
+    assert asked(page) == "condition.kind"
+    assert "Give an answer" in page.text
+
+
+def test_none_and_some_items_together_is_refused(client: TestClient) -> None:
+    page = start(client, "microneedling")
+    page = reply(client, page, "answer", answer="surgical_scar")
+    while asked(page) != "impairment":
+        page = reply(client, page, "skip")
+    page = reply(client, page, "answer", answer=["__none__", "bleeding"])
+    assert page.status_code == 422
+    assert asked(page) == "impairment"
+
+
+def test_an_answer_can_be_changed(client: TestClient) -> None:
+    page = start(client, "microneedling")
+    page = reply(client, page, "answer", answer="acne_scars")
+    page = reply(client, page, "change", field="condition.kind")
+    assert asked(page) == "condition.kind"
+
+
+def test_starting_without_a_procedure_says_so(client: TestClient) -> None:
+    page = start(client, "")
+    assert page.status_code == 422
+    assert "Pick the procedure" in page.text
+
+
+def test_costs_chart_compares_scenarios(client: TestClient) -> None:
+    page = start(client, "microneedling")
+    for answer in ("acne_scars", "appearance", "__none__"):
+        page = reply(client, page, "answer", answer=answer)
+    assert 'id="verdict"' in page.text
+    costs = client.post(
+        "/check/costs",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "state": hidden(page.text, "state"),
+            "sessions": "3",
+            "self_pay": "350",
+            "negotiated_rate": "300",
+            "deductible": "1500",
+            "coinsurance": "20",
+        },
+    )
+    assert costs.status_code == 200
+    # Cosmetic: the plan pays nothing, so in network costs the self-pay price, 3 x $350.
+    assert costs.text.count("$1,050.00") >= 2
+    assert 'class="chart"' in costs.text
+
+
+def test_a_cost_form_mistake_is_explained(client: TestClient) -> None:
+    page = start(client, "microneedling")
+    costs = client.post(
+        "/check/costs",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "state": hidden(page.text, "state"),
+            "self_pay": "lots",
+        },
+    )
+    assert costs.status_code == 422
+    assert "is not a number" in costs.text
+
+
+def test_a_form_without_the_csrf_token_is_refused(client: TestClient) -> None:
+    client.get("/")
+    response = client.post("/check", data={"action": "start", "procedure": "microneedling"})
+    assert response.status_code == 403
+
+
+def test_a_tampered_state_is_a_422_not_a_crash(client: TestClient) -> None:
+    token = csrf_from(client.get("/").text)
+    for state in ("not json", '{"case": {"procedures": [{"kind": "nope"}]}}', "[]"):
+        response = client.post("/check", data={"csrf_token": token, "state": state})
+        assert response.status_code == 422, state
+
+
+def test_nothing_about_the_patient_is_kept_in_the_session(client: TestClient) -> None:
+    page = start(client, "microneedling")
+    reply(client, page, "answer", answer="keloid")
+    cookie = client.cookies.get("dermcover_session") or ""
+    # Starlette's session cookie is base64 JSON plus a signature: decode and look inside.
+    import base64
+    import json
+
+    payload = json.loads(base64.b64decode(cookie.split(".")[0] + "=="))
+    assert set(payload) == {"csrf"}
