@@ -1,0 +1,1 @@
+"""Case records, staff accounts and the audit log, in SQLite or PostgreSQL."""

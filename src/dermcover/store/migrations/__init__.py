@@ -1,0 +1,1 @@
+"""Alembic migrations of the case-record schema (see `dermcover.store.migrate`)."""

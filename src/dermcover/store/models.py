@@ -1,0 +1,150 @@
+"""The tables: staff users, case records, their events and the audit log.
+
+A case record keeps the case exactly as handed in and its latest determination, both as JSON in
+the public contract's shape, so a record reads back as the same `Case` and `Determination`. The
+status is stored beside them (derived, see `timeline.py`) so the case list can be filtered and
+sorted without opening every document.
+
+The audit log holds who, what and when, and never anything from inside a case: its `case_id` is
+a plain number, not a foreign key, so a read of a case that does not exist is recorded too.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Date, DateTime, Dialect, Enum, ForeignKey, MetaData, String, Text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from dermcover.store.timeline import CaseStatus, EventKind
+
+
+class AuditAction(StrEnum):
+    """What a staff member did. The audit log records nothing more specific than this."""
+
+    case_created = "case_created"
+    case_read = "case_read"
+    case_updated = "case_updated"
+    cases_listed = "cases_listed"
+    event_added = "event_added"
+    user_added = "user_added"
+    signed_in = "signed_in"
+    sign_in_failed = "sign_in_failed"
+
+
+# Named constraints, so that migrations can refer to them on every database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# JSON documents: JSONB on PostgreSQL, JSON text elsewhere.
+Document = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A moment in time, always stored as UTC and always read back timezone-aware
+    (SQLite keeps no zone, so its naive values are UTC by construction)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("a naive datetime cannot be stored; give it a timezone")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _enum(kind: type[CaseStatus] | type[EventKind] | type[AuditAction], name: str) -> Enum:
+    # Stored as text with a CHECK constraint (not a native PostgreSQL type), so adding a value
+    # later is a one-line migration on both databases.
+    return Enum(
+        kind,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+
+
+class CaseRecord(Base):
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str | None] = mapped_column(String(200))
+    policy_id: Mapped[str] = mapped_column(String(64))
+    plan_type: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus, "case_status"), index=True)
+    case_document: Mapped[dict[str, Any]] = mapped_column(Document)
+    determination_document: Mapped[dict[str, Any]] = mapped_column(Document)
+    next_deadline: Mapped[date | None] = mapped_column(Date, index=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now, index=True)
+
+    events: Mapped[list[CaseEvent]] = relationship(
+        back_populates="case",
+        order_by="(CaseEvent.event_date, CaseEvent.id)",
+        cascade="all, delete-orphan",
+    )
+
+
+class CaseEvent(Base):
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[EventKind] = mapped_column(_enum(EventKind, "event_kind"))
+    event_date: Mapped[date] = mapped_column(Date)
+    notes: Mapped[str | None] = mapped_column(Text)
+    # {"deadlines": [...], "notes": [...]}: what the regulatory clocks gave when it was recorded
+    clocks: Mapped[dict[str, Any]] = mapped_column(Document)
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+
+    case: Mapped[CaseRecord] = relationship(back_populates="events")
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    action: Mapped[AuditAction] = mapped_column(_enum(AuditAction, "audit_action"))
+    case_id: Mapped[int | None] = mapped_column(index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=now, index=True)
