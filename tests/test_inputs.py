@@ -60,3 +60,13 @@ def test_a_file_that_is_not_text_is_refused(tmp_path: Path) -> None:
     binary.write_bytes(b"\xff\xfe\x00\x01")
     with pytest.raises(InputError, match="not UTF-8"):
         load_model(Case, binary)
+
+
+def test_diagnoses_are_read_in_one_spelling() -> None:
+    case = load_model_text(
+        Case,
+        "procedures: [{kind: dermabrasion}]\ncondition: {diagnoses: [' l718', T23302s]}\n",
+        "c",
+    )
+    assert case.condition is not None
+    assert case.condition.diagnoses == ["L71.8", "T23.302S"]

@@ -13,6 +13,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from dermcover.codes.icd10 import normalise
 from dermcover.codes.npi import npi_is_valid
 from dermcover.codes.procedures import kind_for_code
 
@@ -297,7 +298,8 @@ class Condition(Contract):
     def _normalise_diagnoses(cls, value: list[str] | None) -> list[str] | None:
         if value is None:
             return None
-        return [code.strip().upper() for code in value]
+        # One spelling for every consumer: `l718` and `L71.8` are the same diagnosis.
+        return [normalise(code) for code in value]
 
 
 class PriorTreatment(Contract):
