@@ -1,11 +1,13 @@
 """Engines and sessions: how the repositories reach the database.
 
 Every engine is made with `hide_parameters=True`, so neither SQL logging nor the text of a
-database error can ever carry a value from a case (a patient's name, a note) into a log.
+database error can ever carry a value from a case (a patient's name, a note) into a log; and the
+rows SQLAlchemy logs at DEBUG (whole case documents) are dropped before any handler sees them.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -16,10 +18,23 @@ from dermcover.store.settings import parse_database_url
 
 Sessions = sessionmaker[Session]
 
+SQL_LOGGER = "sqlalchemy.engine.Engine"
+
+
+class NoResultRows(logging.Filter):
+    """SQLAlchemy logs statements at INFO and the rows they return at DEBUG; keep only the
+    statements, whose values are hidden anyway."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.DEBUG
+
 
 def create_database_engine(url: URL | str) -> Engine:
     """An engine for `url` (SQLite or PostgreSQL), never logging statement parameters."""
     parsed = parse_database_url(url) if isinstance(url, str) else url
+    sql_log = logging.getLogger(SQL_LOGGER)
+    if not any(isinstance(f, NoResultRows) for f in sql_log.filters):
+        sql_log.addFilter(NoResultRows())
     engine = create_engine(parsed, hide_parameters=True, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_enforces_foreign_keys)
