@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dermcover.cli.codes  # noqa: F401  (registers codes search, codes show)
 from dermcover.cli import coverage  # noqa: F401  (registers check, explain, policies, schema)
+from dermcover.cli import users  # noqa: F401  (registers users add)
 from dermcover.cli import deadlines  # noqa: F401  (registers deadlines)
 from dermcover.cli import estimate  # noqa: F401  (registers estimate)
 from dermcover.cli.app import app
