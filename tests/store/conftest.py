@@ -26,7 +26,10 @@ from dermcover.store.migrate import upgrade_database
 from dermcover.store.models import Base
 from dermcover.store.users import UserRepository
 
-SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+# The server's maintenance database; DERMCOVER_TEST_POSTGRES names another server.
+SERVER = os.environ.get(
+    "DERMCOVER_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +43,8 @@ def postgres_url() -> Iterator[URL]:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     except OperationalError as exc:
         server.dispose()
-        reason = f"PostgreSQL at 127.0.0.1:5432 is not reachable ({type(exc.orig).__name__})"
+        where = make_url(SERVER).render_as_string(hide_password=True)
+        reason = f"PostgreSQL at {where} is not reachable ({type(exc.orig).__name__})"
         if os.environ.get("DERMCOVER_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"{reason}, and DERMCOVER_REQUIRE_POSTGRES=1 requires it")
         pytest.skip(reason)
