@@ -264,3 +264,46 @@ rules:
     result = decide(packs)
     assert [q.field for q in result.questions] == ["impairment"]
     assert result.questions[0].criteria == ["t.hurts", "t.moves"]
+
+
+@pytest.mark.parametrize(
+    ("treatments", "expected"),
+    [
+        ([{"name": "cryotherapy", "outcome": "failed"}], Outcome.not_covered_cosmetic),
+        (
+            [
+                {"name": "cryotherapy", "outcome": "failed"},
+                {"name": "cryotherapy", "outcome": "failed"},
+            ],
+            Outcome.not_covered_cosmetic,
+        ),
+        (
+            [{"name": "cryotherapy", "outcome": "failed"}, {"name": "imiquimod"}],
+            Outcome.insufficient_information,
+        ),
+        (
+            [
+                {"name": "cryotherapy", "outcome": "failed"},
+                {"name": "imiquimod", "outcome": "not_tolerated"},
+            ],
+            Outcome.covered,
+        ),
+    ],
+)
+def test_a_count_of_failed_treatments_counts_different_treatments(
+    write_pack: Any, treatments: list[dict[str, str]], expected: Outcome
+) -> None:
+    body = """\
+rules:
+  - id: t.two-failed
+    stage: indication
+    text: Two different treatments failed
+    citation: {source: src, section: "1"}
+    when: {fact: prior_treatment, at_least: 2}
+    outcome: covered
+    prior_authorization: not_required
+    reason: Because.
+"""
+    folder = write_pack(body)
+    packs = PolicyLibrary(folder.parent, {"t": load_pack(folder)})
+    assert decide(packs, prior_treatments=treatments).outcome is expected

@@ -196,9 +196,10 @@ _TRIED_AND_FAILED = frozenset(
 
 def _prior_treatment(params: Mapping[str, Any]) -> Test:
     """Optional `names: [...]` (absent: any treatment), `outcomes: [...]` (default: failed,
-    contraindicated or not tolerated) and `min_months`: one of these treatments was tried with
-    one of these outcomes, for long enough."""
-    _only(params, {"names", "outcomes", "min_months"})
+    contraindicated or not tolerated), `min_months` and `at_least` (how many different
+    treatments, default 1): that many of these treatments were tried with one of these outcomes,
+    for long enough. A contraindication needs no trial period."""
+    _only(params, {"names", "outcomes", "min_months", "at_least"})
     names = _one_of(params["names"], None, "names") if "names" in params else None
     outcomes = (
         _one_of(params["outcomes"], TreatmentOutcome, "outcomes")
@@ -208,27 +209,37 @@ def _prior_treatment(params: Mapping[str, Any]) -> Test:
     min_months = params.get("min_months")
     if min_months is not None and not isinstance(min_months, int | float):
         raise PackSyntaxError(f"`min_months` takes a number, not {min_months!r}")
+    needed = params.get("at_least", 1)
+    if isinstance(needed, bool) or not isinstance(needed, int) or needed < 1:
+        raise PackSyntaxError(f"`at_least` takes a whole number of treatments, not {needed!r}")
+
+    def counts(treatment: Any) -> Status:
+        if names is not None and treatment.name not in names:
+            return NOT_MET
+        if treatment.outcome is None:
+            return UNKNOWN
+        if treatment.outcome not in outcomes:
+            return NOT_MET
+        if min_months is None or treatment.outcome is TreatmentOutcome.contraindicated:
+            return MET
+        if treatment.months is None:
+            return UNKNOWN
+        return MET if treatment.months >= min_months else NOT_MET
 
     def check(value: Any) -> Status:
         if value is None:
             return UNKNOWN
-        result = NOT_MET
+        sure: set[str] = set()
+        maybe: set[str] = set()
         for treatment in value:
-            if names is not None and treatment.name not in names:
-                continue
-            if treatment.outcome is None:
-                result = UNKNOWN
-                continue
-            if treatment.outcome not in outcomes:
-                continue
-            # A contraindication needs no trial period; a failure needs the trial to be long enough.
-            if min_months is None or treatment.outcome is TreatmentOutcome.contraindicated:
-                return MET
-            if treatment.months is None:
-                result = UNKNOWN
-            elif treatment.months >= min_months:
-                return MET
-        return result
+            status = counts(treatment)
+            if status is MET:
+                sure.add(treatment.name)
+            elif status is UNKNOWN:
+                maybe.add(treatment.name)
+        if len(sure) >= needed:
+            return MET
+        return UNKNOWN if len(sure | maybe) >= needed else NOT_MET
 
     return Test(dict(params), check)
 
