@@ -1,19 +1,26 @@
 """The `dermcover` command line: a thin shell over the domain modules.
 
-Each command group lives in its own module and registers itself on `app`; importing them here is
-what makes them part of the CLI.
+Each command group lives in its own module of this package and registers itself on `app` when
+imported; every module here is imported at start-up, so adding a command is adding a module.
 """
 
 from __future__ import annotations
 
-import dermcover.cli.codes  # noqa: F401  (registers codes search, codes show)
-import dermcover.cli.users  # noqa: F401  (registers users add)
-from dermcover.cli import coverage  # noqa: F401  (registers check, explain, policies, schema)
-from dermcover.cli import deadlines  # noqa: F401  (registers deadlines)
-from dermcover.cli import estimate  # noqa: F401  (registers estimate)
+import importlib
+import pkgutil
+
 from dermcover.cli.app import app
 
 __all__ = ["app", "main"]
+
+
+def _register_commands() -> None:
+    for module in pkgutil.iter_modules(__path__):
+        if module.name != "app":
+            importlib.import_module(f"{__name__}.{module.name}")
+
+
+_register_commands()
 
 
 def main() -> None:
