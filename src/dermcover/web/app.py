@@ -3,6 +3,9 @@ handlers and the static files; nothing else in the web package builds an app."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
@@ -13,6 +16,7 @@ from dermcover.web import api, pages
 from dermcover.web.errors import install_error_handlers
 from dermcover.web.middleware import BodySizeLimit, NeverLeak
 from dermcover.web.openapi import install_openapi
+from dermcover.web.records import Records
 from dermcover.web.settings import Settings
 from dermcover.web.templating import STATIC
 
@@ -26,8 +30,16 @@ DESCRIPTION = (
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
-    app = FastAPI(title="dermcover", version="1", description=DESCRIPTION)
+    records = Records.open(settings.database_url, migrate=settings.migrate_on_start)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        records.close()
+
+    app = FastAPI(title="dermcover", version="1", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
+    app.state.records = records
     install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(pages.router)

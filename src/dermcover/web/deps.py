@@ -3,12 +3,16 @@ what a client names, the CSRF check, and (for staff routes) the database and the
 
 from __future__ import annotations
 
-from fastapi import HTTPException, Request
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
 
 from dermcover.case import Case
 from dermcover.engine import library
+from dermcover.store.users import Staff
 from dermcover.web.csrf import FORM_FIELD, HEADER, token_matches
-from dermcover.web.errors import FieldError
+from dermcover.web.errors import FieldError, LoginRequired
+from dermcover.web.records import Records
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -48,3 +52,36 @@ async def verify_csrf(request: Request) -> None:
             403,
             "this form has expired or did not come from this site; reload the page and try again",
         )
+
+
+def records(request: Request) -> Records:
+    found: Records = request.app.state.records
+    return found
+
+
+RecordsDep = Annotated[Records, Depends(records)]
+
+STAFF_KEY = "staff_id"
+
+
+def current_staff(request: Request, store: RecordsDep) -> Staff:
+    """The signed-in staff member; anyone else is refused (401 on the API, the login page on
+    the clinic pages), since case records are for staff only."""
+    staff_id = request.session.get(STAFF_KEY)
+    staff = store.users.get_user(staff_id) if isinstance(staff_id, int) else None
+    if staff is None or not staff.active:
+        raise LoginRequired()
+    return staff
+
+
+StaffDep = Annotated[Staff, Depends(current_staff)]
+
+
+def sign_in(request: Request, staff: Staff) -> None:
+    """Start a fresh session for `staff` (a new CSRF token too: no session fixation)."""
+    request.session.clear()
+    request.session[STAFF_KEY] = staff.id
+
+
+def sign_out(request: Request) -> None:
+    request.session.clear()

@@ -7,19 +7,19 @@ the same line the CLI prints for the same mistake. Pages answer a small HTML pag
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from dermcover.inputs import InputError, field_path
+from dermcover.store.cases import CaseNotFound
 from dermcover.web.templating import templates
 
-log = logging.getLogger("dermcover.web")
+LOGIN_PAGE = "/clinic/login"
 
 
 class FieldError(InputError):
@@ -28,6 +28,10 @@ class FieldError(InputError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class LoginRequired(Exception):
+    """A staff-only route asked for by someone not signed in."""
 
 
 def wants_json(request: Request) -> bool:
@@ -80,7 +84,22 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return response
 
 
+async def _login_required(request: Request, exc: Exception) -> Response:
+    if wants_json(request):
+        return JSONResponse(
+            {"detail": "sign in as staff first (POST /api/v1/session)", "field": None},
+            status_code=401,
+        )
+    return RedirectResponse(LOGIN_PAGE, status_code=303)
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return error_response(request, 404, str(exc))
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(LoginRequired, _login_required)
+    app.add_exception_handler(CaseNotFound, _not_found)
     app.add_exception_handler(InputError, _input_error)
     app.add_exception_handler(RequestValidationError, _request_validation_error)
     app.add_exception_handler(HTTPException, _http_error)

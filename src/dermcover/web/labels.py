@@ -54,6 +54,32 @@ WORDS: dict[str, str] = {
     "payment_plan": "Clinic payment plan",
     "loan": "Loan",
     "cash": "Pay in full",
+    # case records
+    "needs_information": "Needs information",
+    "needs_prior_auth": "Needs prior authorization",
+    "partly_covered": "Partly covered",
+    "not_covered": "Not covered",
+    "pa_pending": "Prior authorization pending",
+    "in_appeal": "In appeal",
+    "in_external_review": "In external review",
+    "pa_submitted": "Prior authorization submitted",
+    "pa_approved": "Prior authorization approved",
+    "pa_denied": "Prior authorization denied",
+    "appeal_filed": "Appeal filed",
+    "peer_to_peer_scheduled": "Peer-to-peer call scheduled",
+    "external_review_requested": "External review requested",
+    "case_created": "created the case",
+    "case_read": "opened the case",
+    "case_updated": "changed the facts",
+    "event_added": "recorded an event",
+}
+
+STATUS_TONES = {
+    "covered": "covered",
+    "approved": "covered",
+    "not_covered": "denied",
+    "denied": "denied",
+    "needs_information": "open",
 }
 
 VERDICTS: dict[Outcome, tuple[str, str]] = {
@@ -90,6 +116,12 @@ def label(value: object) -> str:
 
 def verdict(outcome: Outcome) -> str:
     return VERDICTS[outcome][1]
+
+
+def status_tone(status: object) -> str:
+    """A CSS class for a case status: covered, denied, open, or mixed for work in progress."""
+    value = status.value if isinstance(status, Enum) else str(status)
+    return STATUS_TONES.get(value, "mixed")
 
 
 def verdict_tone(outcome: Outcome) -> str:

@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from pydantic import BaseModel, ConfigDict, Field
 
 from dermcover.inputs import MAX_INPUT_BYTES, validate
+from dermcover.store.settings import DEFAULT_DATABASE_URL
 
-DEFAULT_DATABASE_URL = "sqlite:///dermcover.db"
 TRUE = frozenset({"1", "true", "yes", "on"})
 
 

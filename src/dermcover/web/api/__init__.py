@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from dermcover.web.api import codes, determinations, estimates, policies
+from dermcover.web.api import cases, codes, determinations, estimates, policies, session
 
 router = APIRouter(prefix="/api/v1")
-for module in (determinations, estimates, policies, codes):
+for module in (determinations, estimates, policies, codes, session, cases):
     router.include_router(module.router)

@@ -1,0 +1,59 @@
+"""POST /api/v1/session signs a staff member in (a session cookie and a CSRF token for
+writes); DELETE signs out; GET says who is signed in."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from dermcover.web.bodies import document, request_body
+from dermcover.web.csrf import csrf_token
+from dermcover.web.deps import RecordsDep, StaffDep, sign_in, sign_out, verify_csrf
+
+router = APIRouter(tags=["session"])
+
+
+class Credentials(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=256)
+
+
+class SessionOut(BaseModel):
+    staff_id: int
+    email: str
+    name: str | None
+    csrf_token: str = Field(description="Send it as X-CSRF-Token on every write.")
+
+
+@router.post("/session", openapi_extra=request_body(Credentials), summary="Sign in (staff)")
+def create_session(
+    request: Request,
+    credentials: Annotated[Credentials, Depends(document(Credentials))],
+    store: RecordsDep,
+) -> SessionOut:
+    if not request.headers.get("content-type", "").startswith("application/json"):
+        # A cross-site form cannot send JSON, so this keeps sign-in itself from being forged.
+        raise HTTPException(415, "send the credentials as application/json")
+    staff = store.users.verify_password(credentials.email, credentials.password)
+    if staff is None:
+        raise HTTPException(401, "email or password is wrong, or the account is disabled")
+    sign_in(request, staff)
+    return SessionOut(
+        staff_id=staff.id, email=staff.email, name=staff.name, csrf_token=csrf_token(request)
+    )
+
+
+@router.get("/session", summary="Who is signed in")
+def read_session(request: Request, staff: StaffDep) -> SessionOut:
+    return SessionOut(
+        staff_id=staff.id, email=staff.email, name=staff.name, csrf_token=csrf_token(request)
+    )
+
+
+@router.delete("/session", status_code=204, dependencies=[Depends(verify_csrf)], summary="Sign out")
+def delete_session(request: Request) -> None:
+    sign_out(request)

@@ -1,0 +1,50 @@
+"""The clinic's sign-in and sign-out pages."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from dermcover.web.deps import STAFF_KEY, RecordsDep, sign_in, sign_out, verify_csrf
+from dermcover.web.templating import templates
+
+router = APIRouter(prefix="/clinic", dependencies=[Depends(verify_csrf)])
+
+CASES_PAGE = "/clinic/cases"
+
+
+@router.get("/login")
+def login_page(request: Request) -> Response:
+    if isinstance(request.session.get(STAFF_KEY), int):
+        return RedirectResponse(CASES_PAGE, status_code=303)
+    return templates.TemplateResponse(request, "clinic/login.html", {"error": None})
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    store: RecordsDep,
+    email: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=256)] = "",
+) -> Response:
+    staff = store.users.verify_password(email, password) if email and password else None
+    if staff is None:
+        return templates.TemplateResponse(
+            request,
+            "clinic/login.html",
+            {
+                "error": "That email and password do not match an active staff account.",
+                "email": email,
+            },
+            status_code=401,
+        )
+    sign_in(request, staff)
+    return RedirectResponse(CASES_PAGE, status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    sign_out(request)
+    return RedirectResponse("/clinic/login", status_code=303)

@@ -1,0 +1,122 @@
+"""The clinic's workspace through its forms, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import html
+
+import yaml
+from fastapi.testclient import TestClient
+
+from .support import STAFF_EMAIL, STAFF_PASSWORD, csrf_from
+
+CASE = {
+    "patient": {"name": "Alex Example", "age": 52},
+    "payer": {"policy": "generic", "plan_type": "commercial", "network": "in"},
+    "procedures": [{"kind": "fractional_ablative_laser", "sessions": 3, "site": "hand"}],
+    "condition": {"kind": "burn_scar", "cause": "burn", "severity": "severe"},
+    "purpose": "function",
+    "impairment": ["restricted_range_of_motion"],
+}
+
+
+def sign_in(client: TestClient) -> None:
+    token = csrf_from(client.get("/clinic/login").text)
+    response = client.post(
+        "/clinic/login",
+        data={"csrf_token": token, "email": STAFF_EMAIL, "password": STAFF_PASSWORD},
+    )
+    assert response.status_code == 200
+    assert str(response.url).endswith("/clinic/cases")
+
+
+def new_case(client: TestClient, case: dict[str, object]) -> str:
+    token = csrf_from(client.get("/clinic/cases/new").text)
+    response = client.post(
+        "/clinic/cases", data={"csrf_token": token, "document": yaml.safe_dump(case)}
+    )
+    assert response.status_code == 200, response.text
+    return str(response.url)
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(records_client: TestClient) -> None:
+    for path in ("/clinic/cases", "/clinic/cases/1", "/clinic/cases/new"):
+        response = records_client.get(path, follow_redirects=False)
+        assert response.status_code == 303
+        assert response.headers["location"] == "/clinic/login"
+
+
+def test_a_wrong_password_is_refused_on_the_page(records_client: TestClient) -> None:
+    token = csrf_from(records_client.get("/clinic/login").text)
+    response = records_client.post(
+        "/clinic/login", data={"csrf_token": token, "email": STAFF_EMAIL, "password": "nope"}
+    )
+    assert response.status_code == 401
+    assert "do not match" in response.text
+
+
+def test_signing_in_needs_the_forms_csrf_token(records_client: TestClient) -> None:
+    records_client.get("/clinic/login")
+    response = records_client.post(
+        "/clinic/login", data={"email": STAFF_EMAIL, "password": STAFF_PASSWORD}
+    )
+    assert response.status_code == 403
+
+
+def test_a_new_case_shows_its_facts_and_determination(records_client: TestClient) -> None:
+    sign_in(records_client)
+    url = new_case(records_client, CASE)
+    page = records_client.get(url).text
+    assert "Alex Example" in page
+    assert "Determination" in page
+    listing = records_client.get("/clinic/cases").text
+    assert "Alex Example" in listing
+
+
+def test_a_bad_case_is_shown_again_with_the_error(records_client: TestClient) -> None:
+    sign_in(records_client)
+    token = csrf_from(records_client.get("/clinic/cases/new").text)
+    response = records_client.post(
+        "/clinic/cases",
+        data={"csrf_token": token, "document": "procedures:\n  - kind: laser_magic\n"},
+    )
+    assert response.status_code == 422
+    assert "case:2: procedures[0].kind = &#39;laser_magic&#39;" in response.text
+    assert "laser_magic" in response.text, "what was typed is kept"
+
+
+def test_recording_a_denial_shows_the_appeal_deadline(records_client: TestClient) -> None:
+    sign_in(records_client)
+    url = new_case(records_client, CASE)
+    page = records_client.get(url).text
+    case_path = url.split("testserver")[-1]
+    response = records_client.post(
+        f"{case_path}/events",
+        data={"csrf_token": csrf_from(page), "kind": "pa_denied", "on": "2025-01-10"},
+    )
+    assert response.status_code == 200
+    page = html.unescape(response.text)
+    # Research C1: ERISA/ACA internal appeal, denial received 2025-01-10 -> file by 2025-07-09.
+    assert "2025-07-09" in page
+    assert "Prior authorization denied" in page
+    listing = records_client.get("/clinic/cases").text
+    assert "2025-07-09" in listing
+
+
+def test_an_event_dated_in_the_future_is_explained(records_client: TestClient) -> None:
+    sign_in(records_client)
+    url = new_case(records_client, CASE)
+    page = records_client.get(url).text
+    response = records_client.post(
+        f"{url.split('testserver')[-1]}/events",
+        data={"csrf_token": csrf_from(page), "kind": "pa_denied", "on": "2999-01-01"},
+    )
+    assert response.status_code == 422
+    assert "after today" in response.text
+
+
+def test_signing_out_ends_the_session(records_client: TestClient) -> None:
+    sign_in(records_client)
+    page = records_client.get("/clinic/cases").text
+    records_client.post("/clinic/logout", data={"csrf_token": csrf_from(page)})
+    response = records_client.get("/clinic/cases", follow_redirects=False)
+    assert response.status_code == 303
