@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from dermcover.case import Case
+from dermcover.engine import library
 from dermcover.estimate import EstimateRequest
 from dermcover.web import api, pages
 from dermcover.web.errors import install_error_handlers
@@ -30,6 +31,7 @@ DESCRIPTION = (
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
+    library()  # load and check the policy packs now: a broken pack stops the start, not a request
     records = Records.open(settings.database_url, migrate=settings.migrate_on_start)
 
     @asynccontextmanager
