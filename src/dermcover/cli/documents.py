@@ -1,0 +1,161 @@
+"""`dermcover document KIND CASE --out FILE`: the letter, the packet, the estimate, the appeal."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import BaseModel
+
+from dermcover.case import Case
+from dermcover.cli.app import app, console
+from dermcover.cli.coverage import CaseArgument, PolicyOption, read_case
+from dermcover.documents import DocumentRefused, render
+from dermcover.documents.appeal import appeal_letter
+from dermcover.documents.clinical import code_errors
+from dermcover.documents.denial import Denial
+from dermcover.documents.gfe import good_faith_estimate
+from dermcover.documents.lmn import letter_of_medical_necessity
+from dermcover.documents.pa_packet import prior_authorization_packet
+from dermcover.documents.schedule import Schedule
+from dermcover.engine import determine, library
+from dermcover.estimate import EstimateRequest
+from dermcover.inputs import InputError, load_model
+
+
+class DocumentKind(StrEnum):
+    lmn = "lmn"
+    pa_packet = "pa-packet"
+    gfe = "gfe"
+    appeal = "appeal"
+
+
+FORMATS = (".pdf", ".html", ".json")
+
+
+def _required(path: Path | None, option: str, kind: DocumentKind, what: str) -> Path:
+    if path is None:
+        raise InputError(f"{option} is required for `document {kind.value}`: {what}")
+    return path
+
+
+def build(
+    kind: DocumentKind,
+    case: Case,
+    *,
+    today: date,
+    policy: str | None = None,
+    estimate: Path | None = None,
+    denial: Path | None = None,
+    schedule: Path | None = None,
+) -> BaseModel:
+    """The document model; a refusal becomes an input error (one line, exit status 2)."""
+    plan = load_model(Schedule, schedule) if schedule is not None else None
+    determination = determine(case, policy, today=today)
+    try:
+        if kind is DocumentKind.gfe:
+            request = load_model(
+                EstimateRequest,
+                _required(estimate, "--estimate", kind, "the estimate request with the prices"),
+            )
+            return good_faith_estimate(
+                case,
+                request,
+                plan,
+                today=today,
+                code_issues=code_errors(determination.code_issues),
+            )
+        pack = library().get(determination.policy.id)
+        if kind is DocumentKind.lmn:
+            return letter_of_medical_necessity(
+                case, determination, pack, today=today, schedule=plan
+            )
+        if kind is DocumentKind.pa_packet:
+            return prior_authorization_packet(case, determination, pack, today=today, schedule=plan)
+        notice = load_model(
+            Denial, _required(denial, "--denial", kind, "the denial notice as YAML or JSON")
+        )
+        return appeal_letter(case, determination, pack, notice, today=today)
+    except DocumentRefused as refusal:
+        raise InputError(str(refusal)) from None
+
+
+def write(kind: DocumentKind, document: BaseModel, out: Path) -> list[Path]:
+    """Write `document` as `out`'s suffix says; a PDF packet gets its JSON beside it."""
+    written = [out]
+    if out.suffix == ".json":
+        out.write_text(render.json_text(document), encoding="utf-8")
+    elif out.suffix == ".html":
+        out.write_text(render.html(kind.value, document), encoding="utf-8")
+    else:
+        out.write_bytes(render.pdf(kind.value, document))
+        if kind is DocumentKind.pa_packet:
+            beside = out.with_suffix(".json")
+            beside.write_text(render.json_text(document), encoding="utf-8")
+            written.append(beside)
+    return written
+
+
+@app.command()
+def document(
+    kind: Annotated[
+        DocumentKind,
+        typer.Argument(
+            help="lmn (letter of medical necessity), pa-packet (prior-authorization packet), "
+            "gfe (Good Faith Estimate) or appeal."
+        ),
+    ],
+    case: CaseArgument,
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="Where to write it: .pdf, .html or .json."),
+    ],
+    estimate: Annotated[
+        Path | None,
+        typer.Option(help="gfe: the estimate request (prices, package) as YAML or JSON."),
+    ] = None,
+    denial: Annotated[
+        Path | None,
+        typer.Option(help="appeal: the denial (date, reason, plan type, codes) as YAML or JSON."),
+    ] = None,
+    schedule: Annotated[
+        Path | None,
+        typer.Option(
+            help="Dates and interval of the sessions (lmn, pa-packet, gfe); gfe: booking date, "
+            "care scheduled separately."
+        ),
+    ] = None,
+    policy: PolicyOption = None,
+    dated: Annotated[
+        datetime | None,
+        typer.Option("--date", formats=["%Y-%m-%d"], help="The document's date; default: today."),
+    ] = None,
+) -> None:
+    """Write a letter of medical necessity, prior-authorization packet, Good Faith Estimate or
+    appeal for CASE.
+
+    Refuses, saying why, when the document cannot honestly be written."""
+    if out.suffix not in FORMATS:
+        raise InputError(
+            f"--out {out}: unknown file type {out.suffix!r}; allowed: .pdf, .html, .json"
+        )
+    if not out.parent.is_dir():
+        raise InputError(f"--out {out}: the folder {out.parent} does not exist")
+    today = dated.date() if dated is not None else date.today()
+    built = build(
+        kind,
+        read_case(case),
+        today=today,
+        policy=policy,
+        estimate=estimate,
+        denial=denial,
+        schedule=schedule,
+    )
+    for path in write(kind, built, out):
+        console.print(f"wrote {path}", highlight=False)
+    left_out = getattr(built, "left_out", None)
+    for note in left_out or []:
+        console.print(f"left out: {note}", highlight=False)
