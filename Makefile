@@ -8,7 +8,8 @@ STAMP  := $(VENV)/.installed
 
 # Debian packages the project needs at run or test time (checked, installed only when missing).
 # WeasyPrint renders the documents with Pango and HarfBuzz; poppler-utils (pdftotext, pdftoppm)
-# reads them back in the tests; Liberation fonts give the documents a metric-compatible sans.
+# reads them back in the tests; Liberation fonts give the documents a metric-compatible sans;
+# Chromium runs the browser tests (Playwright drives it; it never downloads a browser).
 DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 poppler-utils chromium
 
 .PHONY: run test lint typecheck unit bench system-deps clean

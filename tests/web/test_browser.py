@@ -1,0 +1,180 @@
+"""End to end in a real browser, on desktop and phone widths: the patient's check from the first
+page to the cost chart, and the clinic's day from sign-in to a denial's appeal deadline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from dermcover.case import Case
+from dermcover.store.cases import CaseRepository
+from dermcover.store.database import create_database_engine, session_factory
+from dermcover.store.migrate import upgrade_database
+from dermcover.store.timeline import EventKind
+from dermcover.store.users import UserRepository
+
+from .browser import (
+    VIEWPORTS,
+    LiveServer,
+    browser,
+    fits_the_screen,
+    screenshot,
+    start_server,
+    stop_server,
+)
+from .support import STAFF_EMAIL, STAFF_PASSWORD, example
+
+NEW_CASE = """\
+id: DC-2025-014
+patient: {name: Jordan Rivera, birth_date: 1988-06-02}
+payer: {policy: generic, plan_type: commercial, network: in, member_id: W1234 5678}
+procedures:
+  - {kind: fractional_ablative_laser, code: "0479T", sessions: 3, site: hand}
+condition: {diagnoses: [L90.5], kind: burn_scar, cause: burn, severity: severe}
+purpose: function
+impairment: [restricted_range_of_motion, pain_requiring_analgesics]
+prior_treatments:
+  - {name: silicone_sheeting, outcome: failed, months: 6}
+  - {name: pressure_garments, outcome: failed, months: 6}
+documentation: [photos, range_of_motion_measurements]
+provider: {type: plastic_surgeon, setting: office, name: Dr. Casey Lee}
+"""
+
+
+def _seed(database_url: str) -> None:
+    """A staff account, and two cases already under way so the list has something to show."""
+    upgrade_database(database_url)
+    engine = create_database_engine(database_url)
+    sessions = session_factory(engine)
+    staff = UserRepository(sessions).add_user(STAFF_EMAIL, STAFF_PASSWORD, name="Robin Park")
+    cases = CaseRepository(sessions)
+    melasma = Case.model_validate(
+        {**example("pico-laser-prp-melasma.yaml"), "patient": {"name": "Maria Chen", "age": 41}}
+    )
+    cases.create_case(melasma, actor=staff.id)
+    unknown = Case.model_validate(
+        {
+            **example("microneedling-unknown-reason.yaml"),
+            "patient": {"name": "Lee Okafor", "age": 29},
+            "payer": {"policy": "generic", "plan_type": "commercial", "network": "in"},
+        }
+    )
+    pending = cases.create_case(unknown, actor=staff.id)
+    cases.add_event(pending.id, EventKind.pa_submitted, date.today(), actor=staff.id)
+    engine.dispose()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[LiveServer]:
+    """A fresh service and database for each test, so that tests cannot see each other's cases."""
+    folder = tmp_path
+    database_url = f"sqlite:///{folder / 'dermcover.db'}"
+    _seed(database_url)
+    live = start_server(database_url, folder / "server.log")
+    yield live
+    stop_server(live)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    yield from browser()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def page(request: pytest.FixtureRequest, chromium: Browser) -> Iterator[Page]:
+    context = chromium.new_context(viewport=VIEWPORTS[request.param])  # type: ignore[arg-type]
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    tab.width_name = request.param
+    yield tab
+    context.close()
+
+
+def shot(page: Page, name: str) -> None:
+    screenshot(page, f"{name}-{page.width_name}")
+
+
+def test_the_patient_check_from_start_to_cost_chart(page: Page, server: LiveServer) -> None:
+    page.goto(server.url + "/")
+    expect(page.get_by_role("heading", name="Will my insurance cover it?")).to_be_visible()
+    assert fits_the_screen(page)
+    shot(page, "patient-start")
+    page.select_option("#procedure", "microneedling")
+    page.get_by_role("button", name="Start").click()
+
+    # The engine asks for the condition first, then only what the policy still turns on.
+    expect(page.locator(".question legend")).to_contain_text("What condition")
+    page.select_option("#answer", "acne_scars")
+    page.get_by_role("button", name="Next").click()
+    expect(page.locator(".question legend")).to_contain_text("What is the treatment for")
+    page.get_by_label("To change how the skin looks").check()
+    page.get_by_role("button", name="Next").click()
+    expect(page.locator(".question legend")).to_contain_text("documented problems")
+    assert fits_the_screen(page)
+    shot(page, "patient-question")
+    page.get_by_label("None of these").check()
+    page.get_by_role("button", name="Next").click()
+
+    verdict = page.locator("#verdict")
+    expect(verdict).to_have_text("Not covered: the plan treats it as cosmetic")
+    expect(page.get_by_role("heading", name="What to do next")).to_be_visible()
+
+    page.fill("input[name=self_pay]", "350")
+    page.fill("input[name=negotiated_rate]", "300")
+    page.fill("input[name=sessions]", "3")
+    page.fill("input[name=deductible]", "1500")
+    page.fill("input[name=coinsurance]", "20")
+    page.fill("input[name=hsa_balance]", "400")
+    page.fill("input[name=loan_apr]", "7")
+    page.fill("input[name=loan_months]", "12")
+    page.fill("input[name=plan_months]", "6")
+    page.get_by_role("button", name="Compare my costs").click()
+    chart = page.locator("figure.chart").first
+    expect(chart).to_be_visible()
+    # Excluded as cosmetic: in network costs the cash price too, 3 x $350.
+    expect(chart.locator(".bar-row").first).to_contain_text("$1,050.00")
+    assert fits_the_screen(page)
+    shot(page, "patient-result")
+
+
+def test_the_clinic_records_a_denial_and_sees_the_appeal_deadline(
+    page: Page, server: LiveServer
+) -> None:
+    page.goto(server.url + "/clinic/cases")
+    expect(page).to_have_url(server.url + "/clinic/login")
+    shot(page, "clinic-login")
+    page.fill("#email", STAFF_EMAIL)
+    page.fill("#password", STAFF_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Cases")).to_be_visible()
+
+    page.get_by_role("link", name="New case").click()
+    page.fill("#document", NEW_CASE)
+    page.get_by_role("button", name="Create and decide").click()
+    expect(page.locator("h1")).to_contain_text("Jordan Rivera")
+
+    page.select_option("#event-kind", "pa_submitted")
+    page.fill("#event-date", "2025-01-02")
+    page.get_by_role("button", name="Record").click()
+    expect(page.locator("#status")).to_have_text("Prior authorization pending")
+    page.select_option("#event-kind", "pa_denied")
+    page.fill("#event-date", "2025-01-10")
+    page.fill("#event-notes", "Denied as cosmetic; reference PA-77310")
+    page.get_by_role("button", name="Record").click()
+
+    # Research C1: ERISA/ACA internal appeal, denial received 2025-01-10 -> file by 2025-07-09.
+    expect(page.locator("#status")).to_have_text("Denied")
+    expect(page.locator("#next-deadline")).to_contain_text("2025-07-09")
+    expect(page.locator("#timeline")).to_contain_text("Denied as cosmetic")
+    assert fits_the_screen(page)
+    shot(page, "clinic-case")
+
+    page.get_by_role("link", name="Cases", exact=True).click()
+    row = page.locator("tr", has_text="Jordan Rivera")
+    expect(row).to_contain_text("2025-07-09")
+    assert fits_the_screen(page)
+    shot(page, "clinic-cases")
