@@ -3,6 +3,7 @@ text of a rendered PDF (read back with pdftotext from poppler-utils)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from datetime import date
@@ -70,13 +71,15 @@ def decided(case: Case, policy: str | None = None) -> tuple[Determination, Pack]
 
 
 def pdf_text(kind: str, document: Any) -> str:
-    """The words of the rendered PDF, whitespace collapsed, as a reader would copy them."""
+    """The words of the rendered PDF, whitespace collapsed, as a reader would copy them; a line
+    that wraps after a dash or a slash (`1–` / `14`, `www.cms.gov/` / `nosurprises`) is joined."""
     if shutil.which("pdftotext") is None:
         pytest.fail("pdftotext is missing: run `make` (it installs poppler-utils)")
     result = subprocess.run(
         ["pdftotext", "-", "-"], input=render.pdf(kind, document), capture_output=True, check=True
     )
-    return " ".join(result.stdout.decode("utf-8").split())
+    text = " ".join(result.stdout.decode("utf-8").split())
+    return re.sub(r"(?<=\w)([–/]) (?=\w)", r"\1", text)
 
 
 TEST_PACK = """\

@@ -26,6 +26,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from pydantic import Field
+
 from dermcover.case import Case, PlanType
 from dermcover.deadlines.disputes import FEE, THRESHOLD, WINDOW_DAYS
 from dermcover.deadlines.due import DueDate
@@ -108,7 +110,8 @@ class SeriesScope(Part):
     sessions_covered: int
     frequency: str | None
     first_date: date | None
-    last_date: date | None
+    last_date: date | None = Field(description="The last session this estimate covers.")
+    planned_last_date: date | None
 
 
 class GoodFaithEstimate(Part):
@@ -401,6 +404,7 @@ def good_faith_estimate(
             frequency=schedule.interval.text if schedule.interval else None,
             first_date=dates[0] if dates else None,
             last_date=dates[-1] if dates else None,
+            planned_last_date=all_dates[-1] if all_dates else None,
         )
         if sessions > 1
         else None,
