@@ -1,0 +1,113 @@
+"""`dermcover document`: what a person at a terminal gets, files and refusals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from dermcover.cli import app
+
+from .support import EXAMPLES
+
+runner = CliRunner()
+BURN = str(EXAMPLES / "burn-scar-laser.yaml")
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["document", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_lmn_writes_a_pdf(tmp_path: Path) -> None:
+    out = tmp_path / "letter.pdf"
+    code, stdout, _ = run(
+        "lmn", BURN, "--schedule", str(EXAMPLES / "schedule-burn-laser.yaml"), "--out", str(out)
+    )
+    assert code == 0
+    assert out.read_bytes().startswith(b"%PDF-")
+    assert f"wrote {out}" in stdout
+
+
+def test_a_pa_packet_pdf_comes_with_its_json(tmp_path: Path) -> None:
+    out = tmp_path / "packet.pdf"
+    code, stdout, _ = run(
+        "pa-packet", BURN, "--schedule", str(EXAMPLES / "schedule-burn-laser.yaml"), "-o", str(out)
+    )
+    assert code == 0
+    assert out.read_bytes().startswith(b"%PDF-")
+    assert f"wrote {tmp_path / 'packet.json'}" in stdout
+    packet = json.loads((tmp_path / "packet.json").read_text(encoding="utf-8"))
+    assert packet["procedures"][0]["code"] == "0479T"
+
+
+def test_gfe_as_html(tmp_path: Path) -> None:
+    out = tmp_path / "estimate.html"
+    code, _, _ = run(
+        "gfe",
+        str(EXAMPLES / "self-pay-microneedling.yaml"),
+        "--estimate",
+        str(EXAMPLES / "self-pay-microneedling-estimate.yaml"),
+        "--schedule",
+        str(EXAMPLES / "self-pay-microneedling-schedule.yaml"),
+        "--date",
+        "2026-11-23",
+        "--out",
+        str(out),
+    )
+    assert code == 0
+    html = out.read_text(encoding="utf-8")
+    assert "Good Faith Estimate" in html and "$1,800.00" in html
+
+
+def test_appeal_as_json_carries_the_deadline(tmp_path: Path) -> None:
+    out = tmp_path / "appeal.json"
+    code, _, _ = run(
+        "appeal",
+        BURN,
+        "--denial",
+        str(EXAMPLES / "denial-burn-laser.yaml"),
+        "--date",
+        "2026-11-22",
+        "--out",
+        str(out),
+    )
+    assert code == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["deadline"]["due"] == "2027-05-18"
+
+
+def test_a_refusal_is_one_line_with_status_2(tmp_path: Path) -> None:
+    out = tmp_path / "letter.pdf"
+    code, _, stderr = run("lmn", str(EXAMPLES / "pico-laser-prp-melasma.yaml"), "--out", str(out))
+    assert code == 2
+    assert stderr.startswith("error: cannot write the letter of medical necessity")
+    assert "excludes it as cosmetic" in stderr
+    assert stderr.count("\n") == 1
+    assert not out.exists()
+
+
+def test_the_inputs_each_document_needs_are_asked_for(tmp_path: Path) -> None:
+    out = str(tmp_path / "x.pdf")
+    code, _, stderr = run("gfe", str(EXAMPLES / "self-pay-microneedling.yaml"), "--out", out)
+    assert code == 2
+    assert "--estimate is required for `document gfe`" in stderr
+    code, _, stderr = run("appeal", BURN, "--out", out)
+    assert code == 2
+    assert "--denial is required for `document appeal`" in stderr
+
+
+def test_an_unknown_output_type_is_refused(tmp_path: Path) -> None:
+    code, _, stderr = run("lmn", BURN, "--out", str(tmp_path / "letter.docx"))
+    assert code == 2
+    assert "unknown file type '.docx'; allowed: .pdf, .html, .json" in stderr
+
+
+def test_a_bad_schedule_names_the_file_line_and_field(tmp_path: Path) -> None:
+    schedule = tmp_path / "schedule.yaml"
+    schedule.write_text("first_session: 2026-12-14\ninterval: {every: 0, unit: weeks}\n")
+    code, _, stderr = run(
+        "lmn", BURN, "--schedule", str(schedule), "--out", str(tmp_path / "x.pdf")
+    )
+    assert code == 2
+    assert f"{schedule}:2: interval.every = 0" in stderr
