@@ -9,8 +9,9 @@ STAMP  := $(VENV)/.installed
 # Debian packages the project needs at run or test time (checked, installed only when missing).
 # WeasyPrint renders the documents with Pango and HarfBuzz; poppler-utils (pdftotext, pdftoppm)
 # reads them back in the tests; Liberation fonts give the documents a metric-compatible sans;
-# Chromium runs the browser tests (Playwright drives it; it never downloads a browser).
-DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 poppler-utils chromium
+# Chromium runs the browser tests (Playwright drives it; it never downloads a browser); wrk
+# loads the service in bench/load.py.
+DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 poppler-utils chromium wrk
 
 .PHONY: run test lint typecheck unit bench system-deps clean
 
@@ -31,6 +32,7 @@ unit: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/determinations.py
+	$(BIN)/python bench/load.py
 
 system-deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
