@@ -20,6 +20,7 @@ from datetime import date
 from dermcover.case import Case, PlanType
 from dermcover.deadlines import erisa, medicare_advantage
 from dermcover.deadlines.due import DueDate
+from dermcover.deadlines.erisa import ClaimType
 from dermcover.determination import Determination, PolicyRef
 from dermcover.documents import labels
 from dermcover.documents.argument import (
@@ -352,7 +353,7 @@ def appeal_letter(
         reason_words=REASON_WORDS[denial.reason],
         deadline=deadline,
         later_limit=later_limit,
-        expedited=denial.claim_type.value == "urgent",
+        expedited=denial.claim_type is ClaimType.urgent,
         diagnoses=diagnosis_items(case),
         history=clinical_history(case),
         rebuttals=[_rebuttal(pack, case, determination, i, denial, today) for i in indexes],
