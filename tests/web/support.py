@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,9 @@ STAFF_PASSWORD = "blue kettle on the stove"
 
 def example(name: str) -> dict[str, Any]:
     """An example case from examples/, as the JSON a client would send."""
-    data: dict[str, Any] = yaml.safe_load((EXAMPLES / name).read_text(encoding="utf-8"))
-    return data
+    data = yaml.safe_load((EXAMPLES / name).read_text(encoding="utf-8"))
+    as_json: dict[str, Any] = json.loads(json.dumps(data, default=str))  # dates as ISO text
+    return as_json
 
 
 def csrf_from(page: str) -> str:

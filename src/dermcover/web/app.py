@@ -14,6 +14,7 @@ from dermcover.case import Case
 from dermcover.engine import library
 from dermcover.estimate import EstimateRequest
 from dermcover.web import api, pages
+from dermcover.web.documents import DocumentInputs, DocumentRequest
 from dermcover.web.errors import install_error_handlers
 from dermcover.web.middleware import BodySizeLimit, NeverLeak
 from dermcover.web.openapi import install_openapi
@@ -46,7 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    install_openapi(app, [Case, EstimateRequest])
+    install_openapi(app, [Case, EstimateRequest, DocumentRequest, DocumentInputs])
     # Added innermost first: NeverLeak ends up outermost of the three.
     app.add_middleware(
         SessionMiddleware,

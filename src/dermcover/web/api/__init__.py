@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from dermcover.web.api import cases, codes, determinations, estimates, policies, session
+from dermcover.web.api import (
+    cases,
+    codes,
+    determinations,
+    documents,
+    estimates,
+    policies,
+    session,
+)
 
 router = APIRouter(prefix="/api/v1")
-for module in (determinations, estimates, policies, codes, session, cases):
+for module in (determinations, estimates, policies, codes, session, cases, documents):
     router.include_router(module.router)
+router.include_router(documents.staff_router)

@@ -1,0 +1,76 @@
+"""Document downloads: POST /api/v1/documents/{kind} for a case sent with the request, and
+POST /api/v1/cases/{id}/documents/{kind} (staff) for a stored case, whose read is audited."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from starlette.responses import Response
+
+from dermcover.store.cases import CaseNotFound
+from dermcover.web.bodies import document, request_body
+from dermcover.web.deps import RecordsDep, StaffDep, checked_policy, current_staff, verify_csrf
+from dermcover.web.documents import (
+    DocumentFormat,
+    DocumentInputs,
+    DocumentKind,
+    DocumentRequest,
+    build,
+    response,
+)
+
+router = APIRouter(tags=["documents"])
+staff_router = APIRouter(
+    tags=["documents"], dependencies=[Depends(current_staff), Depends(verify_csrf)]
+)
+
+FormatQuery = Annotated[DocumentFormat, Query(alias="format")]
+DateQuery = Annotated[
+    date | None, Query(alias="date", description="The document's date; default: today.")
+]
+KIND_HELP = (
+    "lmn: letter of medical necessity; pa-packet: prior-authorization packet; gfe: Good Faith "
+    "Estimate (needs `estimate` and `schedule`); appeal: appeal letter (needs `denial`)."
+)
+
+
+@router.post(
+    "/documents/{kind}",
+    openapi_extra=request_body(DocumentRequest),
+    summary="Write a document for a case sent with the request",
+    description=KIND_HELP,
+    response_class=Response,
+)
+def document_for_case(
+    kind: DocumentKind,
+    body: Annotated[DocumentRequest, Depends(document(DocumentRequest))],
+    fmt: FormatQuery = DocumentFormat.pdf,
+    dated: DateQuery = None,
+) -> Response:
+    policy = checked_policy(body.case, None, "case.")
+    return response(kind, build(kind, body.case, body, policy=policy, today=dated), fmt)
+
+
+@staff_router.post(
+    "/cases/{case_id}/documents/{kind}",
+    openapi_extra=request_body(DocumentInputs),
+    summary="Write a document for a stored case (staff)",
+    description=KIND_HELP,
+    response_class=Response,
+)
+def document_for_record(
+    case_id: int,
+    kind: DocumentKind,
+    inputs: Annotated[DocumentInputs, Depends(document(DocumentInputs))],
+    staff: StaffDep,
+    store: RecordsDep,
+    fmt: FormatQuery = DocumentFormat.pdf,
+    dated: DateQuery = None,
+) -> Response:
+    view = store.cases.get_case(case_id, actor=staff.id)
+    if view is None:
+        raise CaseNotFound(case_id)
+    policy = view.determination.policy.id
+    return response(kind, build(kind, view.case, inputs, policy=policy, today=dated), fmt)

@@ -1,0 +1,134 @@
+"""Documents for download: the letter of medical necessity, the prior-authorization packet, the
+Good Faith Estimate and the appeal letter, built by `dermcover.documents` and rendered to PDF.
+
+A document that cannot honestly be written (the policy does not support it, or a field it must
+carry is missing) is refused with every reason, as a 422, never a half-filled paper.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+from starlette.responses import Response
+
+from dermcover.case import Case, Contract
+from dermcover.documents import DocumentRefused, render
+from dermcover.documents.appeal import appeal_letter
+from dermcover.documents.clinical import code_errors
+from dermcover.documents.denial import Denial
+from dermcover.documents.gfe import good_faith_estimate
+from dermcover.documents.lmn import letter_of_medical_necessity
+from dermcover.documents.pa_packet import prior_authorization_packet
+from dermcover.documents.schedule import Schedule
+from dermcover.engine import determine, library
+from dermcover.estimate import EstimateRequest
+from dermcover.web.errors import FieldError
+
+
+class DocumentKind(StrEnum):
+    lmn = "lmn"
+    pa_packet = "pa-packet"
+    gfe = "gfe"
+    appeal = "appeal"
+
+
+class DocumentFormat(StrEnum):
+    pdf = "pdf"
+    html = "html"
+    json = "json"
+
+
+TITLES = {
+    DocumentKind.lmn: "Letter of medical necessity",
+    DocumentKind.pa_packet: "Prior-authorization packet",
+    DocumentKind.gfe: "Good Faith Estimate",
+    DocumentKind.appeal: "Appeal letter",
+}
+FILENAMES = {
+    DocumentKind.lmn: "letter-of-medical-necessity",
+    DocumentKind.pa_packet: "prior-authorization-packet",
+    DocumentKind.gfe: "good-faith-estimate",
+    DocumentKind.appeal: "appeal-letter",
+}
+
+
+class DocumentInputs(Contract):
+    """What a document needs beyond the case."""
+
+    schedule: Schedule | None = Field(
+        default=None, description="Session dates and interval (lmn, pa-packet, gfe)."
+    )
+    estimate: EstimateRequest | None = Field(
+        default=None, description="gfe: the prices (its `case`, if any, is not used)."
+    )
+    denial: Denial | None = Field(default=None, description="appeal: the denial notice.")
+
+
+class DocumentRequest(DocumentInputs):
+    """A document for a case that is not stored: the case travels with the request."""
+
+    case: Case
+
+
+def build(
+    kind: DocumentKind,
+    case: Case,
+    inputs: DocumentInputs,
+    *,
+    today: date | None = None,
+    policy: str | None = None,
+) -> BaseModel:
+    """The document's model; a refusal or a missing input is a FieldError (422)."""
+    day = today or date.today()
+    determination = determine(case, policy, today=day)
+    try:
+        if kind is DocumentKind.gfe:
+            if inputs.estimate is None:
+                raise FieldError(
+                    "estimate: required for a Good Faith Estimate (the prices to quote)",
+                    "estimate",
+                )
+            return good_faith_estimate(
+                case,
+                inputs.estimate,
+                inputs.schedule,
+                today=day,
+                code_issues=code_errors(determination.code_issues),
+            )
+        pack = library().get(determination.policy.id)
+        if kind is DocumentKind.lmn:
+            return letter_of_medical_necessity(
+                case, determination, pack, today=day, schedule=inputs.schedule
+            )
+        if kind is DocumentKind.pa_packet:
+            return prior_authorization_packet(
+                case, determination, pack, today=day, schedule=inputs.schedule
+            )
+        if inputs.denial is None:
+            raise FieldError("denial: required for an appeal (the denial notice)", "denial")
+        return appeal_letter(case, determination, pack, inputs.denial, today=day)
+    except DocumentRefused as refusal:
+        raise Refused(refusal) from None
+
+
+class Refused(FieldError):
+    """A document refused, with its reasons kept for a page to list."""
+
+    def __init__(self, refusal: DocumentRefused) -> None:
+        super().__init__(str(refusal))
+        self.reasons = refusal.reasons
+
+
+def response(kind: DocumentKind, document: BaseModel, fmt: DocumentFormat) -> Response:
+    """The document as a download."""
+    name = FILENAMES[kind]
+    if fmt is DocumentFormat.json:
+        content, media = render.json_text(document).encode(), "application/json"
+    elif fmt is DocumentFormat.html:
+        content, media = render.html(kind.value, document).encode(), "text/html; charset=utf-8"
+    else:
+        content, media = render.pdf(kind.value, document), "application/pdf"
+    disposition = f'attachment; filename="{name}.{fmt.value}"'
+    return Response(content, media_type=media, headers={"Content-Disposition": disposition})
