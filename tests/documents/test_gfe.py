@@ -212,6 +212,7 @@ def test_an_insured_patient_using_the_plan_gets_no_estimate() -> None:
 
 
 def test_each_missing_element_is_named() -> None:
+    """Research B11: a GFE missing any required element is refused, and each one is named."""
     case = with_people(
         {
             "payer": {"plan_type": "self_pay"},
