@@ -216,6 +216,13 @@ def test_an_appeal_past_its_deadline_is_refused_with_the_date() -> None:
     assert "good cause" in message
 
 
+def test_an_original_medicare_appeal_is_due_125_days_after_the_notice() -> None:
+    # 42 CFR 405.942: 120 days from receipt, receipt presumed 5 days after the notice date.
+    letter = appeal(denial(plan_type="medicare"))
+    assert letter.deadline.due_date == date(2027, 3, 21)
+    assert "405.942" in letter.deadline.citation
+
+
 def test_a_window_not_calculated_needs_the_notice_s_date() -> None:
     message = refusal(denial(plan_type="medicaid"))
     assert "denial.appeal_by is missing" in message

@@ -41,6 +41,7 @@ def test_an_approval_starts_no_clock() -> None:
     assert clocks_for(K.pa_approved, date(2026, 4, 1), PlanType.commercial, []).deadlines == []
 
 
-def test_original_medicare_says_no_clock_is_on_file() -> None:
+def test_an_original_medicare_denial_starts_the_redetermination_window() -> None:
+    # 42 CFR 405.942: 120 days from receipt, presumed 5 days after the notice: 125 days.
     clocks = clocks_for(K.pa_denied, date(2026, 4, 1), PlanType.medicare, [])
-    assert clocks.deadlines == [] and "Original Medicare" in clocks.notes[0]
+    assert [(d.clock, d.due) for d in clocks.deadlines] == [(Clock.appeal_filing, date(2026, 8, 4))]

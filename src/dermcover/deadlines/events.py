@@ -19,6 +19,7 @@ from dermcover.deadlines import (
     external_review,
     good_faith_estimate,
     medicare_advantage,
+    original_medicare,
 )
 from dermcover.deadlines.calendar import FEDERAL, BusinessCalendar
 from dermcover.deadlines.due import DueDate
@@ -52,6 +53,7 @@ class PlanKind(StrEnum):
     erisa = "erisa"
     aca = "aca"
     state = "state"
+    medicare = "medicare"
     medicare_advantage = "medicare_advantage"
     medicaid = "medicaid"
 
@@ -143,6 +145,19 @@ def _government_plan(
     )
 
 
+def _original_medicare(event: Event, on: date) -> list[DueDate]:
+    if event is Event.denial:
+        return [original_medicare.redetermination_filing(on)]
+    if event is Event.final_denial:
+        return [original_medicare.reconsideration_filing(on)]
+    raise EventError(
+        "event",
+        "Original Medicare has no prior-authorization or appeal-decision clock on file here; "
+        "its appeal windows start from a denial (redetermination) or an upheld "
+        "redetermination (final-denial)",
+    )
+
+
 class Deadlines(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -176,7 +191,9 @@ def deadlines_for(
             notes.append(NOT_TRIGGERED)
     else:
         plan = plan or PlanKind.erisa
-        if plan in (PlanKind.medicare_advantage, PlanKind.medicaid):
+        if plan is PlanKind.medicare:
+            due = _original_medicare(event, on)
+        elif plan in (PlanKind.medicare_advantage, PlanKind.medicaid):
             due = _government_plan(event, on, plan, details)
         else:
             due = _group_plan(event, on, plan, details)

@@ -7,10 +7,11 @@ covering rule that the case meets, with the policy's citation and the facts. A l
 determination itself finds excluded or unproven gets no appeal letter: the refusal says why.
 
 The filing deadline comes from the deadline calculators for the plan type (ERISA/ACA internal
-appeal, Medicare Advantage reconsideration); Original Medicare and Medicaid windows are not
-calculated, so their notice's own date (`appeal_by`) is needed. An appeal past its deadline is
-refused, naming the date. A peer-to-peer review is requested where a physician reviewer decided a
-clinical question for a plan that offers one; the patient's external review rights close it.
+appeal, Medicare Advantage reconsideration, Original Medicare redetermination); Medicaid windows
+are set by each state and are not calculated, so the notice's own date (`appeal_by`) is needed.
+An appeal past its deadline is refused, naming the date. A peer-to-peer review is requested
+where a physician reviewer decided a clinical question for a plan that offers one; the
+patient's external review rights close it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 from datetime import date
 
 from dermcover.case import Case, PlanType
-from dermcover.deadlines import erisa, medicare_advantage
+from dermcover.deadlines import erisa, medicare_advantage, original_medicare
 from dermcover.deadlines.due import DueDate
 from dermcover.deadlines.erisa import ClaimType
 from dermcover.determination import Determination, PolicyRef
@@ -140,6 +141,8 @@ def _deadlines(denial: Denial) -> tuple[DueDate | None, DueDate | None]:
         outer = None
     elif denial.plan_type is PlanType.medicare_advantage:
         computed, outer = medicare_advantage.reconsideration_filing(denial.date)
+    elif denial.plan_type is PlanType.medicare:
+        computed, outer = original_medicare.redetermination_filing(denial.date), None
     else:
         computed, outer = None, None
     if denial.appeal_by is not None and (computed is None or denial.appeal_by < computed.due_date):

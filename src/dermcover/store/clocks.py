@@ -14,9 +14,11 @@ event into the calculators' terms and their answers into the deadlines stored wi
 
 Plan types map to the calculators' plan kinds: commercial plans run on the ERISA clocks as the
 ACA applies them (the dates are the same; the citation names both); Medicare Advantage and
-Medicaid on the CMS clocks. Original Medicare, self-pay and an unknown plan type start no clock,
-and the event says why. Requests are taken as standard, not expedited: clocks counted in hours
-(for urgent or expedited requests) are left out, since the record does not say which it was.
+Medicaid on the CMS clocks; Original Medicare on its redetermination and reconsideration
+windows (it has no decision clock on file, so those events note why). Self-pay and an unknown
+plan type start no clock, and the event says why. Requests are taken as standard, not
+expedited: clocks counted in hours (for urgent or expedited requests) are left out, since the
+record does not say which it was.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ class Clocks(BaseModel):
 
 _PLAN_KIND: dict[PlanType, PlanKind] = {
     PlanType.commercial: PlanKind.aca,
+    PlanType.medicare: PlanKind.medicare,
     PlanType.medicare_advantage: PlanKind.medicare_advantage,
     PlanType.medicaid: PlanKind.medicaid,
 }
@@ -59,7 +62,6 @@ _PLAN_KIND: dict[PlanType, PlanKind] = {
 _NO_CLOCK: dict[PlanType | None, str] = {
     None: "the case does not give the plan type, so no deadline could be worked out",
     PlanType.self_pay: "a self-pay case has no payer deadlines",
-    PlanType.medicare: "no Original Medicare clock is on file; check the notice for its dates",
 }
 
 _CLOCK: dict[Event, Clock] = {
