@@ -7,7 +7,7 @@ import html
 import yaml
 from fastapi.testclient import TestClient
 
-from .support import STAFF_EMAIL, STAFF_PASSWORD, csrf_from
+from .support import EXAMPLES, STAFF_EMAIL, STAFF_PASSWORD, csrf_from
 
 CASE = {
     "patient": {"name": "Alex Example", "age": 52},
@@ -120,3 +120,41 @@ def test_signing_out_ends_the_session(records_client: TestClient) -> None:
     records_client.post("/clinic/logout", data={"csrf_token": csrf_from(page)})
     response = records_client.get("/clinic/cases", follow_redirects=False)
     assert response.status_code == 303
+
+
+def test_a_document_downloads_or_says_what_is_missing(records_client: TestClient) -> None:
+    sign_in(records_client)
+    url = new_case(records_client, CASE)
+    path = url.split("testserver")[-1]
+    page = records_client.get(url).text
+    token = csrf_from(page)
+    # The case does not say who performs it or where, so the policy's answer is still open:
+    # a letter must not claim medical necessity before it is settled.
+    refused = records_client.post(f"{path}/documents", data={"csrf_token": token, "kind": "lmn"})
+    assert refused.status_code == 422
+    assert "Cannot write the letter of medical necessity yet" in refused.text
+    assert "still depends on open questions" in refused.text
+    # No letter for an appeal either without the denial notice.
+    appeal = records_client.post(f"{path}/documents", data={"csrf_token": token, "kind": "appeal"})
+    assert appeal.status_code == 422
+    assert "denial: required" in html.unescape(appeal.text)
+
+
+def test_a_complete_case_gets_its_letter_as_a_pdf(records_client: TestClient) -> None:
+    sign_in(records_client)
+    url = new_case(
+        records_client, yaml.safe_load(EXAMPLES.joinpath("burn-scar-laser.yaml").read_text())
+    )
+    page = records_client.get(url).text
+    response = records_client.post(
+        f"{url.split('testserver')[-1]}/documents",
+        data={
+            "csrf_token": csrf_from(page),
+            "kind": "lmn",
+            "interval_every": "6",
+            "interval_unit": "weeks",
+        },
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import yaml
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from dermcover.case import Case
 from dermcover.inputs import InputError, load_model_text
@@ -17,6 +18,16 @@ from dermcover.store.cases import CaseNotFound, CaseView
 from dermcover.store.timeline import CaseStatus, EventKind
 from dermcover.web.case_facts import case_facts
 from dermcover.web.deps import RecordsDep, StaffDep, current_staff, verify_csrf
+from dermcover.web.document_forms import document_inputs
+from dermcover.web.documents import (
+    TITLES,
+    DocumentFormat,
+    DocumentKind,
+    Refused,
+    build,
+    response,
+)
+from dermcover.web.errors import FieldError
 from dermcover.web.templating import templates
 
 router = APIRouter(prefix="/clinic", dependencies=[Depends(current_staff), Depends(verify_csrf)])
@@ -39,6 +50,7 @@ def _case_page(
     view: CaseView,
     *,
     error: str | None = None,
+    refused: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
     return templates.TemplateResponse(
@@ -52,6 +64,11 @@ def _case_page(
             "today": date.today(),
             "audit": store.audit.entries(case_id=view.id, limit=20),
             "error": error,
+            "refused": refused,
+            "document_kinds": [(kind.value, TITLES[kind]) for kind in DocumentKind],
+            "denied_on": next(
+                (e.on for e in reversed(view.events) if e.kind is EventKind.pa_denied), None
+            ),
         },
         status_code=status_code,
     )
@@ -168,6 +185,33 @@ def record_event(
         view = _read(store, case_id, staff.id)
         return _case_page(request, staff, store, view, error=str(exc), status_code=422)
     return RedirectResponse(f"/clinic/cases/{case_id}#timeline", status_code=303)
+
+
+@router.post("/cases/{case_id}/documents")
+async def case_document(
+    request: Request, case_id: int, staff: StaffDep, store: RecordsDep
+) -> Response:
+    """A document for the case as a PDF download, or the case page saying why it cannot be."""
+    form = await request.form()
+    view = await run_in_threadpool(_read, store, case_id, staff.id)
+    try:
+        kind = DocumentKind(str(form.get("kind") or ""))
+    except ValueError:
+        raise FieldError("kind: pick a document", "kind") from None
+    try:
+        inputs = document_inputs(kind, form, view.case)
+        policy = view.determination.policy.id
+        built = await run_in_threadpool(build, kind, view.case, inputs, policy=policy)
+        return await run_in_threadpool(response, kind, built, DocumentFormat.pdf)
+    except Refused as refusal:
+        refused = {"title": TITLES[kind], "reasons": refusal.reasons}
+        return await run_in_threadpool(
+            _case_page, request, staff, store, view, refused=refused, status_code=422
+        )
+    except InputError as exc:
+        return await run_in_threadpool(
+            _case_page, request, staff, store, view, error=str(exc), status_code=422
+        )
 
 
 def _as_yaml(case: Case) -> str:
