@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date, timedelta
 
+import yaml
 from fastapi.testclient import TestClient
 from httpx import Response
 
@@ -168,3 +170,81 @@ def test_nothing_about_the_patient_is_kept_in_the_session(client: TestClient) ->
 
     payload = json.loads(base64.b64decode(cookie.split(".")[0] + "=="))
     assert set(payload) == {"csrf"}
+
+
+def result_page(client: TestClient) -> Response:
+    page = start(client, "microneedling")
+    for answer in ("acne_scars", "appearance", "__none__"):
+        page = reply(client, page, "answer", answer=answer)
+    assert 'id="verdict"' in page.text
+    return page
+
+
+def test_saving_the_answers_downloads_them_as_a_case_file(client: TestClient) -> None:
+    page = result_page(client)
+    saved = client.post(
+        "/check/save",
+        data={"csrf_token": csrf_from(page.text), "state": hidden(page.text, "state")},
+    )
+    assert saved.status_code == 200
+    assert "my-coverage-check.yaml" in saved.headers["content-disposition"]
+    case = yaml.safe_load(saved.text)
+    assert case["condition"] == {"kind": "acne_scars"}
+    assert case["impairment"] == []
+    # The file is a case the API takes as it is.
+    again = client.post(
+        "/api/v1/determinations", content=saved.text, headers={"content-type": "application/yaml"}
+    )
+    assert again.json()["outcome"] == "not_covered_cosmetic"
+
+
+def test_a_cosmetic_result_offers_a_good_faith_estimate_not_a_letter(client: TestClient) -> None:
+    page = result_page(client)
+    assert 'value="gfe"' in page.text
+    assert 'value="lmn"' not in page.text, "no letter where the policy does not support coverage"
+
+
+def test_a_good_faith_estimate_says_what_it_still_needs(client: TestClient) -> None:
+    page = result_page(client)
+    response = client.post(
+        "/check/papers",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "state": hidden(page.text, "state"),
+            "kind": "gfe",
+            "self_pay": "350",
+        },
+    )
+    assert response.status_code == 422
+    text = html.unescape(response.text)
+    assert "The Good Faith Estimate can't be written yet" in text
+    assert "provider.npi is missing" in text
+
+
+def test_a_complete_good_faith_estimate_downloads_as_pdf(client: TestClient) -> None:
+    page = result_page(client)
+    response = client.post(
+        "/check/papers",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "state": hidden(page.text, "state"),
+            "kind": "gfe",
+            "self_pay": "350",
+            "sessions": "3",
+            "patient_name": "Ana Gomez",
+            "birth_date": "1990-04-02",
+            "diagnoses": "L90.5",
+            "provider_name": "Dr. Casey Lee",
+            "provider_npi": "1234567893",
+            "provider_tin": "12-3456789",
+            "provider_address": "1 Main St, Portland",
+            "provider_state": "OR",
+            "procedure_code": "17999",
+            "scheduled_on": date.today().isoformat(),
+            "first_session": (date.today() + timedelta(days=21)).isoformat(),
+            "every_weeks": "4",
+        },
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")

@@ -46,6 +46,13 @@ TITLES = {
     DocumentKind.gfe: "Good Faith Estimate",
     DocumentKind.appeal: "Appeal letter",
 }
+# The name as it reads inside a sentence ("a letter of medical necessity", "a Good Faith Estimate").
+PHRASES = {
+    DocumentKind.lmn: "letter of medical necessity",
+    DocumentKind.pa_packet: "prior-authorization packet",
+    DocumentKind.gfe: "Good Faith Estimate",
+    DocumentKind.appeal: "appeal letter",
+}
 FILENAMES = {
     DocumentKind.lmn: "letter-of-medical-necessity",
     DocumentKind.pa_packet: "prior-authorization-packet",

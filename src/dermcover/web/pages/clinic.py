@@ -20,6 +20,7 @@ from dermcover.web.case_facts import case_facts
 from dermcover.web.deps import RecordsDep, StaffDep, current_staff, verify_csrf
 from dermcover.web.document_forms import document_inputs
 from dermcover.web.documents import (
+    PHRASES,
     TITLES,
     DocumentFormat,
     DocumentKind,
@@ -204,7 +205,7 @@ async def case_document(
         built = await run_in_threadpool(build, kind, view.case, inputs, policy=policy)
         return await run_in_threadpool(response, kind, built, DocumentFormat.pdf)
     except Refused as refusal:
-        refused = {"title": TITLES[kind], "reasons": refusal.reasons}
+        refused = {"title": PHRASES[kind], "reasons": refusal.reasons}
         return await run_in_threadpool(
             _case_page, request, staff, store, view, refused=refused, status_code=422
         )

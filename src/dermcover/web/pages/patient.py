@@ -12,15 +12,35 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from dermcover.case import ProcedureKind
+from dermcover.case import PlanType, ProcedureKind
 from dermcover.engine import library
 from dermcover.engine.library import DEFAULT_POLICY
+from dermcover.inputs import InputError
 from dermcover.money.estimator import build_estimate
 from dermcover.web.costs import FIELDS, estimate_request
 from dermcover.web.deps import verify_csrf
+from dermcover.web.documents import (
+    PHRASES,
+    TITLES,
+    DocumentFormat,
+    DocumentInputs,
+    DocumentKind,
+    Refused,
+    build,
+    response,
+)
+from dermcover.web.errors import FieldError
 from dermcover.web.flow import CheckState, Step, answers, next_step
 from dermcover.web.labels import label
+from dermcover.web.papers import (
+    PAPER_FIELDS,
+    answers_file,
+    case_for_paper,
+    paper_schedule,
+    papers_that_apply,
+)
 from dermcover.web.questions import AnswerError, answer_value, widget_for
 from dermcover.web.templating import templates
 
@@ -28,6 +48,7 @@ router = APIRouter(dependencies=[Depends(verify_csrf)])
 
 StateField = Annotated[str, Form()]
 NOT_SURE = "Not listed, or not sure"
+EXTRA = ("diagnoses", "scheduled_on", "first_session", "every_weeks")
 
 
 def _start_page(request: Request, error: str | None = None, status: int = 200) -> Response:
@@ -65,7 +86,12 @@ def _render(
     error: str | None = None,
     extra: dict[str, Any] | None = None,
 ) -> Response:
+    plan_type = step.case.payer.plan_type if step.case.payer else None
     context = {
+        "papers": papers_that_apply(step.determination, plan_type is not PlanType.self_pay),
+        "titles": TITLES,
+        "phrases": PHRASES,
+        "paper_fields": PAPER_FIELDS,
         "state": state.to_form(),
         "step": step,
         "answers": answers(state),
@@ -74,7 +100,9 @@ def _render(
         **(extra or {}),
     }
     page = "patient/question.html" if step.question is not None else "patient/result.html"
-    return templates.TemplateResponse(request, page, context, status_code=422 if error else 200)
+    refused = extra is not None and extra.get("refused")
+    status = 422 if error or refused else 200
+    return templates.TemplateResponse(request, page, context, status_code=status)
 
 
 @router.post("/check")
@@ -122,3 +150,43 @@ async def costs(request: Request, state: StateField) -> Response:
             request, check_state, step, error=str(exc), extra={"typed": typed, "cost_error": True}
         )
     return _render(request, check_state, step, extra={"typed": typed, "estimate": estimate})
+
+
+@router.post("/check/save")
+async def save_answers(state: StateField) -> Response:
+    """The answers as a case file, downloaded to the patient's device; the server keeps none."""
+    check_state = CheckState.from_form(state)
+    check_state.checked_case()
+    return Response(
+        answers_file(check_state.case),
+        media_type="application/yaml",
+        headers={"Content-Disposition": 'attachment; filename="my-coverage-check.yaml"'},
+    )
+
+
+@router.post("/check/papers")
+async def papers(request: Request, state: StateField) -> Response:
+    """A letter of medical necessity or a Good Faith Estimate as a PDF, or the result page
+    saying what the paper still needs."""
+    form = await request.form()
+    check_state = CheckState.from_form(state)
+    step = next_step(check_state)
+    typed = {name: str(form.get(name) or "") for name in (*FIELDS, *PAPER_FIELDS, *EXTRA)}
+    try:
+        kind = DocumentKind(str(form.get("kind") or ""))
+    except ValueError:
+        raise FieldError("kind: pick a paper", "kind") from None
+    try:
+        case = case_for_paper(check_state.case, form)
+        inputs = DocumentInputs(
+            schedule=paper_schedule(form, self_pay=bool(form.get("self_pay_requested"))),
+            estimate=estimate_request(case, form) if kind is DocumentKind.gfe else None,
+        )
+        built = await run_in_threadpool(build, kind, case, inputs)
+        return await run_in_threadpool(response, kind, built, DocumentFormat.pdf)
+    except Refused as refusal:
+        refused = {"title": PHRASES[kind], "reasons": refusal.reasons}
+        return _render(request, check_state, step, extra={"typed": typed, "refused": refused})
+    except (AnswerError, InputError) as exc:
+        refused = {"title": PHRASES[kind], "reasons": [str(exc)]}
+        return _render(request, check_state, step, extra={"typed": typed, "refused": refused})
