@@ -3,7 +3,9 @@ with details), or find a patient's details in the log."""
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -11,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import URL
 
-from .support import make_app
+from .support import csrf_from, make_app
 
 URL_ = "/api/v1/determinations"
 
@@ -88,3 +90,35 @@ def test_unknown_routes_are_404_not_500(client: TestClient) -> None:
 
 def test_wrong_method_is_405(client: TestClient) -> None:
     assert client.get(URL_).status_code == 405
+
+
+def test_nothing_a_patient_types_reaches_the_log(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = csrf_from(client.get("/").text)
+    with caplog.at_level(logging.DEBUG):
+        page = client.post(
+            "/check",
+            data={"csrf_token": token, "action": "start", "procedure": "microneedling"},
+        )
+        state = html.unescape(re.search(r'name="state" value="([^"]*)"', page.text).group(1))
+        client.post(
+            "/check/papers",
+            data={
+                "csrf_token": token,
+                "state": state,
+                "kind": "gfe",
+                "patient_name": "Zephyrine Quillfeather",
+                "birth_date": "1970-01-02",
+            },
+        )
+        client.post("/api/v1/determinations", json={"procedures": [{"kind": "Quillfeather"}]})
+    assert "/check/papers" in caplog.text, "requests are logged"
+    assert "Quillfeather" not in caplog.text
+    assert "1970-01-02" not in caplog.text
+
+
+def test_every_answer_carries_the_security_headers(client: TestClient) -> None:
+    for response in (client.get("/"), client.get("/api/v1/policies")):
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["x-content-type-options"] == "nosniff"

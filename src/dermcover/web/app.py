@@ -16,7 +16,7 @@ from dermcover.estimate import EstimateRequest
 from dermcover.web import api, pages
 from dermcover.web.documents import DocumentInputs, DocumentRequest
 from dermcover.web.errors import install_error_handlers
-from dermcover.web.middleware import BodySizeLimit, NeverLeak
+from dermcover.web.middleware import BodySizeLimit, NeverLeak, SecurityHeaders
 from dermcover.web.openapi import install_openapi
 from dermcover.web.records import Records
 from dermcover.web.settings import Settings
@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_openapi(app, [Case, EstimateRequest, DocumentRequest, DocumentInputs])
-    # Added innermost first: NeverLeak ends up outermost of the three.
+    # Added innermost first: the last added is the outermost.
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,
@@ -59,4 +59,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(NeverLeak)
+    app.add_middleware(SecurityHeaders)
     return app

@@ -95,6 +95,33 @@ class BodySizeLimit:
             await _send_error(send, scope, 413, exc.detail)
 
 
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+]
+
+
+class SecurityHeaders:
+    """Headers every answer carries: no MIME sniffing, no framing (clickjacking), and no
+    Referer with a page's path sent to other sites."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
 class NeverLeak:
     """Any exception that escapes the app becomes a plain 500 with no details, and the log gets
     where it happened (file, line, function) but not the exception's message."""
