@@ -337,7 +337,7 @@ def good_faith_estimate(
         raise DocumentRefused(
             DOCUMENT,
             [
-                "the schedule is missing (--schedule: scheduled_on or requested_on, "
+                "the schedule is missing (scheduled_on or requested_on, "
                 "first_session, interval, separately_scheduled)"
             ],
         )

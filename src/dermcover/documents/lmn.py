@@ -157,8 +157,7 @@ def missing_intervals(case: Case, indexes: list[int], schedule: Schedule | None)
         schedule is None or schedule.interval is None
     ):
         return [
-            "schedule.interval is missing (how far apart the sessions are, for the treatment "
-            "plan; give it with --schedule)"
+            "schedule.interval is missing (how far apart the sessions are, for the treatment plan)"
         ]
     return []
 

@@ -44,7 +44,7 @@ def next_steps(
         elif pa_status is PriorAuthStatus.denied:
             steps.append(
                 "Prior authorization was denied: ask the clinic for a peer-to-peer review and "
-                "file an appeal before its deadline (`dermcover deadlines`)."
+                "file an appeal before its deadline."
             )
         else:
             steps.append(
@@ -68,7 +68,7 @@ def next_steps(
     }:
         steps.append(
             "For what the plan will not pay, ask the clinic for a Good Faith Estimate of the "
-            "self-pay price, and compare ways to pay with `dermcover estimate`."
+            "self-pay price, and compare what each way of paying would cost."
         )
     if Outcome.not_covered_not_medically_necessary in outcomes:
         steps.append(

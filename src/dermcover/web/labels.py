@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from enum import Enum
 
 from dermcover.determination import Outcome
@@ -147,15 +146,6 @@ FIELDS: dict[str, str] = {
     "provider.type": "Who performs it",
     "provider.setting": "Where it is done",
 }
-
-
-_COMMAND = re.compile(r"\s+(?:with|using|see) `dermcover [^`]+`")
-
-
-def on_this_page(step: str) -> str:
-    """A next step as the pages say it: where the engine names a CLI command, the page that
-    shows the same thing is meant ("compare ways to pay with `dermcover estimate`" -> "below")."""
-    return _COMMAND.sub(" below", step)
 
 
 def field_label(path: str) -> str:
