@@ -173,6 +173,8 @@ def describe(
     message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         message = "unknown field"
+    elif first["type"] == "enum":
+        message = "not an allowed value"  # the allowed values follow, once
     elif first["type"] == "missing":
         message = "required field is missing"
     parts = [f"{where}: {field_path(tuple(prefix) + loc)}"]
