@@ -21,6 +21,7 @@ from dermcover.web.openapi import install_openapi
 from dermcover.web.records import Records
 from dermcover.web.settings import Settings
 from dermcover.web.templating import STATIC
+from dermcover.web.throttle import SignInThrottle
 
 DESCRIPTION = (
     "Will insurance pay for this skin procedure, and if not, what will it cost and how can it "
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="dermcover", version="1", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     app.state.records = records
+    app.state.sign_in_throttle = SignInThrottle()
     install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(pages.router)

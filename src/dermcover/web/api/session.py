@@ -10,7 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dermcover.web.bodies import document, request_body
 from dermcover.web.csrf import csrf_token
-from dermcover.web.deps import RecordsDep, StaffDep, sign_in, sign_out, verify_csrf
+from dermcover.web.deps import (
+    RecordsDep,
+    SignInAttempt,
+    StaffDep,
+    sign_in,
+    sign_out,
+    verify_csrf,
+)
 
 router = APIRouter(tags=["session"])
 
@@ -38,9 +45,12 @@ def create_session(
     if not request.headers.get("content-type", "").startswith("application/json"):
         # A cross-site form cannot send JSON, so this keeps sign-in itself from being forged.
         raise HTTPException(415, "send the credentials as application/json")
+    attempt = SignInAttempt(request, credentials.email)
     staff = store.users.verify_password(credentials.email, credentials.password)
     if staff is None:
+        attempt.failed()
         raise HTTPException(401, "email or password is wrong, or the account is disabled")
+    attempt.succeeded()
     sign_in(request, staff)
     return SessionOut(
         staff_id=staff.id, email=staff.email, name=staff.name, csrf_token=csrf_token(request)

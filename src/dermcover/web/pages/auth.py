@@ -7,7 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from dermcover.web.deps import STAFF_KEY, RecordsDep, sign_in, sign_out, verify_csrf
+from dermcover.web.deps import (
+    STAFF_KEY,
+    RecordsDep,
+    SignInAttempt,
+    sign_in,
+    sign_out,
+    verify_csrf,
+)
 from dermcover.web.templating import templates
 
 router = APIRouter(prefix="/clinic", dependencies=[Depends(verify_csrf)])
@@ -29,8 +36,10 @@ def login(
     email: Annotated[str, Form(max_length=254)] = "",
     password: Annotated[str, Form(max_length=256)] = "",
 ) -> Response:
+    attempt = SignInAttempt(request, email)
     staff = store.users.verify_password(email, password) if email and password else None
     if staff is None:
+        attempt.failed()
         return templates.TemplateResponse(
             request,
             "clinic/login.html",
@@ -40,6 +49,7 @@ def login(
             },
             status_code=401,
         )
+    attempt.succeeded()
     sign_in(request, staff)
     return RedirectResponse(CASES_PAGE, status_code=303)
 
