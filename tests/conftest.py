@@ -1,0 +1,78 @@
+"""Databases for the tests that store things: every such test runs twice, on a SQLite file and
+on PostgreSQL.
+
+PostgreSQL is the server on 127.0.0.1:5432 (user postgres, trust auth), as on development and CI
+machines; DERMCOVER_TEST_POSTGRES names another. Each test session creates its own database
+there and drops it at the end. Without a reachable server the PostgreSQL half is skipped with
+the reason, unless DERMCOVER_REQUIRE_POSTGRES=1 (CI sets it), when it fails instead.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
+
+from dermcover.store.database import create_database_engine
+from dermcover.store.migrate import upgrade_database
+from dermcover.store.models import Base
+
+# The server's maintenance database, where the session's test database is created.
+SERVER = os.environ.get(
+    "DERMCOVER_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[URL]:
+    server = create_engine(
+        SERVER, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5}
+    )
+    name = f"dermcover_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with server.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        server.dispose()
+        where = make_url(SERVER).render_as_string(hide_password=True)
+        reason = f"PostgreSQL at {where} is not reachable ({type(exc.orig).__name__})"
+        if os.environ.get("DERMCOVER_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"{reason}, and DERMCOVER_REQUIRE_POSTGRES=1 requires it")
+        pytest.skip(reason)
+    try:
+        yield make_url(SERVER).set(database=name)
+    finally:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> URL:
+    """A fresh, migrated SQLite file."""
+    url = make_url(f"sqlite:///{tmp_path / 'dermcover.db'}")
+    upgrade_database(url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> Iterator[URL]:
+    """A migrated, empty database: a fresh SQLite file, or the session's PostgreSQL database
+    emptied after each test."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("sqlite_url")
+        return
+    url: URL = request.getfixturevalue("postgres_url")
+    upgrade_database(url)
+    yield url
+    engine = create_database_engine(url)
+    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
