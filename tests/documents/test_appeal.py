@@ -251,7 +251,7 @@ def test_each_missing_field_an_appeal_needs_is_named() -> None:
         ),
         (
             "date: 2026-11-16\nreason: too_expensive\nplan_type: commercial\ncodes: ['0479T']\n",
-            "denial.yaml:2: reason = 'too_expensive': Input should be",
+            "denial.yaml:2: reason = 'too_expensive': not an allowed value; allowed: cosmetic",
         ),
         (
             "date: 2026-11-16\nreason: cosmetic\nplan_type: commercial\ncodes: []\n",
