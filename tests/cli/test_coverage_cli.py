@@ -153,3 +153,12 @@ def test_unknown_schema_is_refused() -> None:
     code, _, err = run("schema", "invoice")
     assert code == 2
     assert "unknown schema 'invoice'" in err
+
+
+def test_explain_shows_each_rule_with_the_criteria_it_weighed() -> None:
+    _, out, _ = run("explain", str(EXAMPLES / "dermal-peel-actinic-keratoses.yaml"))
+    lines = out.splitlines()
+    rule = next(i for i, text in enumerate(lines) if "aetna.0251.peel-active-acne" in text)
+    named = next(i for i, text in enumerate(lines) if "aetna.active-acne " in text)
+    assert named > rule  # the named criterion sits inside the rule that weighed it
+    assert lines[named].index("aetna.active-acne") > lines[rule].index("aetna.0251")

@@ -16,7 +16,7 @@ from rich.tree import Tree
 
 from dermcover.case import Case
 from dermcover.cli.app import OutputFormat, app, console, fail
-from dermcover.determination import Determination, Line, Outcome, Status
+from dermcover.determination import CriterionResult, Determination, Line, Outcome, Status
 from dermcover.engine import determine, library
 from dermcover.estimate import Estimate, EstimateRequest
 from dermcover.inputs import load_model, load_model_text
@@ -83,21 +83,34 @@ def explain(case: CaseArgument, policy: PolicyOption = None) -> None:
     for number, line in enumerate(determination.lines, start=1):
         icon, colour, verdict = VERDICT_STYLE[line.outcome]
         tree = Tree(f"[bold]{number}. {_procedure(line)}[/]  [{colour}]{icon} {verdict}[/]")
+        # The trace lists each rule after the named criteria it weighed first: show those
+        # criteria inside the rule.
+        pending: list[CriterionResult] = []
         for criterion in line.criteria:
-            mark, style = STATUS_STYLE[criterion.status]
-            label = f"[{style}]{mark}[/] [dim]{criterion.id}[/] {escape(criterion.text)}"
-            if criterion.outcome is not None:
-                label += f"  [dim]→ {criterion.outcome.value} ({criterion.stage})[/]"
-            branch = tree.add(label)
-            branch.add(f"[dim italic]{escape(criterion.citation)}[/]")
-            for fact in criterion.facts or []:
-                fmark, fstyle = STATUS_STYLE[fact.status]
-                shown = "unknown" if fact.value is None else json.dumps(fact.value)
-                branch.add(
-                    f"[{fstyle}]{fmark}[/] {fact.fact} {escape(json.dumps(fact.test))}: "
-                    f"{escape(shown)}"
-                )
+            if criterion.outcome is None:
+                pending.append(criterion)
+                continue
+            rule = _criterion_node(tree, criterion)
+            for named in pending:
+                _criterion_node(rule, named)
+            pending = []
         console.print(tree)
+
+
+def _criterion_node(parent: Tree, criterion: CriterionResult) -> Tree:
+    mark, style = STATUS_STYLE[criterion.status]
+    label = f"[{style}]{mark}[/] [dim]{criterion.id}[/] {escape(criterion.text)}"
+    if criterion.outcome is not None:
+        label = f"[bold]{label}[/]  [dim]→ {criterion.outcome.value} ({criterion.stage})[/]"
+    node = parent.add(label)
+    node.add(f"[dim italic]{escape(criterion.citation)}[/]")
+    for fact in criterion.facts or []:
+        fmark, fstyle = STATUS_STYLE[fact.status]
+        shown = "unknown" if fact.value is None else json.dumps(fact.value)
+        node.add(
+            f"[{fstyle}]{fmark}[/] {fact.fact} {escape(json.dumps(fact.test))}: {escape(shown)}"
+        )
+    return node
 
 
 @app.command()

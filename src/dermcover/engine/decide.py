@@ -102,21 +102,21 @@ class _LineDecision:
 
 def _decide_line(pack: Pack, view: LineView, trace: TraceLevel) -> _LineDecision:
     resolver = Resolver(pack.trees, exhaustive=trace != "none")
-    weighed: list[tuple[Rule, Status]] = []
+    weighed: list[tuple[Rule, Status, int]] = []  # the rule, its status, criteria weighed so far
     possible: list[Rule] = []
     for rule in pack.rules:
         if not rule.applies_to(view.kind):
             continue
         when = rule.criterion.when
         status = MET if when is None else evaluate(when, view, resolver)
-        weighed.append((rule, status))
+        weighed.append((rule, status, len(resolver.order)))
         if status is MET:
             possible.append(rule)
             break
         if status is UNKNOWN:
             possible.append(rule)
     else:
-        weighed.append((pack.otherwise, MET))
+        weighed.append((pack.otherwise, MET, len(resolver.order)))
         possible.append(pack.otherwise)
 
     deciding = possible[-1]
@@ -163,14 +163,14 @@ def _plain(outcome: Outcome) -> str:
     return _PLAIN.get(outcome, outcome.value)
 
 
-def _unmet_reasons(deciding: Rule, weighed: list[tuple[Rule, Status]]) -> list[str]:
+def _unmet_reasons(deciding: Rule, weighed: list[tuple[Rule, Status, int]]) -> list[str]:
     """For a line the policy turns down, the covered uses it looked at and found not met."""
     if deciding.outcome.is_covered:
         return []
     return [
         f"The policy covers it only when: {rule.criterion.text.rstrip('.')}. That is not the "
         "case here."
-        for rule, status in weighed
+        for rule, status, _ in weighed
         if status is NOT_MET and rule.outcome.is_covered and rule.procedures is not None
     ]
 
@@ -224,16 +224,20 @@ def _trace(
     pack: Pack,
     view: LineView,
     resolver: Resolver,
-    weighed: list[tuple[Rule, Status]],
+    weighed: list[tuple[Rule, Status, int]],
     level: TraceLevel,
 ) -> list[CriterionResult]:
+    """Rule by rule, in the order weighed: the named criteria a rule weighed first (each once,
+    where it was first needed), then the rule itself with its stage and outcome."""
     if level == "none":
         return []
     results: list[CriterionResult] = []
-    for criterion_id in resolver.order:
-        criterion = pack.criteria[criterion_id]
-        results.append(_result(criterion, resolver.memo[criterion_id], view, level))
-    for rule, status in weighed:
+    shown = 0
+    for rule, status, weighed_so_far in weighed:
+        for criterion_id in resolver.order[shown:weighed_so_far]:
+            criterion = pack.criteria[criterion_id]
+            results.append(_result(criterion, resolver.memo[criterion_id], view, level))
+        shown = weighed_so_far
         results.append(
             _result(rule.criterion, status, view, level).model_copy(
                 update={"stage": rule.stage.value, "outcome": rule.outcome}
