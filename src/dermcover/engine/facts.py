@@ -473,6 +473,21 @@ FACTS: dict[str, Fact] = {
             _number,
         ),
         Fact(
+            "recurrent",
+            ("condition.recurrent",),
+            "Has the condition come back after it was treated before?",
+            lambda v: _condition(v, "recurrent"),
+            _flag,
+        ),
+        Fact(
+            "individual_treatment_impractical",
+            ("condition.individual_treatment_impractical",),
+            "Has the clinician found the lesions too many or too spread out to remove one by one "
+            "(by freezing, scraping or cutting out)?",
+            lambda v: _condition(v, "individual_treatment_impractical"),
+            _flag,
+        ),
+        Fact(
             "purpose",
             ("purpose",),
             "What is the treatment for: to change how the skin looks, to restore function, to "
