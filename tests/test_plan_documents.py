@@ -40,7 +40,9 @@ def test_each_plan_sits_over_a_pack_and_its_readme_lists_its_sources(plan_id: st
 
 
 @pytest.mark.parametrize(("plan_id", "path", "fixture"), FIXTURES)
-def test_plan_fixture_gets_what_the_plan_demands(plan_id: str, path: Path, fixture: Fixture) -> None:
+def test_plan_fixture_gets_what_the_plan_demands(
+    plan_id: str, path: Path, fixture: Fixture
+) -> None:
     assert fixture.case.payer is not None and fixture.case.payer.plan == plan_id
     determination = determine(fixture.case, today=TODAY)
     assert determination.plan is not None and determination.plan.id == plan_id
@@ -52,8 +54,7 @@ def test_plan_fixture_gets_what_the_plan_demands(plan_id: str, path: Path, fixtu
 @pytest.mark.parametrize("plan_id", [folder.name for folder in PLAN_FOLDERS])
 def test_plan_fixtures_exercise_every_criterion_both_ways(plan_id: str) -> None:
     determinations = [
-        determine(fixture.case, today=TODAY)
-        for _, fixture in load_fixtures(plans_dir() / plan_id)
+        determine(fixture.case, today=TODAY) for _, fixture in load_fixtures(plans_dir() / plan_id)
     ]
     gaps = criteria_not_exercised(plan_library().get(plan_id).compiled, determinations)
     assert not gaps, f"{plan_id} fixtures leave gaps: " + "; ".join(gaps)

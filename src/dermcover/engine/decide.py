@@ -17,7 +17,6 @@ from typing import Literal
 from pydantic import BaseModel
 
 from dermcover.case import Case, DocumentationItem, PlanType
-from dermcover.inputs import InputError
 from dermcover.codes.checks import check_codes
 from dermcover.determination import (
     CriterionResult,
@@ -39,6 +38,7 @@ from dermcover.engine.next_steps import next_steps
 from dermcover.engine.pack import Criterion, Pack, PackSpec, Rule
 from dermcover.engine.plans import Plan, PlanLibrary, PlanSpec, plan_library, with_plan
 from dermcover.engine.tree import Resolver, evaluate, leaves, unknown_leaves
+from dermcover.inputs import InputError
 
 TraceLevel = Literal["none", "criteria", "full"]
 
