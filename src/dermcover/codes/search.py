@@ -119,20 +119,20 @@ def _rewrite(query: str) -> str:
 
 
 class _Index:
-    def __init__(self, codes: Iterable[str]) -> None:
+    def __init__(self, entries: Iterable[icd10.Entry]) -> None:
         self.codes: list[str] = []
         self.descriptions: list[str] = []
         self.billable: list[bool] = []
         self.lengths: list[int] = []
         self.in_description: dict[str, array[int]] = {}
         self.in_inclusion: dict[str, array[int]] = {}
-        for position, code in enumerate(codes):
-            description = icd10.describe(code) or ""
+        for position, entry in enumerate(entries):
+            description = entry.description
             own = set(_words(description))
-            included = {w for term in icd10.inclusion_terms(code) for w in _words(term)} - own
-            self.codes.append(code)
+            included = {w for term in entry.inclusion_terms for w in _words(term)} - own
+            self.codes.append(entry.code)
             self.descriptions.append(description)
-            self.billable.append(icd10.is_billable(code))
+            self.billable.append(entry.billable)
             self.lengths.append(len(own))
             for word in own:
                 self.in_description.setdefault(word, array("I")).append(position)
@@ -174,7 +174,7 @@ def _synonyms(word: str) -> tuple[str, ...]:
 
 @cache
 def _index() -> _Index:
-    return _Index(icd10.all_codes())
+    return _Index(icd10.entries())
 
 
 def search_icd10(query: str, limit: int = 10) -> list[IcdMatch]:
