@@ -14,6 +14,7 @@ classification are not codes and are never valid.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
@@ -26,8 +27,9 @@ _lock = threading.Lock()
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One code as the tables give it."""
+    """One code as the tables give it; `position` is its place in the order of the tables."""
 
+    position: int
     code: str
     description: str
     billable: bool
@@ -41,7 +43,7 @@ def _table() -> sqlite3.Connection:
     return open_table()
 
 
-def _query(sql: str, *parameters: str) -> list[tuple[str | int, ...]]:
+def _query(sql: str, *parameters: str | int) -> list[tuple[str | int, ...]]:
     with _lock:  # one connection for the process; its threads take turns
         return _table().execute(sql, parameters).fetchall()
 
@@ -98,14 +100,60 @@ def all_codes() -> list[str]:
     return [str(code) for (code,) in _query("SELECT code FROM codes ORDER BY position")]
 
 
-def entries() -> list[Entry]:
+def entries(batch: int = 5000) -> Iterator[Entry]:
     """Every code with its description, billability and inclusion terms, in table order: what
-    a search index is built from, read in two queries rather than one per code."""
-    terms: dict[str, list[str]] = {}
-    for code, term in _query("SELECT code, term FROM inclusion_terms ORDER BY code, n"):
-        terms.setdefault(str(code), []).append(str(term))
-    rows = _query("SELECT code, description, billable FROM codes ORDER BY position")
-    return [
-        Entry(str(code), str(description), bool(billable), tuple(terms.get(str(code), ())))
-        for code, description, billable in rows
-    ]
+    a search index is built from. Read a batch at a time, so building an index never holds
+    all the tables' text at once."""
+    (count,) = _query("SELECT count(*) FROM codes")[0]
+    for first in range(0, int(count), batch):
+        last = first + batch - 1
+        terms: dict[int, list[str]] = {}
+        for position, term in _query(
+            "SELECT c.position, t.term FROM inclusion_terms t JOIN codes c ON c.code = t.code "
+            "WHERE c.position BETWEEN ? AND ? ORDER BY c.position, t.n",
+            first,
+            last,
+        ):
+            terms.setdefault(int(position), []).append(str(term))
+        for position, code, description, billable in _query(
+            "SELECT position, code, description, billable FROM codes "
+            "WHERE position BETWEEN ? AND ? ORDER BY position",
+            first,
+            last,
+        ):
+            yield Entry(
+                int(position),
+                str(code),
+                str(description),
+                bool(billable),
+                tuple(terms.get(int(position), ())),
+            )
+
+
+def at_positions(positions: Iterable[int]) -> dict[int, tuple[str, str, bool]]:
+    """Code, description and billability of the codes at `positions` in the order of the
+    tables (the places `entries()` gives)."""
+    wanted = list(positions)
+    found: dict[int, tuple[str, str, bool]] = {}
+    for start in range(0, len(wanted), 500):  # within SQLite's limit on parameters
+        chunk = wanted[start : start + 500]
+        marks = ", ".join("?" * len(chunk))
+        for position, code, description, billable in _query(
+            f"SELECT position, code, description, billable FROM codes WHERE position IN ({marks})",
+            *chunk,
+        ):
+            found[int(position)] = (str(code), str(description), bool(billable))
+    return found
+
+
+def with_prefix(prefix: str) -> list[tuple[int, str]]:
+    """(position, code) of every code that starts with `prefix` (dotted, upper case)."""
+    if not prefix:
+        return []
+    after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    rows = _query(
+        "SELECT position, code FROM codes WHERE code >= ? AND code < ? ORDER BY position",
+        prefix,
+        after,
+    )
+    return [(int(position), str(code)) for position, code in rows]
