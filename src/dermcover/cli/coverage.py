@@ -1,4 +1,4 @@
-"""`dermcover check`, `explain`, `policies` and `schema`: the coverage commands."""
+"""`dermcover check`, `explain` and `schema`: the coverage commands."""
 
 from __future__ import annotations
 
@@ -10,14 +10,13 @@ from typing import Annotated
 import typer
 from pydantic import BaseModel
 from rich.markup import escape
-from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
 from dermcover.case import Case
 from dermcover.cli.app import OutputFormat, app, console, fail
 from dermcover.determination import CriterionResult, Determination, Line, Outcome, Status
-from dermcover.engine import determine, library
+from dermcover.engine import determine
 from dermcover.estimate import Estimate, EstimateRequest
 from dermcover.inputs import load_model, load_model_text
 
@@ -111,23 +110,6 @@ def _criterion_node(parent: Tree, criterion: CriterionResult) -> Tree:
             f"[{fstyle}]{fmark}[/] {fact.fact} {escape(json.dumps(fact.test))}: {escape(shown)}"
         )
     return node
-
-
-@app.command()
-def policies() -> None:
-    """List the policy packs with their sources and review dates."""
-    table = Table(title="Policy packs", show_lines=True)
-    table.add_column("id", style="bold")
-    table.add_column("policy")
-    table.add_column("reviewed")
-    table.add_column("sources (date, confidence)")
-    for pack in library().packs.values():
-        sources = "\n".join(
-            f"{source.title} ({source.date or 'undated'}, {source.confidence})"
-            for source in pack.spec.sources
-        )
-        table.add_row(pack.id, pack.spec.title, str(pack.spec.reviewed), sources)
-    console.print(table)
 
 
 SCHEMAS: dict[str, type[BaseModel]] = {
