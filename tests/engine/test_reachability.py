@@ -188,3 +188,45 @@ def test_rules_that_block_only_together_are_all_named(write_pack: Any) -> None:
         rule("not-burn", "{not: {fact: cause, in: [burn]}}", "not_covered_not_medically_necessary"),
         rule("adult", "{fact: age, at_least: 18}"),
     ) == {"t.adult": ("t.burn", "t.not-burn")}
+
+
+def test_treatment_classes_are_counted_as_classes(write_pack: Any) -> None:
+    two_classes = (
+        "{fact: prior_treatment, classes: [topical_retinoid, oral_antibiotic], at_least: 2}"
+    )
+    assert dead(
+        write_pack,
+        rule("retinoid", "{fact: prior_treatment, classes: [topical_retinoid]}"),
+        rule("two", two_classes, "not_covered_not_medically_necessary"),
+    ) == {"t.two": ("t.retinoid",)}
+    assert (
+        dead(
+            write_pack,
+            rule("two", two_classes),
+            rule(
+                "retinoid",
+                "{fact: prior_treatment, classes: [topical_retinoid]}",
+                "not_covered_not_medically_necessary",
+            ),
+        )
+        == {}
+    )
+
+
+def test_a_listed_item_is_weighed_before_the_general_exclusion(write_pack: Any) -> None:
+    # Written after the general cosmetic rule, the listed item still decides first; so the
+    # general rule, no broader than the item, is the one that can never decide.
+    pack_text = (
+        "rules:\n"
+        + rule("cosmetic", "{fact: condition_kind, in: [port_wine_stain]}", "not_covered_cosmetic")
+        + rule("pws", "{fact: condition_kind, in: [port_wine_stain]}").replace(
+            "    reason:", "    listed: true\n    reason:"
+        )
+    )
+    folder = write_pack(pack_text)
+    text = (folder / "policy.yaml").read_text(encoding="utf-8")
+    (folder / "policy.yaml").write_text(
+        text.replace("confidence: confirmed}", "confidence: confirmed, general: true}"), "utf-8"
+    )
+    found = unreachable_rules(load_pack(folder))
+    assert [(f.rule.criterion.id, f.blockers) for f in found] == [("t.cosmetic", ("t.pws",))]

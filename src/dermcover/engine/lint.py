@@ -89,9 +89,10 @@ def untested_criteria(
     subjects: list[tuple[str, Node, YamlPath]] = [
         (cid, pack.trees[cid], ("criteria", cid)) for cid in pack.criteria if cid in used
     ]
+    written = _written_positions(pack)
     subjects += [
-        (rule.criterion.id, rule.criterion.when, ("rules", position))
-        for position, rule in enumerate(pack.rules)
+        (rule.criterion.id, rule.criterion.when, ("rules", written[rule.criterion.id]))
+        for rule in pack.rules
         if rule.criterion.when is not None
     ]
     findings = []
@@ -218,10 +219,15 @@ def unreachable(pack: Pack, locate: Locate = _field_locator) -> list[Finding]:
                 subject=dead.rule.criterion.id,
                 category=Category.unreachable_rule,
                 message=message,
-                location=locate(("rules", dead.position)),
+                location=locate(("rules", _written_positions(pack)[dead.rule.criterion.id])),
             )
         )
     return findings
+
+
+def _written_positions(pack: Pack) -> dict[str, int]:
+    """Where each rule is written in policy.yaml (the engine may weigh them in another order)."""
+    return {rule.id: position for position, rule in enumerate(pack.spec.rules)}
 
 
 def _facts_read(pack: Pack, node: Node) -> set[str]:

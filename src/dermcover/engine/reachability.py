@@ -31,7 +31,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from dermcover.case import Case, PriorTreatment, ProcedureKind, TreatmentOutcome
+from dermcover.case import Case, PriorTreatment, ProcedureKind, TreatmentClass, TreatmentOutcome
 from dermcover.determination import Status
 from dermcover.engine.logic import MET, NOT_MET, UNKNOWN, all_of, any_of, negate
 from dermcover.engine.pack import Pack, Rule
@@ -249,7 +249,7 @@ def _model_fact(name: str, fact_leaves: Sequence[Leaf]) -> _Model | None:
     shapes = {frozenset(spec) for spec in specs}
     enum = _enum_of(fact_leaves[0].fact.fields[0])
     if name == "prior_treatment" and all(
-        shape <= {"names", "outcomes", "min_months", "at_least"} for shape in shapes
+        shape <= {"names", "classes", "outcomes", "min_months", "at_least"} for shape in shapes
     ):
         return _treatments(specs)
     if all(shape <= {"at_least", "at_most"} for shape in shapes):
@@ -329,33 +329,39 @@ def _number_points(specs: Sequence[Mapping[str, Any]]) -> tuple[float, ...]:
 
 
 def _treatments(specs: Sequence[Mapping[str, Any]]) -> _Model:
-    """One variable per treatment name that matters: not tried, or tried with an outcome for a
-    length of time. Names no test mentions stand for "any treatment" tests."""
+    """One variable per treatment that matters: not tried, or tried with an outcome for a length
+    of time. The treatments are those a test names, one of each class a test names (plus one of
+    a class none names), and enough unnamed ones for the tests that count any treatment."""
     named = sorted({name for spec in specs for name in _as_set(spec.get("names", []))})
     any_needed = max(
         (int(spec.get("at_least", 1)) for spec in specs if "names" not in spec), default=0
     )
-    names = [*named, *(f"{_OTHER}-{n}" for n in range(1, any_needed + 1))]
+    slots: list[tuple[str, Any]] = [(name, None) for name in named]
+    slots += [(f"{_OTHER}-{n}", None) for n in range(1, any_needed + 1)]
+    if any("classes" in spec for spec in specs):
+        mentioned = {value for spec in specs for value in _as_set(spec.get("classes", []))}
+        kinds = [kind for kind in TreatmentClass if kind.value in mentioned]
+        kinds += [kind for kind in TreatmentClass if kind.value not in mentioned][:1]
+        slots += [(f"{_OTHER}-{kind.value}", kind) for kind in kinds]
     months = sorted(
         {0.0}
         | {float(spec["min_months"]) for spec in specs if spec.get("min_months") is not None}
         | {float(spec["min_months"]) - 0.5 for spec in specs if spec.get("min_months") is not None}
     )
-    tried = tuple(
-        PriorTreatment.model_construct(name="", outcome=outcome, months=month)
-        for outcome in TreatmentOutcome
-        for month in months
-    )
-    variables = [_Variable(f"prior_treatment:{name}", (_ABSENT, *tried)) for name in names]
+    tried = tuple((outcome, month) for outcome in TreatmentOutcome for month in months)
+    variables = [_Variable(f"prior_treatment:{name}", (_ABSENT, *tried)) for name, _ in slots]
 
     def read(assignment: Mapping[str, Any]) -> list[PriorTreatment]:
         value: list[PriorTreatment] = []
-        for name in names:
+        for name, kind in slots:
             chosen = assignment.get(f"prior_treatment:{name}")
-            if chosen is None:  # not decided yet: tried, outcome unknown
-                value.append(PriorTreatment.model_construct(name=name, outcome=None, months=None))
-            elif chosen is not _ABSENT:
-                value.append(chosen.model_copy(update={"name": name}))
+            if chosen is _ABSENT:
+                continue
+            # Not decided yet: tried, outcome unknown.
+            outcome, month = chosen if chosen is not None else (None, None)
+            value.append(
+                PriorTreatment.model_construct(name=name, outcome=outcome, months=month, kind=kind)
+            )
         return value
 
     return variables, read
