@@ -164,3 +164,16 @@ def findings_unchecked(folder: Path) -> list[Finding]:
         today=date(2026, 6, 1),
         locate=opened.locate,
     )
+
+
+def test_a_source_checked_recently_is_not_stale(write_pack: Any) -> None:
+    folder = write_pack(BURN)
+    text = (folder / "policy.yaml").read_text(encoding="utf-8")
+    (folder / "policy.yaml").write_text(
+        text.replace("date: 2026-01-01,", "date: 2026-01-01, checked: 2027-03-01,"), "utf-8"
+    )
+    add_fixtures(folder, ["burn", "trauma", "cause-unknown"])
+    assert findings(folder, today=date(2028, 2, 1)) == []
+    stale = findings(folder, today=date(2028, 3, 2))
+    assert [f.category for f in stale] == [Category.stale_source]
+    assert "dated 2026-01-01, last checked 2027-03-01" in stale[0].message

@@ -7,7 +7,7 @@ message, where it is) and each category is one small check:
   and, where its facts can be missing, unknown;
 - `unused-criterion`: a named criterion no rule refers to, directly or through another;
 - `undated-source`: a source that citations rely on and that gives no date;
-- `stale-source`: a source dated more than twelve months before today;
+- `stale-source`: a source neither dated nor `checked` in the twelve months before today;
 - `unreachable-rule`: a rule that can never decide, because earlier rules always decide first
   or its own condition can never be met (found by search, see `reachability`).
 """
@@ -186,20 +186,27 @@ def months_before(day: date, months: int) -> date:
 
 
 def stale_sources(pack: Pack, today: date, locate: Locate = _field_locator) -> list[Finding]:
+    """Sources neither revised nor compared with the pack in the last twelve months."""
     cutoff = months_before(today, STALE_AFTER_MONTHS)
-    return [
-        Finding(
-            pack=pack.id,
-            subject=source.id,
-            category=Category.stale_source,
-            message=f"{source.title!r} is dated {source.date.isoformat()}, more than "
-            f"{STALE_AFTER_MONTHS} months before {today.isoformat()}; re-read the current text "
-            "and update the pack and the date",
-            location=locate(("sources", position, "date")),
+    findings = []
+    for position, source in enumerate(pack.spec.sources):
+        seen = max((d for d in (source.date, source.checked) if d is not None), default=None)
+        if seen is None or seen >= cutoff:
+            continue
+        checked = f", last checked {source.checked.isoformat()}" if source.checked else ""
+        dated = source.date.isoformat() if source.date else "undated"
+        findings.append(
+            Finding(
+                pack=pack.id,
+                subject=source.id,
+                category=Category.stale_source,
+                message=f"{source.title!r} is dated {dated}{checked}: more than "
+                f"{STALE_AFTER_MONTHS} months before {today.isoformat()}; re-read the current "
+                "text, update the pack, then its date (or `checked`, if it is unchanged)",
+                location=locate(("sources", position, "date")),
+            )
         )
-        for position, source in enumerate(pack.spec.sources)
-        if source.date is not None and source.date < cutoff
-    ]
+    return findings
 
 
 def unreachable(pack: Pack, locate: Locate = _field_locator) -> list[Finding]:
