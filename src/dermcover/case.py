@@ -451,6 +451,14 @@ class Condition(Contract):
     body_surface_percent: Annotated[float, Field(ge=0, le=100)] | None = Field(
         default=None, description="Share of the body's skin the condition covers, in percent."
     )
+    hyperkeratotic: bool | None = Field(
+        default=None, description="The lesions are hyperkeratotic (thick and scaly)."
+    )
+    atrophic_scars: bool | None = Field(
+        default=None,
+        description="The scars are depressed under oblique light: ice-pick pits that cast a "
+        "shadow, rolling undulations or crater-like depressions with sharp edges.",
+    )
 
     @field_validator("diagnoses")
     @classmethod
