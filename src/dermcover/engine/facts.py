@@ -508,6 +508,21 @@ FACTS: dict[str, Fact] = {
             _flag,
         ),
         Fact(
+            "hyperkeratotic",
+            ("condition.hyperkeratotic",),
+            "Are the lesions hyperkeratotic, that is thick, crusted and scaly rather than flat?",
+            lambda v: _condition(v, "hyperkeratotic"),
+            _flag,
+        ),
+        Fact(
+            "atrophic_scars",
+            ("condition.atrophic_scars",),
+            "Seen under light from the side, are the scars sunken: narrow pits that cast a "
+            "shadow, gentle rolling dips, or crater-like hollows with sharp edges?",
+            lambda v: _condition(v, "atrophic_scars"),
+            _flag,
+        ),
+        Fact(
             "purpose",
             ("purpose",),
             "What is the treatment for: to change how the skin looks, to restore function, to "
