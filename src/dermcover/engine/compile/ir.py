@@ -327,3 +327,32 @@ def question_leaves(
         for child in children(node):
             if status(child) == UNKNOWN:
                 yield from question_leaves(child, status, owner, program)
+
+
+def criteria_levels(program: Program) -> list[list[str]]:
+    """The named criteria in levels: each refers only to criteria of earlier levels."""
+    depth: dict[str, int] = {}
+    for criterion_id, root in program.criteria.items():
+        depth[criterion_id] = 1 + max((depth[ref] for ref in _refs(root)), default=-1)
+    levels: list[list[str]] = [[] for _ in range(1 + max(depth.values(), default=-1))]
+    for criterion_id, level in depth.items():
+        levels[level].append(criterion_id)
+    return levels
+
+
+def leaf_paths(
+    program: Program, node: NodeIR, above: tuple[NodeIR, ...] = ()
+) -> Iterator[tuple[LeafIR, tuple[NodeIR, ...]]]:
+    """Every leaf under `node` (through named criteria) with the nodes on the way to it, `node`
+    itself left out: the reference walk asks about a leaf when all of them are unknown. (A
+    `not` and the criterion a reference names have their child's status, so only one of each
+    pair is listed.)"""
+    if isinstance(node, LeafIR):
+        yield node, above
+    elif isinstance(node, RefIR):
+        yield from leaf_paths(program, program.criteria[node.criterion_id], above)
+    elif isinstance(node, NotIR):
+        yield from leaf_paths(program, node.child, above)
+    else:
+        for child in children(node):
+            yield from leaf_paths(program, child, (*above, child))

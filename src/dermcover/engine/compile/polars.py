@@ -22,7 +22,6 @@ from dermcover.engine.compile.derived import Columns, Derived, DerivedValues, co
 from dermcover.engine.compile.flat import BY_NAME, Column
 from dermcover.engine.compile.ir import (
     AllIR,
-    AnyIR,
     AnyPrefix,
     Between,
     InSet,
@@ -35,6 +34,8 @@ from dermcover.engine.compile.ir import (
     Program,
     RefIR,
     RuleIR,
+    criteria_levels,
+    leaf_paths,
 )
 
 OUTPUT = ("outcome", "decided_by", "prior_authorization", "questions")
@@ -115,16 +116,8 @@ class Expressions:
 
     def criteria_stages(self) -> Iterator[dict[str, pl.Expr]]:
         """The named criteria as columns, in stages where each refers only to earlier ones."""
-        depth: dict[str, int] = {}
-        for criterion_id, root in self.program.criteria.items():
-            refs = [depth[ref] for ref in _refs(root)]
-            depth[criterion_id] = 1 + max(refs, default=-1)
-        for level in range(1 + max(depth.values(), default=-1)):
-            yield {
-                criterion_column(cid): self.node(self.program.criteria[cid])
-                for cid, at in depth.items()
-                if at == level
-            }
+        for level in criteria_levels(self.program):
+            yield {criterion_column(cid): self.node(self.program.criteria[cid]) for cid in level}
 
     def questions(self, ambiguous: pl.Expr, deciding: pl.Expr) -> pl.Expr:
         """The fields asked, in the order the reference walk asks them, each once."""
@@ -133,7 +126,7 @@ class Expressions:
             if rule.root is None:
                 continue
             undecided = ambiguous & pl.col(rule_column(rule)).is_null() & (deciding > rule.index)
-            for leaf, path in _paths(self.program, rule.root, ()):
+            for leaf, path in leaf_paths(self.program, rule.root):
                 unknown = reduce(
                     lambda a, b: a & b, [self.node(n).is_null() for n in path], pl.lit(True)
                 )
@@ -148,32 +141,6 @@ def _field(leaf: LeafIR) -> pl.Expr:
     if "{i}" not in template:
         return pl.lit(template)
     return pl.format(template.replace("{i}", "{}"), pl.col("line"))
-
-
-def _refs(node: NodeIR) -> Iterator[str]:
-    if isinstance(node, RefIR):
-        yield node.criterion_id
-    elif isinstance(node, AllIR | AnyIR):
-        for child in node.children:
-            yield from _refs(child)
-    elif isinstance(node, NotIR):
-        yield from _refs(node.child)
-
-
-def _paths(
-    program: Program, node: NodeIR, above: tuple[NodeIR, ...]
-) -> Iterator[tuple[LeafIR, tuple[NodeIR, ...]]]:
-    """Every leaf under `node` (through named criteria) with the nodes on the way to it, the
-    root excluded: a leaf is asked about when all of them are unknown."""
-    if isinstance(node, LeafIR):
-        yield node, above
-    elif isinstance(node, RefIR):
-        yield from _paths(program, program.criteria[node.criterion_id], above)
-    elif isinstance(node, NotIR):
-        yield from _paths(program, node.child, above)
-    else:
-        for child in node.children:
-            yield from _paths(program, child, (*above, child))
 
 
 def criterion_column(criterion_id: str) -> str:
