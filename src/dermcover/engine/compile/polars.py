@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import reduce
+from typing import Any
 
 import polars as pl
 
@@ -57,6 +58,15 @@ def schema() -> dict[str, pl.DataType]:
     out: dict[str, pl.DataType] = {"case_id": pl.String(), "line": pl.Int64()}
     out.update({name: dtype_of(column) for name, column in BY_NAME.items()})
     return out
+
+
+def frame_of(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    """Flat rows (JSON-ready values, as `flat.rows_of` gives them) as a polars table."""
+    layout = schema()
+    dates = [name for name, dtype in layout.items() if dtype == pl.Date()]
+    as_text = {name: pl.String() if name in dates else dtype for name, dtype in layout.items()}
+    frame = pl.DataFrame(rows, schema=as_text)
+    return frame.with_columns(pl.col(name).str.to_date() for name in dates)
 
 
 _DERIVED_TYPE = {
