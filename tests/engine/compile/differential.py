@@ -26,7 +26,9 @@ from dermcover.case import (
     Setting,
     Severity,
     Site,
+    TreatmentClass,
     TreatmentOutcome,
+    UsState,
 )
 from dermcover.engine import library
 from dermcover.engine.decide import walk_line
@@ -75,6 +77,9 @@ procedures = st.one_of(
             "area_cm2": st.sampled_from([1.5, 10.0, 25.0, 80.0, 200.0]),
             "depth": values(Depth),
             "device_fda_cleared": st.booleans(),
+            "weeks_given": st.integers(0, 30),
+            "course_treatments": st.integers(1, 12),
+            "claim_diagnoses": st.lists(st.sampled_from(DIAGNOSES), max_size=2, unique=True),
         },
     ),
     st.fixed_dictionaries({"code": st.sampled_from(["17000", "15788", "0479T", "96567", "10040"])}),
@@ -88,7 +93,9 @@ cases = st.fixed_dictionaries(
             {}, optional={"plan_type": values(PlanType), "network": values(Network)}
         ),
         "patient": st.one_of(
-            st.fixed_dictionaries({}, optional={"age": st.integers(0, 100)}),
+            st.fixed_dictionaries(
+                {}, optional={"age": st.integers(0, 100), "state": values(UsState)}
+            ),
             st.fixed_dictionaries({"birth_date": st.dates(date(1930, 1, 1), date(2020, 12, 31))}),
         ),
         "condition": st.fixed_dictionaries(
@@ -100,14 +107,22 @@ cases = st.fixed_dictionaries(
                 "severity": values(Severity),
                 "lesion_count": st.integers(0, 40),
                 "months_since_onset": st.integers(0, 60),
+                "days_since_injury": st.integers(0, 800),
+                "body_surface_percent": st.sampled_from([0.5, 3.0, 12.0, 40.0]),
             },
         ),
         "purpose": values(Purpose),
         "impairment": some(Impairment),
+        "impairment_significant": st.booleans(),
+        "improvement_expected": st.booleans(),
         "prior_treatments": st.lists(
             st.fixed_dictionaries(
                 {"name": st.sampled_from(TREATMENTS)},
                 optional={"outcome": values(TreatmentOutcome), "months": st.integers(0, 12)},
+            )
+            | st.fixed_dictionaries(
+                {"name": st.sampled_from(["compounded_cream", "clinic_protocol_b"])},
+                optional={"outcome": values(TreatmentOutcome), "kind": values(TreatmentClass)},
             ),
             max_size=3,
         ),

@@ -39,8 +39,8 @@ def test_every_fixture_decides_as_the_walker_does(pack_id: str) -> None:
 
 
 @pytest.mark.parametrize("pack_id", PACK_IDS)
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(batch=st.lists(cases, min_size=60, max_size=100))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(batch=st.lists(cases, min_size=25, max_size=40))
 def test_generated_cases_decide_as_the_walker_does(pack_id: str, batch: list[Case]) -> None:
     assert decided(pack_id, batch) == expected(pack_id, batch)
 

@@ -54,7 +54,7 @@ def expected(pack_id: str, batch: list[Case]) -> list[LineResult]:
     phases=[Phase.generate],
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example],
 )
-@given(batch=st.lists(cases, min_size=50, max_size=60))
+@given(batch=st.lists(cases, min_size=30, max_size=40))
 def test_fixtures_and_generated_cases_decide_as_the_walker_does(
     spark: Any, pack_id: str, batch: list[Case]
 ) -> None:

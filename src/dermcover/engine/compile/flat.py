@@ -68,44 +68,38 @@ def _scalar_kind(annotation: Any) -> str:
     raise TypeError(f"the flat layout has no column type for {annotation!r}")
 
 
-def _columns(model: type[BaseModel], section: str, prefix: tuple[str, ...]) -> Iterator[Column]:
-    for name, info in model.model_fields.items():
-        annotation = _bare(info.annotation)
-        path = (*prefix, name)
-        dotted = ".".join(path) if section != LINES_FIELD else ".".join((LINE_PREFIX, *path))
-        if get_origin(annotation) is list:
-            item = _bare(get_args(annotation)[0])
-            if isinstance(item, type) and issubclass(item, BaseModel):
-                record = tuple(
-                    (field, _scalar_kind(_bare(sub.annotation)))
-                    for field, sub in item.model_fields.items()
-                )
-                yield Column(dotted, section, path, "list", "record", record)
-            else:
-                yield Column(dotted, section, path, "list", _scalar_kind(item))
-        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            yield from _columns(annotation, section, path)
+def _field_columns(annotation: Any, section: str, path: tuple[str, ...]) -> Iterator[Column]:
+    """The columns of one case field: itself, or a nested section's fields."""
+    annotation = _bare(annotation)
+    dotted = ".".join(path) if section != LINES_FIELD else ".".join((LINE_PREFIX, *path))
+    if get_origin(annotation) is list:
+        item = _bare(get_args(annotation)[0])
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            record = tuple(
+                (field, _scalar_kind(_bare(sub.annotation)))
+                for field, sub in item.model_fields.items()
+            )
+            yield Column(dotted, section, path, "list", "record", record)
         else:
-            yield Column(dotted, section, path, _scalar_kind(annotation))
+            yield Column(dotted, section, path, "list", _scalar_kind(item))
+    elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        for name, info in annotation.model_fields.items():
+            yield from _field_columns(info.annotation, section, (*path, name))
+    else:
+        yield Column(dotted, section, path, _scalar_kind(annotation))
 
 
 def _layout() -> tuple[Column, ...]:
     columns: list[Column] = []
     for name, info in Case.model_fields.items():
-        annotation = _bare(info.annotation)
         if name == "id":
             columns.append(Column(CASE_ID, name, (name,), "str"))
         elif name == LINES_FIELD:
-            procedure = _bare(get_args(annotation)[0])
-            columns.extend(_columns(procedure, LINES_FIELD, ()))
-        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            columns.extend(_columns(annotation, name, (name,)))
+            procedure = _bare(get_args(_bare(info.annotation))[0])
+            for field, sub in procedure.model_fields.items():
+                columns.extend(_field_columns(sub.annotation, LINES_FIELD, (field,)))
         else:
-            columns.extend(
-                column
-                for column in _columns(Case, name, ())
-                if column.section == name and column.path == (name,)
-            )
+            columns.extend(_field_columns(info.annotation, name, (name,)))
     return tuple(columns)
 
 
