@@ -197,3 +197,47 @@ def test_the_clinic_records_a_denial_and_sees_the_appeal_deadline(
     expect(row).to_contain_text("2025-07-09")
     assert fits_the_screen(page)
     shot(page, "clinic-cases")
+
+
+VISIT_NOTE = """\
+41 yo F with severe burn scars of the right forearm from a kitchen fire. Range of motion at
+the elbow is limited; goniometer measurements recorded. Patient denies itching.
+Silicone gel sheeting for 6 months without improvement. Photographs in chart.
+Dx: T22.30XS, L90.5. Plan: fractional CO2 laser, 4 sessions.
+"""
+
+
+def sign_in(page: Page, server: LiveServer) -> None:
+    page.goto(server.url + "/clinic/login")
+    page.fill("#email", STAFF_EMAIL)
+    page.fill("#password", STAFF_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Cases")).to_be_visible()
+
+
+def test_the_clinic_creates_a_case_from_a_pasted_note(page: Page, server: LiveServer) -> None:
+    sign_in(page, server)
+    page.get_by_role("link", name="From a visit note").click()
+    page.fill("#note", VISIT_NOTE)
+    page.get_by_role("button", name="Read the note").click()
+    proposals = page.locator("#proposals")
+    # The spaCy pipeline is built on the first note a fresh server reads.
+    expect(proposals.locator("mark", has_text="burn scars")).to_be_visible(timeout=30_000)
+    expect(proposals).to_contain_text("denies itching")  # set aside, with its sentence
+    assert fits_the_screen(page)
+    shot(page, "clinic-note")
+    site = proposals.locator("li.proposal", has=page.locator("mark", has_text="forearm"))
+    site.locator("select").select_option("hand")  # staff correct what the note got wrong
+    page.get_by_role("button", name="Use these facts in a new case").click()
+
+    expect(page.locator("#from-note")).to_be_visible()
+    expect(page.locator("#f-procedures-0-kind")).to_have_value("fractional_ablative_laser")
+    expect(page.locator("#f-procedures-0-site")).to_have_value("hand")
+    expect(page.locator("#f-condition-diagnoses")).to_have_value("T22.30XS, L90.5")
+    page.get_by_label("Name", exact=True).first.fill("Dana Whitfield")
+    page.select_option("#f-purpose", "function")
+    page.get_by_role("button", name="Create and decide").click()
+    expect(page.locator("h1")).to_contain_text("Dana Whitfield")
+    facts = page.locator("dl.facts")
+    expect(facts).to_contain_text("T22.30XS")
+    expect(facts).to_contain_text("Silicone sheeting: failed (6 months)")

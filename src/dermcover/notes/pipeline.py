@@ -13,7 +13,7 @@ so that logging is switched off before the pipeline is built.
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dermcover.notes.vocabulary import terms
 
@@ -33,8 +33,8 @@ def pipeline() -> Language:
     import medspacy
     from medspacy.target_matcher import TargetRule
 
-    nlp = medspacy.load()
+    nlp: Language = medspacy.load()
     phrases = sorted({term.phrase.lower() for term in terms()})
-    matcher = nlp.get_pipe("medspacy_target_matcher")
+    matcher: Any = nlp.get_pipe("medspacy_target_matcher")
     matcher.add([TargetRule(phrase, LABEL) for phrase in phrases])
     return nlp

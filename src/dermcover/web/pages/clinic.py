@@ -109,7 +109,7 @@ def new_case_page(request: Request, staff: StaffDep) -> Response:
 async def draft_case(request: Request, staff: StaffDep) -> Response:
     """The new-case form filled with facts from elsewhere (a note's accepted proposals); saves
     nothing, and shows what the engine still needs once the facts make a case."""
-    values = _multi(await request.form())
+    values = multi_values(await request.form())
     reading = await run_in_threadpool(read_form, values, policy_ids())
     return await run_in_threadpool(
         case_form_page, request, staff, reading.values, case_id=None, check=reading.case
@@ -154,7 +154,7 @@ async def _submit(
         return await run_in_threadpool(
             _import, request, staff, store, str(form.get("document") or ""), case_id
         )
-    reading = await run_in_threadpool(read_form, _multi(form), policy_ids())
+    reading = await run_in_threadpool(read_form, multi_values(form), policy_ids())
     if reading.case is None:
         return await run_in_threadpool(
             case_form_page,
@@ -199,7 +199,7 @@ def _import(
     return RedirectResponse(f"/clinic/cases/{saved}", status_code=303)
 
 
-def _multi(form: FormData) -> dict[str, list[str]]:
+def multi_values(form: FormData) -> dict[str, list[str]]:
     return {key: [str(v) for v in form.getlist(key)] for key in form}
 
 
@@ -215,6 +215,7 @@ def case_form_page(
     document: str | None = None,
     error: str | None = None,
     status_code: int = 200,
+    from_note: bool = False,
 ) -> Response:
     if check is not None:
         questions = decide_with_engine(check, None, date.today()).questions
@@ -236,6 +237,7 @@ def case_form_page(
             "treatment_names": TREATMENTS,
             "document": document,
             "error": error,
+            "from_note": from_note,
         },
         status_code=status_code,
     )
