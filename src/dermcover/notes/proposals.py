@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from dermcover.case import ConditionKind
 from dermcover.codes import icd10
 from dermcover.notes.pipeline import pipeline
 from dermcover.notes.vocabulary import CONDITION_CODES, Term, terms
@@ -298,7 +299,7 @@ def _conditions(found: list[tuple[Span, Term]], reading: NoteReading) -> None:
     for span, term in _usable(found, "condition", reading):
         evidence = _evidence(span)
         _propose(reading, "condition.kind", term.value, evidence)
-        code = CONDITION_CODES.get(term.value)
+        code = CONDITION_CODES.get(ConditionKind(term.value))
         if code is not None:
             _propose(reading, "condition.diagnoses", code, evidence)
 
