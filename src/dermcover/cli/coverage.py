@@ -18,6 +18,7 @@ from dermcover.case import Case
 from dermcover.cli.app import OutputFormat, app, console, fail
 from dermcover.determination import CriterionResult, Determination, Line, Outcome, Status
 from dermcover.engine import determine, library
+from dermcover.engine.summary import summary_of
 from dermcover.estimate import Estimate, EstimateRequest
 from dermcover.inputs import load_model, load_model_text
 
@@ -29,6 +30,10 @@ PolicyOption = Annotated[
     typer.Option(
         "--policy", "-p", help="Policy pack id; default: the case's payer.policy, else generic."
     ),
+]
+
+FormatOption = Annotated[
+    OutputFormat, typer.Option("--format", "-f", help="text for people, json for systems.")
 ]
 
 VERDICT_STYLE = {
@@ -61,9 +66,7 @@ def read_case(path: Path) -> Case:
 def check(
     case: CaseArgument,
     policy: PolicyOption = None,
-    output: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="text for people, json for systems.")
-    ] = OutputFormat.text,
+    output: FormatOption = OutputFormat.text,
 ) -> None:
     """Decide whether each procedure in CASE is covered, and say why and what to do next."""
     determination = determine(read_case(case), policy)
@@ -74,9 +77,14 @@ def check(
 
 
 @app.command()
-def explain(case: CaseArgument, policy: PolicyOption = None) -> None:
+def explain(
+    case: CaseArgument, policy: PolicyOption = None, output: FormatOption = OutputFormat.text
+) -> None:
     """Print the full criteria trace: every criterion weighed, its citation and the facts."""
     determination = determine(read_case(case), policy, trace="full")
+    if output is OutputFormat.json:
+        console.print_json(determination.model_dump_json(exclude_none=True))
+        return
     console.print(
         f"[bold]{escape(determination.policy.title)}[/] (reviewed {determination.policy.reviewed})"
     )
@@ -114,8 +122,12 @@ def _criterion_node(parent: Tree, criterion: CriterionResult) -> Tree:
 
 
 @app.command()
-def policies() -> None:
+def policies(output: FormatOption = OutputFormat.text) -> None:
     """List the policy packs with their sources and review dates."""
+    if output is OutputFormat.json:
+        summaries = [summary_of(pack).model_dump(mode="json") for pack in library().packs.values()]
+        console.print_json(json.dumps(summaries))
+        return
     table = Table(title="Policy packs", show_lines=True)
     table.add_column("id", style="bold")
     table.add_column("policy")
