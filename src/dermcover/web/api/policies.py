@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException
+
 from dermcover.engine import library
 from dermcover.engine.summary import PolicySummary, summary_of
 
