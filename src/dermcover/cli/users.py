@@ -2,7 +2,7 @@
 
 The password is typed twice at a hidden prompt, or piped in with `--password-stdin` (its first
 line) for scripts; it never appears on the command line, where other users of the machine could
-read it. The database is the service's own: DATABASE_URL, else `dermcover.db` here.
+read it. The database is the service's own (see `store.settings`), and the command says which.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ import typer
 from rich.markup import escape
 from sqlalchemy.exc import OperationalError
 
-from dermcover.cli.app import app, console, fail
+from dermcover.cli.app import app, console, errors, fail
 from dermcover.store.database import create_database_engine, session_factory
 from dermcover.store.migrate import upgrade_database
 from dermcover.store.passwords import check_strength
-from dermcover.store.settings import database_url
+from dermcover.store.settings import database_url, described
 from dermcover.store.users import UserRepository, normalise_email
 
 users_app = typer.Typer(
@@ -43,6 +43,7 @@ def add(
     password = _read_password(address, from_stdin=password_stdin)
     url = database_url()
     shown = url.render_as_string(hide_password=True)
+    errors.print(described(url), highlight=False, soft_wrap=True)
     try:
         upgrade_database(url)
         engine = create_database_engine(url)
