@@ -117,7 +117,7 @@ def test_users_add_from_any_directory_uses_the_one_database_and_says_which(
     for number, where in enumerate(("first", "second"), start=1):
         (tmp_path / where).mkdir()
         monkeypatch.chdir(tmp_path / where)
-        code, out, err = run(
+        code, _, err = run(
             "users", "add", f"staff{number}@clinic.example", "--password-stdin", stdin=PASSWORD
         )
         assert code == 0, err
