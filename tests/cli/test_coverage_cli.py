@@ -203,3 +203,29 @@ def test_policies_json_lists_each_pack_with_sources() -> None:
     assert {"generic", "medicare", "aetna", "uhc", "cigna", "anthem"} <= set(packs)
     assert packs["aetna"]["payer"] == "Aetna"
     assert packs["aetna"]["sources"][0]["title"].startswith("Aetna CPB")
+
+
+def test_a_covered_medicare_case_does_not_speak_of_prior_authorization_documents() -> None:
+    # Original Medicare asks no prior authorization for these lines: the checklist is what the
+    # record should hold if the claim is reviewed, not a prior-authorization packet.
+    code, out, _ = run("check", str(EXAMPLES / "burn-scar-laser.yaml"), "--policy", "medicare")
+    assert code == 0
+    assert "No prior authorization is needed" in out
+    assert "Documentation for prior authorization" not in out
+    assert "Documentation the record should hold" in out
+
+
+def test_a_case_needing_prior_authorization_keeps_the_heading() -> None:
+    code, out, _ = run("check", str(EXAMPLES / "burn-scar-laser.yaml"), "--policy", "generic")
+    assert code == 0
+    assert "prior authorization" in out.lower()
+    assert "Documentation for prior authorization" in out
+
+
+def test_a_self_pay_case_is_not_told_about_claims_or_what_the_plan_will_not_pay() -> None:
+    code, out, _ = run("check", str(EXAMPLES / "self-pay-microneedling.yaml"))
+    assert code == 0
+    flat = " ".join(out.split())
+    assert "narrative" not in flat
+    assert "what the plan will not pay" not in flat
+    assert "As a self-pay patient you are entitled to a Good Faith Estimate" in flat
