@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 from typing import Any, NoReturn
 
@@ -12,8 +13,6 @@ from rich.markup import escape
 # Typer carries its own copy of click; its usage errors are of that copy's class.
 from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
-
-from dermcover.inputs import InputError
 
 console = Console()
 errors = Console(stderr=True)
@@ -36,10 +35,12 @@ class Commands(TyperGroup):
     def invoke(self, ctx: Any) -> Any:  # Any: typer's own click Context type is private
         try:
             return super().invoke(ctx)
-        except InputError as exc:
-            fail(str(exc))
         except UsageError as exc:
             fail(usage_message(exc))
+        except Exception as exc:
+            if not _is_input_error(exc):
+                raise
+            fail(str(exc))
 
 
 def usage_message(exc: UsageError) -> str:
@@ -47,6 +48,13 @@ def usage_message(exc: UsageError) -> str:
     text = " ".join(exc.format_message().replace("Value error, ", "").split())
     command = exc.ctx.command_path if exc.ctx is not None else "dermcover"
     return f"{text} (see `{command} --help`)"
+
+
+def _is_input_error(exc: Exception) -> bool:
+    # An InputError can only have been raised once dermcover.inputs is imported; looking it up
+    # there keeps pydantic and YAML out of the start-up of commands that never read input.
+    inputs = sys.modules.get("dermcover.inputs")
+    return inputs is not None and isinstance(exc, inputs.InputError)
 
 
 app = typer.Typer(

@@ -79,8 +79,8 @@ def appeal_filing(denial_received: date, *, aca: bool = False) -> DueDate:
         citation=_citation("(h)(3)(i)", aca),
         due=denial_received + timedelta(days=APPEAL_WINDOW_DAYS),
         counted_from=denial_received,
-        note="the window ends 180 days after the adverse benefit determination was received, "
-        "the shortest window a plan may give; the plan's own documents may allow longer",
+        note="ends 180 days after the adverse benefit determination is received; the plan "
+        "may allow longer",
     )
 
 
