@@ -48,7 +48,8 @@ def test_the_letter_argues_the_generic_policy_criteria_the_burn_case_meets() -> 
     # necessity plans share, never citing the consumer articles the framework was built from.
     assert cause.citation == ""
     assert letter.basis is not None and "significant functional impairment" in letter.basis
-    assert letter.policy_to_check == "Cascade Health Plan PPO's own medical policy for this procedure"
+    own = "Cascade Health Plan PPO's own medical policy for this procedure"
+    assert letter.policy_to_check == own
     impairment = criteria[
         "A clinician has documented a functional impairment (restricted movement, pain, "
         "bleeding, ulceration, infection, itching, obstruction...)"

@@ -24,7 +24,6 @@ from dermcover.deadlines.due import DueDate
 from dermcover.deadlines.erisa import ClaimType
 from dermcover.determination import Determination, PolicyRef
 from dermcover.documents import labels
-from dermcover.documents.basis import basis, cited, policy_to_check
 from dermcover.documents.argument import (
     CriterionArgument,
     ExclusionRebuttal,
@@ -34,6 +33,7 @@ from dermcover.documents.argument import (
     supporting_criteria,
     why_not_excluded,
 )
+from dermcover.documents.basis import basis, cited, policy_to_check
 from dermcover.documents.clinical import (
     ClinicalHistory,
     CodedItem,

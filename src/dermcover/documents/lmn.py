@@ -17,13 +17,13 @@ from datetime import date
 from dermcover.case import Case
 from dermcover.determination import Determination, Line, Outcome, PolicyRef
 from dermcover.documents import labels
-from dermcover.documents.basis import basis, cited, policy_to_check
 from dermcover.documents.argument import (
     CriterionArgument,
     LineReader,
     rule_by_id,
     supporting_criteria,
 )
+from dermcover.documents.basis import basis, cited, policy_to_check
 from dermcover.documents.clinical import (
     ClinicalHistory,
     CodedItem,
