@@ -437,7 +437,7 @@ FACTS: dict[str, Fact] = {
         Fact(
             "condition_kind",
             ("condition.kind", "condition.diagnoses"),
-            "What condition is being treated (or which diagnosis codes are on file)?",
+            "What condition is being treated?",
             lambda v: v.condition_kind,
             _membership(ConditionKind),
         ),
