@@ -41,7 +41,9 @@ class CoverageAnswer:
 
     @property
     def needs_form(self) -> bool:
-        return bool(self.questions) or bool(self.missing_documents and self.pa_needed == "auth-needed")
+        return bool(self.questions) or bool(
+            self.missing_documents and self.pa_needed == "auth-needed"
+        )
 
 
 def undecidable(why: str) -> CoverageAnswer:
@@ -54,7 +56,8 @@ def answer_for(determination: Determination) -> CoverageAnswer:
     lines = determination.lines
     outcomes = {line.outcome for line in lines}
     missing = [
-        f"{check.item.value.replace('_', ' ')}" for check in determination.documentation
+        f"{check.item.value.replace('_', ' ')}"
+        for check in determination.documentation
         if check.status == "missing"
     ]
     reasons = [reason for line in lines for reason in line.reasons]
@@ -78,7 +81,11 @@ def answer_for(determination: Determination) -> CoverageAnswer:
     needs = {line.prior_authorization for line in lines}
     if PriorAuthorizationNeed.required in needs:
         return CoverageAnswer(
-            "covered", "auth-needed", reason, doc_needed="clinical", doc_purpose=["withpa"],
+            "covered",
+            "auth-needed",
+            reason,
+            doc_needed="clinical",
+            doc_purpose=["withpa"],
             missing_documents=missing,
         )
     if PriorAuthorizationNeed.unknown in needs:
@@ -87,7 +94,11 @@ def answer_for(determination: Determination) -> CoverageAnswer:
         )
     if missing:
         return CoverageAnswer(
-            "covered", "no-auth", reason, doc_needed="clinical", doc_purpose=["withclaim"],
+            "covered",
+            "no-auth",
+            reason,
+            doc_needed="clinical",
+            doc_purpose=["withclaim"],
             missing_documents=missing,
         )
     return CoverageAnswer("covered", "no-auth", reason)

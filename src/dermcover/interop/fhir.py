@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from fhir.core.fhirabstractmodel import FHIRAbstractModel
 from fhir.resources.R4B import get_fhir_model_class
+from fhir_core.fhirabstractmodel import FHIRAbstractModel
 from pydantic import ValidationError
 
 CPT = "http://www.ama-assn.org/go/cpt"
@@ -84,7 +84,7 @@ def codings(concept: Any) -> Iterator[JsonObject]:
     if isinstance(found, Mapping):
         found = [found]
     if isinstance(found, list):
-        yield from (c for c in found if isinstance(c, Mapping))
+        yield from (dict(c) for c in found if isinstance(c, Mapping))
 
 
 def reference_of(value: Any) -> str | None:
@@ -95,7 +95,7 @@ def reference_of(value: Any) -> str | None:
 
 
 def relative(reference: str) -> str:
-    """"https://ehr/fhir/Patient/1" or "Patient/1/_history/2" -> "Patient/1"."""
+    """ "https://ehr/fhir/Patient/1" or "Patient/1/_history/2" -> "Patient/1"."""
     parts = [part for part in reference.split("/") if part]
     if "_history" in parts:
         parts = parts[: parts.index("_history")]

@@ -126,9 +126,10 @@ def diagnoses(concepts: Iterable[Any]) -> list[str]:
     for concept in concepts:
         for coding in codings(concept):
             code = coding.get("code")
-            if coding.get("system") in ICD10CM_SYSTEMS and isinstance(code, str) and code.strip():
-                if code not in found:
-                    found.append(code.strip())
+            if coding.get("system") not in ICD10CM_SYSTEMS or not isinstance(code, str):
+                continue
+            if code.strip() and code.strip() not in found:
+                found.append(code.strip())
     return found
 
 
@@ -190,7 +191,9 @@ def provider_facts(people: Iterable[JsonObject], places: Iterable[str]) -> dict[
             for coding in codings(concept):
                 specialist = specialist or TAXONOMY.get(str(coding.get("code")))
         for qualification in listed(resource.get("qualification")):
-            for coding in codings(qualification.get("code") if isinstance(qualification, dict) else None):
+            for coding in codings(
+                qualification.get("code") if isinstance(qualification, dict) else None
+            ):
                 degree = degree or DEGREES.get(str(coding.get("code")))
         for identifier in listed(resource.get("identifier")):
             value = identifier.get("value") if isinstance(identifier, dict) else None
@@ -238,7 +241,9 @@ def sessions(order: JsonObject) -> int | None:
     return None
 
 
-def people_for(order: JsonObject, data: ClinicalData, extra: Iterable[Any] = ()) -> list[JsonObject]:
+def people_for(
+    order: JsonObject, data: ClinicalData, extra: Iterable[Any] = ()
+) -> list[JsonObject]:
     """The practitioners and roles named by the order (performer, requester) or the hook."""
     references: list[Any] = [*listed(order.get("performer")), order.get("performer")]
     references += [order.get("requester"), *extra]
@@ -257,7 +262,9 @@ def people_for(order: JsonObject, data: ClinicalData, extra: Iterable[Any] = ())
     return people
 
 
-def locations_for(order: JsonObject, data: ClinicalData, people: Iterable[JsonObject]) -> list[JsonObject]:
+def locations_for(
+    order: JsonObject, data: ClinicalData, people: Iterable[JsonObject]
+) -> list[JsonObject]:
     references: list[Any] = [*listed(order.get("locationReference"))]
     for participant in listed(order.get("participant")):
         if isinstance(participant, Mapping):
@@ -290,7 +297,10 @@ def order_case(
         return OrderCase(order, reference, codes, None, "the order names no CPT or HCPCS code")
     if not known:
         return OrderCase(
-            order, reference, codes, None,
+            order,
+            reference,
+            codes,
+            None,
             f"no dermatology policy covers code {', '.join(codes[:3])}",
         )
     if payer is None:
@@ -316,7 +326,9 @@ def order_case(
     try:
         case = Case.model_validate({k: v for k, v in document.items() if v is not None})
     except ValidationError as exc:
-        return OrderCase(order, reference, codes, None, f"the order cannot be read: {first_problem(exc)}")
+        return OrderCase(
+            order, reference, codes, None, f"the order cannot be read: {first_problem(exc)}"
+        )
     return OrderCase(order, reference, codes, case)
 
 

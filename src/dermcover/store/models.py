@@ -160,6 +160,7 @@ class CoverageAssertion(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     subject: Mapped[str] = mapped_column(String(400), index=True)
     policy_id: Mapped[str] = mapped_column(String(64))
+    coverage: Mapped[str | None] = mapped_column(String(200))
     case_document: Mapped[dict[str, Any]] = mapped_column(Document)
     determination_document: Mapped[dict[str, Any]] = mapped_column(Document)
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -29,6 +29,7 @@ from dermcover.store.models import (
 class AssertionView:
     id: str
     subject: str
+    coverage: str | None
     case: Case
     determination: Determination
     answered_at: datetime | None
@@ -45,6 +46,7 @@ class CoverageAssertions:
         case: Case,
         determination: Determination,
         *,
+        coverage: str | None = None,
         answered: bool = False,
     ) -> AssertionView:
         """Store (or replace) the answer given under `assertion_id`."""
@@ -54,6 +56,8 @@ class CoverageAssertions:
                 found = CoverageAssertion(id=assertion_id, subject=subject[:400])
                 session.add(found)
             found.policy_id = determination.policy.id
+            if coverage is not None:
+                found.coverage = coverage[:200]
             found.case_document = case.model_dump(mode="json", exclude_none=True)
             found.determination_document = determination.model_dump(mode="json")
             found.updated_at = now()
@@ -85,6 +89,7 @@ def _assertion(found: CoverageAssertion) -> AssertionView:
     return AssertionView(
         id=found.id,
         subject=found.subject,
+        coverage=found.coverage,
         case=Case.model_validate(found.case_document),
         determination=Determination.model_validate(found.determination_document),
         answered_at=found.answered_at,
@@ -147,7 +152,9 @@ class PriorAuthorizations:
             session.flush()
             return _view(found)
 
-    def latest_for_claim(self, claim_identifier: str, *, client: str | None) -> PriorAuthView | None:
+    def latest_for_claim(
+        self, claim_identifier: str, *, client: str | None
+    ) -> PriorAuthView | None:
         """The newest record for a claim identifier; the read is written to its trail."""
         query = (
             select(PriorAuthorizationRecord)
@@ -196,7 +203,9 @@ class PriorAuthorizations:
             return _view(found)
 
 
-def _line(action: str, status: str, user_id: int | None, client: str | None) -> PriorAuthorizationLogEntry:
+def _line(
+    action: str, status: str, user_id: int | None, client: str | None
+) -> PriorAuthorizationLogEntry:
     return PriorAuthorizationLogEntry(
         action=action, status=status, user_id=user_id, client=client[:400] if client else None
     )

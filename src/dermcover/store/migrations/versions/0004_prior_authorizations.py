@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("subject", sa.String(length=400), nullable=False),
         sa.Column("policy_id", sa.String(length=64), nullable=False),
+        sa.Column("coverage", sa.String(length=200), nullable=True),
         sa.Column("case_document", DOCUMENT, nullable=False),
         sa.Column("determination_document", DOCUMENT, nullable=False),
         sa.Column("answered_at", MOMENT, nullable=True),
@@ -34,9 +35,7 @@ def upgrade() -> None:
         sa.Column("updated_at", MOMENT, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_coverage_assertions")),
     )
-    op.create_index(
-        op.f("ix_coverage_assertions_subject"), "coverage_assertions", ["subject"]
-    )
+    op.create_index(op.f("ix_coverage_assertions_subject"), "coverage_assertions", ["subject"])
     op.create_table(
         "prior_authorizations",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -58,9 +57,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_prior_authorizations")),
         sa.UniqueConstraint("reference", name=op.f("uq_prior_authorizations_reference")),
     )
-    op.create_index(
-        op.f("ix_prior_authorizations_case_id"), "prior_authorizations", ["case_id"]
-    )
+    op.create_index(op.f("ix_prior_authorizations_case_id"), "prior_authorizations", ["case_id"])
     op.create_index(
         op.f("ix_prior_authorizations_claim_identifier"),
         "prior_authorizations",
