@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
 from typer.core import TyperGroup
-
-from dermcover.inputs import InputError
 
 console = Console()
 errors = Console(stderr=True)
@@ -25,9 +24,18 @@ class Commands(TyperGroup):
     def invoke(self, ctx: Any) -> Any:  # Any: typer's own click Context type is private
         try:
             return super().invoke(ctx)
-        except InputError as exc:
+        except Exception as exc:
+            if not _is_input_error(exc):
+                raise
             errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True, markup=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _is_input_error(exc: Exception) -> bool:
+    # An InputError can only have been raised once dermcover.inputs is imported; looking it up
+    # there keeps pydantic and YAML out of the start-up of commands that never read input.
+    inputs = sys.modules.get("dermcover.inputs")
+    return inputs is not None and isinstance(exc, inputs.InputError)
 
 
 app = typer.Typer(

@@ -5,25 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import BaseModel
 
-from dermcover.case import Case
 from dermcover.cli.app import app, console
 from dermcover.cli.coverage import CaseArgument, PolicyOption, read_case
-from dermcover.documents import DocumentRefused, render
-from dermcover.documents.appeal import appeal_letter
-from dermcover.documents.clinical import code_errors
-from dermcover.documents.denial import Denial
-from dermcover.documents.gfe import good_faith_estimate
-from dermcover.documents.lmn import letter_of_medical_necessity
-from dermcover.documents.pa_packet import prior_authorization_packet
-from dermcover.documents.schedule import Schedule
-from dermcover.engine import determine, library
-from dermcover.estimate import EstimateRequest
-from dermcover.inputs import InputError, load_model
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from dermcover.case import Case
 
 
 class DocumentKind(StrEnum):
@@ -37,6 +29,8 @@ FORMATS = (".pdf", ".html", ".json")
 
 
 def _required(path: Path | None, option: str, kind: DocumentKind, what: str) -> Path:
+    from dermcover.inputs import InputError
+
     if path is None:
         raise InputError(f"{option} is required for `document {kind.value}`: {what}")
     return path
@@ -53,6 +47,18 @@ def build(
     schedule: Path | None = None,
 ) -> BaseModel:
     """The document model; a refusal becomes an input error (one line, exit status 2)."""
+    from dermcover.documents import DocumentRefused
+    from dermcover.documents.appeal import appeal_letter
+    from dermcover.documents.clinical import code_errors
+    from dermcover.documents.denial import Denial
+    from dermcover.documents.gfe import good_faith_estimate
+    from dermcover.documents.lmn import letter_of_medical_necessity
+    from dermcover.documents.pa_packet import prior_authorization_packet
+    from dermcover.documents.schedule import Schedule
+    from dermcover.engine import determine, library
+    from dermcover.estimate import EstimateRequest
+    from dermcover.inputs import InputError, load_model
+
     plan = load_model(Schedule, schedule) if schedule is not None else None
     determination = determine(case, policy, today=today)
     try:
@@ -85,6 +91,8 @@ def build(
 
 def write(kind: DocumentKind, document: BaseModel, out: Path) -> list[Path]:
     """Write `document` as `out`'s suffix says; a PDF packet gets its JSON beside it."""
+    from dermcover.documents import render
+
     written = [out]
     if out.suffix == ".json":
         out.write_text(render.json_text(document), encoding="utf-8")
@@ -138,6 +146,8 @@ def document(
     appeal for CASE.
 
     Refuses, saying why, when the document cannot honestly be written."""
+    from dermcover.inputs import InputError
+
     if out.suffix not in FORMATS:
         raise InputError(
             f"--out {out}: unknown file type {out.suffix!r}; allowed: .pdf, .html, .json"

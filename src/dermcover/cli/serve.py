@@ -6,19 +6,11 @@ DATABASE_URL picks the database, else `dermcover.db` (SQLite) in the working dir
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated
 
 import typer
-import uvicorn
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
 from dermcover.cli.app import app, console, fail
-from dermcover.codes.search import search_icd10
-from dermcover.logs import configure_logging
-from dermcover.store.migrate import upgrade_database
-from dermcover.web import Settings, create_app
 
 
 @app.command()
@@ -28,6 +20,17 @@ def serve(
 ) -> None:
     """Start the web service: the HTTP API (docs at /docs), the patient's coverage check at /
     and the clinic workspace at /clinic."""
+    import threading
+
+    import uvicorn
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    from dermcover.codes.search import search_icd10
+    from dermcover.logs import configure_logging
+    from dermcover.store.migrate import upgrade_database
+    from dermcover.web import Settings, create_app
+
     settings = Settings.from_env()
     shown = make_url(settings.database_url).render_as_string(hide_password=True)
     configure_logging()

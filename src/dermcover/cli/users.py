@@ -13,14 +13,8 @@ from typing import Annotated
 import click
 import typer
 from rich.markup import escape
-from sqlalchemy.exc import OperationalError
 
 from dermcover.cli.app import app, console, fail
-from dermcover.store.database import create_database_engine, session_factory
-from dermcover.store.migrate import upgrade_database
-from dermcover.store.passwords import check_strength
-from dermcover.store.settings import database_url
-from dermcover.store.users import UserRepository, normalise_email
 
 users_app = typer.Typer(
     name="users", help="Manage the staff accounts that can see case records.", no_args_is_help=True
@@ -39,6 +33,13 @@ def add(
     ] = False,
 ) -> None:
     """Add a staff account. Passwords need at least 12 characters."""
+    from sqlalchemy.exc import OperationalError
+
+    from dermcover.store.database import create_database_engine, session_factory
+    from dermcover.store.migrate import upgrade_database
+    from dermcover.store.settings import database_url
+    from dermcover.store.users import UserRepository, normalise_email
+
     address = normalise_email(email)
     password = _read_password(address, from_stdin=password_stdin)
     url = database_url()
@@ -56,6 +57,8 @@ def add(
 
 
 def _read_password(email: str, *, from_stdin: bool) -> str:
+    from dermcover.store.passwords import check_strength
+
     password: str
     if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")

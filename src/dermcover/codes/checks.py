@@ -78,6 +78,14 @@ def check_codes(case: Case) -> list[CodeIssue]:
         issues += _treatment_issues(index, procedure, condition_kind, inferred=stated_kind is None)
     if diagnoses:
         issues += _diagnosis_issues(diagnoses, stated_kind)
+    for index, procedure in enumerate(case.procedures):
+        for position, code in enumerate(procedure.claim_diagnoses or ()):
+            message = diagnosis_code_problem(code)
+            if message is not None:
+                field = f"procedures[{index}].claim_diagnoses[{position}]"
+                issues.append(
+                    CodeIssue(code=code, severity=Severity.error, message=message, field=field)
+                )
     return issues
 
 

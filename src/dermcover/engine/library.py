@@ -16,7 +16,11 @@ DEFAULT_POLICY = "generic"
 
 def policies_dir() -> Path:
     """Where the packs live: $DERMCOVER_POLICIES, else the project's `policies/` folder."""
-    configured = os.environ.get(POLICIES_ENV)
+    return _policies_dir(os.environ.get(POLICIES_ENV))
+
+
+@cache
+def _policies_dir(configured: str | None) -> Path:
     if configured:
         return Path(configured)
     return Path(__file__).resolve().parents[3] / "policies"
@@ -74,6 +78,17 @@ def _resolved(folder: Path) -> Path:
     return folder.resolve()
 
 
+@cache
+def _configured_library(configured: str | None) -> PolicyLibrary:
+    # Keyed by the variable's text: the folder is found and resolved once per value, not per call.
+    return _load_library(_resolved(_policies_dir(configured)))
+
+
 def library(folder: Path | None = None) -> PolicyLibrary:
-    """The packs in `folder` (default: `policies_dir()`), loaded once per process."""
-    return _load_library(_resolved(folder or policies_dir()))
+    """The packs in `folder` (default: `policies_dir()`), loaded once per process.
+
+    Every determination asks for the library, so the default costs one environment lookup and a
+    dictionary hit; the packs are parsed, checked and compiled once per folder."""
+    if folder is None:
+        return _configured_library(os.environ.get(POLICIES_ENV))
+    return _load_library(_resolved(folder))
