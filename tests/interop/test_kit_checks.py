@@ -95,7 +95,10 @@ def test_a_broken_coverage_action_fails(breakage: Any, expected: str) -> None:
 
 
 def test_the_kits_good_pas_responses_pass_the_2_0_1_profile_and_carry_their_decisions() -> None:
-    approved, denied = pas("valid_pa_response_bundle.json"), pas("valid_pa_response_bundle_denial.json")
+    approved, denied = (
+        pas("valid_pa_response_bundle.json"),
+        pas("valid_pa_response_bundle_denial.json"),
+    )
     assert kit.response_bundle_problems(approved, "2.0.1") == []
     assert kit.response_bundle_problems(denied, "2.0.1") == []
     assert kit.decision_problems(approved, "A1") == []
