@@ -83,7 +83,7 @@ def test_each_kit_request_passes_every_server_check(
 
 
 def test_kit_orders_outside_dermatology_are_conditional_and_say_why(client: TestClient) -> None:
-    status, answer = call(client, crd("order_sign_0.json"))
+    _, answer = call(client, crd("order_sign_0.json"))
     info = answer["systemActions"][0]["resource"]["extension"][-1]["extension"]
     values = {s["url"]: s.get("valueCode") or s.get("valueCodeableConcept") for s in info}
     assert values["covered"] == "conditional" and values["pa-needed"] == "conditional"

@@ -23,8 +23,10 @@ from fastapi import Request
 
 from dermcover.interop.cds_hooks.service import Desk
 from dermcover.interop.cds_hooks.trust import CLIENTS_ENV, TrustedClients, Untrusted
+from dermcover.interop.pas.operations import stored_decisions
+from dermcover.interop.pas.response import ACTIONS
 from dermcover.interop.payers import PayerDirectory, payer_directory
-from dermcover.store.prior_auths import CoverageAssertions, PriorAuthorizations
+from dermcover.store.prior_auths import CoverageAssertions, PriorAuthorizations, PriorAuthView
 from dermcover.web.settings import TRUE
 
 log = logging.getLogger("dermcover.interop")
@@ -93,3 +95,36 @@ class Interop:
 def interop(request: Request) -> Interop:
     found: Interop = request.app.state.interop
     return found
+
+
+@dataclass(frozen=True)
+class PriorAuthRow:
+    """One prior-authorization record as the case page shows it."""
+
+    reference: str
+    status: str
+    received: str
+    claim: str
+    items: list[tuple[int, str, str]]
+    trail: list[str]
+
+
+def prior_auth_rows(found: list[PriorAuthView]) -> list[PriorAuthRow]:
+    rows = []
+    for record in found:
+        decisions = stored_decisions(record.response)
+        rows.append(
+            PriorAuthRow(
+                reference=record.reference,
+                status=record.status,
+                received=record.created_at.strftime("%Y-%m-%d %H:%M"),
+                claim=record.claim_identifier.rsplit("|", 1)[-1],
+                items=[(d.sequence, ACTIONS[d.action], d.note) for d in decisions],
+                trail=[
+                    f"{line.at.strftime('%Y-%m-%d %H:%M')} {line.action} ({line.status})"
+                    f"{' by ' + line.client if line.client else ''}"
+                    for line in record.log
+                ],
+            )
+        )
+    return rows

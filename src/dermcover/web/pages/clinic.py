@@ -29,6 +29,7 @@ from dermcover.web.documents import (
     response,
 )
 from dermcover.web.errors import FieldError
+from dermcover.web.interop import prior_auth_rows
 from dermcover.web.templating import templates
 
 router = APIRouter(prefix="/clinic", dependencies=[Depends(current_staff), Depends(verify_csrf)])
@@ -64,6 +65,7 @@ def _case_page(
             "event_kinds": list(EventKind),
             "today": date.today(),
             "audit": store.audit.entries(case_id=view.id, limit=20),
+            "prior_auths": prior_auth_rows(store.prior_auths.for_case(view.id)),
             "error": error,
             "refused": refused,
             "document_kinds": [(kind.value, TITLES[kind]) for kind in DocumentKind],
