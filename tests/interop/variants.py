@@ -105,3 +105,98 @@ DERMATOLOGY: dict[str, tuple[Any, str, str | None]] = {
         "conditional",
     ),
 }
+
+
+# --- PAS ----------------------------------------------------------------------------------------
+# The kit's referral request (an X12 "consultation" service type) with CPT codes in its items, an
+# ICD-10-CM diagnosis and, where the policy needs them, a dermatologist and the documents on file.
+# The kit's insurer is not in the bundled payer map, so the default `generic` pack answers:
+# - 17000 + 17003 for actinic keratoses, by a dermatologist in an office (place of service 11,
+#   already on the kit's items), with photos, records, prior-treatment records and a letter on
+#   file: premalignant lesions are covered with prior authorization and that documentation
+#   (policies/generic: the precancerous-lesion indication and its documentation list) -> A1;
+# - 15788 for lentigines: the cosmetic exclusion -> A3;
+# - 0479T for a burn scar with nothing else known: the facts that decide it are missing -> A4.
+
+NUCC = "http://nucc.org/provider-taxonomy"
+DOCUMENTS = ["photos", "medical_records", "prior_treatment_records", "letter_of_medical_necessity"]
+
+
+def documents_on_file(base: str = "http://testserver") -> dict[str, Any]:
+    """The DTR answer a requester attaches: which documents are on file."""
+    system = f"{base}/fhir/CodeSystem/documentation"
+    return {
+        "resourceType": "QuestionnaireResponse",
+        "id": "documents-on-file",
+        "status": "completed",
+        "item": [
+            {
+                "linkId": "documentation",
+                "answer": [{"valueCoding": {"system": system, "code": d}} for d in DOCUMENTS],
+            }
+        ],
+    }
+
+
+def pas_request(
+    source: str,
+    codes: list[str],
+    diagnosis: str,
+    *,
+    identifier: str | None = None,
+    documents: bool = False,
+) -> dict[str, Any]:
+    from .support import pas
+
+    body: dict[str, Any] = deep(pas(source))
+    claim = body["entry"][0]["resource"]
+    claim["item"] = claim["item"][: len(codes)]
+    for item, code in zip(claim["item"], codes, strict=True):
+        item["productOrService"] = cpt(code)
+    claim["diagnosis"][0]["diagnosisCodeableConcept"] = icd(diagnosis)[0]
+    if identifier is not None:
+        claim["identifier"][0]["value"] = identifier
+    for entry in body["entry"]:
+        if entry["resource"]["resourceType"] == "PractitionerRole":
+            entry["resource"]["specialty"] = [{"coding": [{"system": NUCC, "code": "207N00000X"}]}]
+    if documents:
+        response = documents_on_file()
+        body["entry"].append(
+            {
+                "fullUrl": "http://davinci-pas.org/fhir/QuestionnaireResponse/documents-on-file",
+                "resource": response,
+            }
+        )
+        claim["supportingInfo"].append(
+            {
+                "sequence": 100,
+                "category": {
+                    "coding": [
+                        {
+                            "system": "http://hl7.org/fhir/us/davinci-pas/CodeSystem/PASTempCodes",
+                            "code": "additionalInformation",
+                        }
+                    ]
+                },
+                "valueReference": {"reference": "QuestionnaireResponse/documents-on-file"},
+            }
+        )
+    return body
+
+
+PAS_DERMATOLOGY: dict[str, tuple[Any, str]] = {
+    "approval": (
+        lambda: pas_request(
+            "approval_pa_submit_request_payload.json", ["17000", "17003"], "L57.0", documents=True
+        ),
+        "A1",
+    ),
+    "denial": (
+        lambda: pas_request("denial_pa_submit_request_payload.json", ["15788"], "L81.4"),
+        "A3",
+    ),
+    "pended": (
+        lambda: pas_request("pended_pa_submit_request_payload.json", ["0479T"], "T23.361S"),
+        "A4",
+    ),
+}

@@ -71,13 +71,20 @@ def claim_identifier(claim: JsonObject) -> str:
     return f"Claim/{claim.get('id', '')}"
 
 
-def _cancelled(item: JsonObject) -> bool:
-    for extension in listed(item.get("modifierExtension")):
-        if isinstance(extension, dict) and extension.get("url") == INFO_CANCELLED:
-            return extension.get("valueBoolean") is True
-    for extension in listed(item.get("extension")):
-        if isinstance(extension, dict) and extension.get("url") == CERTIFICATION_TYPE:
-            return any(c.get("code") == "3" for c in codings(extension.get("valueCodeableConcept")))
+def _cancels(resource: JsonObject) -> bool:
+    """certificationType 3 (X12 UM02 "cancel") on the claim or an item, or infoCancelled."""
+    for extension in listed(resource.get("modifierExtension")):
+        if (
+            isinstance(extension, dict)
+            and extension.get("url") == INFO_CANCELLED
+            and extension.get("valueBoolean") is True
+        ):
+            return True
+    for extension in listed(resource.get("extension")):
+        if not isinstance(extension, dict) or extension.get("url") != CERTIFICATION_TYPE:
+            continue
+        if any(c.get("code") == "3" for c in codings(extension.get("valueCodeableConcept"))):
+            return True
     return False
 
 
@@ -132,6 +139,7 @@ def read_request(body: Any, payers: PayerDirectory, *, inquiry: bool = False) ->
 def _items(claim: JsonObject, data: ClinicalData) -> tuple[list[ClaimItem], list[str]]:
     items: list[ClaimItem] = []
     known: list[str] = []
+    all_cancelled = _cancels(claim)
     for raw in listed(claim.get("item")):
         if not isinstance(raw, dict) or not isinstance(raw.get("sequence"), int):
             continue
@@ -140,7 +148,7 @@ def _items(claim: JsonObject, data: ClinicalData) -> tuple[list[ClaimItem], list
             if isinstance(extension, dict) and extension.get("url") == REQUESTED_SERVICE:
                 service = data.resolve(extension.get("valueReference"))
                 codes += [c for c in procedure_codes(service or {}) if c not in codes]
-        cancelled = _cancelled(raw)
+        cancelled = all_cancelled or _cancels(raw)
         usable = next((c for c in codes if lookup(c) is not None), None)
         line = None
         if usable is not None and not cancelled:
