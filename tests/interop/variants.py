@@ -145,6 +145,7 @@ def pas_request(
     *,
     identifier: str | None = None,
     documents: bool = False,
+    response: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     from .support import pas
 
@@ -159,8 +160,9 @@ def pas_request(
     for entry in body["entry"]:
         if entry["resource"]["resourceType"] == "PractitionerRole":
             entry["resource"]["specialty"] = [{"coding": [{"system": NUCC, "code": "207N00000X"}]}]
-    if documents:
-        response = documents_on_file()
+    if documents or response is not None:
+        response = response or documents_on_file()
+        response = {**response, "id": "documents-on-file"}
         body["entry"].append(
             {
                 "fullUrl": "http://davinci-pas.org/fhir/QuestionnaireResponse/documents-on-file",
