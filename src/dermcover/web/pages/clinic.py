@@ -34,6 +34,7 @@ from dermcover.web.documents import (
 )
 from dermcover.web.errors import FieldError
 from dermcover.web.questions import TREATMENTS
+from dermcover.web.interop import prior_auth_rows
 from dermcover.web.templating import templates
 
 router = APIRouter(prefix="/clinic", dependencies=[Depends(current_staff), Depends(verify_csrf)])
@@ -60,6 +61,7 @@ def _case_page(
             "event_kinds": list(EventKind),
             "today": date.today(),
             "audit": store.audit.entries(case_id=view.id, limit=20),
+            "prior_auths": prior_auth_rows(store.prior_auths.for_case(view.id)),
             "error": error,
             "refused": refused,
             "typed": typed,
