@@ -33,8 +33,8 @@ from dermcover.web.documents import (
     response,
 )
 from dermcover.web.errors import FieldError
-from dermcover.web.questions import TREATMENTS
 from dermcover.web.interop import prior_auth_rows
+from dermcover.web.questions import TREATMENTS
 from dermcover.web.templating import templates
 
 router = APIRouter(prefix="/clinic", dependencies=[Depends(current_staff), Depends(verify_csrf)])
