@@ -460,6 +460,14 @@ class Condition(Contract):
         description="The clinician judges the lesions too many or too spread out to remove one "
         "by one (cryotherapy, curettage, excision).",
     )
+    hyperkeratotic: bool | None = Field(
+        default=None, description="The lesions are hyperkeratotic (thick and scaly)."
+    )
+    atrophic_scars: bool | None = Field(
+        default=None,
+        description="The scars are depressed under oblique light: ice-pick pits that cast a "
+        "shadow, rolling undulations or crater-like depressions with sharp edges.",
+    )
 
     @field_validator("diagnoses")
     @classmethod

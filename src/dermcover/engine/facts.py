@@ -437,7 +437,7 @@ FACTS: dict[str, Fact] = {
         Fact(
             "condition_kind",
             ("condition.kind", "condition.diagnoses"),
-            "What condition is being treated (or which diagnosis codes are on file)?",
+            "What condition is being treated?",
             lambda v: v.condition_kind,
             _membership(ConditionKind),
         ),
@@ -505,6 +505,21 @@ FACTS: dict[str, Fact] = {
             "Has the clinician found the lesions too many or too spread out to remove one by one "
             "(by freezing, scraping or cutting out)?",
             lambda v: _condition(v, "individual_treatment_impractical"),
+            _flag,
+        ),
+        Fact(
+            "hyperkeratotic",
+            ("condition.hyperkeratotic",),
+            "Are the lesions hyperkeratotic, that is thick, crusted and scaly rather than flat?",
+            lambda v: _condition(v, "hyperkeratotic"),
+            _flag,
+        ),
+        Fact(
+            "atrophic_scars",
+            ("condition.atrophic_scars",),
+            "Seen under light from the side, are the scars sunken: narrow pits that cast a "
+            "shadow, gentle rolling dips, or crater-like hollows with sharp edges?",
+            lambda v: _condition(v, "atrophic_scars"),
             _flag,
         ),
         Fact(
