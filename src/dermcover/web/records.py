@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 from dermcover.store.audit import AuditLog
 from dermcover.store.cases import CaseRepository
+from dermcover.store.clinics import ClinicRepository
 from dermcover.store.database import create_database_engine, session_factory
 from dermcover.store.migrate import upgrade_database
 from dermcover.store.users import UserRepository
@@ -19,6 +20,7 @@ class Records:
     cases: CaseRepository
     users: UserRepository
     audit: AuditLog
+    clinics: ClinicRepository
 
     @classmethod
     def open(cls, database_url: str, *, migrate: bool = False) -> Records:
@@ -26,7 +28,13 @@ class Records:
             upgrade_database(database_url)
         engine = create_database_engine(database_url)
         sessions = session_factory(engine)
-        return cls(engine, CaseRepository(sessions), UserRepository(sessions), AuditLog(sessions))
+        return cls(
+            engine,
+            CaseRepository(sessions),
+            UserRepository(sessions),
+            AuditLog(sessions),
+            ClinicRepository(sessions),
+        )
 
     def close(self) -> None:
         self.engine.dispose()

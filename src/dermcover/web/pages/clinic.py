@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
+from uuid import UUID
 
 import yaml
 from fastapi import APIRouter, Depends, Form, Request
@@ -15,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from dermcover.case import Case
 from dermcover.inputs import InputError, load_model_text
 from dermcover.store.cases import CaseNotFound, CaseView
+from dermcover.store.clinics import Permission
 from dermcover.store.timeline import CaseStatus, EventKind
 from dermcover.web.case_facts import case_facts
 from dermcover.web.deps import RecordsDep, StaffDep, current_staff, verify_csrf
@@ -26,6 +28,7 @@ from dermcover.web.documents import (
     DocumentKind,
     Refused,
     build,
+    permission_for,
     response,
 )
 from dermcover.web.errors import FieldError
@@ -75,8 +78,10 @@ def _case_page(
     )
 
 
-def _read(store: RecordsDep, case_id: int, staff_id: int) -> CaseView:
-    view = store.cases.get_case(case_id, actor=staff_id)
+def _read(
+    store: RecordsDep, case_id: UUID, staff_id: int, need: Permission = Permission.read_cases
+) -> CaseView:
+    view = store.cases.get_case(case_id, actor=staff_id, need=need)
     if view is None:
         raise CaseNotFound(case_id)
     return view
@@ -135,13 +140,13 @@ def create_case(
 
 
 @router.get("/cases/{case_id}")
-def case_page(request: Request, case_id: int, staff: StaffDep, store: RecordsDep) -> Response:
+def case_page(request: Request, case_id: UUID, staff: StaffDep, store: RecordsDep) -> Response:
     return _case_page(request, staff, store, _read(store, case_id, staff.id))
 
 
 @router.get("/cases/{case_id}/edit")
-def edit_case_page(request: Request, case_id: int, staff: StaffDep, store: RecordsDep) -> Response:
-    view = _read(store, case_id, staff.id)
+def edit_case_page(request: Request, case_id: UUID, staff: StaffDep, store: RecordsDep) -> Response:
+    view = _read(store, case_id, staff.id, Permission.write_cases)
     return templates.TemplateResponse(
         request,
         "clinic/case_form.html",
@@ -152,7 +157,7 @@ def edit_case_page(request: Request, case_id: int, staff: StaffDep, store: Recor
 @router.post("/cases/{case_id}/edit")
 def edit_case(
     request: Request,
-    case_id: int,
+    case_id: UUID,
     staff: StaffDep,
     store: RecordsDep,
     document: Annotated[str, Form()] = "",
@@ -173,7 +178,7 @@ def edit_case(
 @router.post("/cases/{case_id}/events")
 def record_event(
     request: Request,
-    case_id: int,
+    case_id: UUID,
     staff: StaffDep,
     store: RecordsDep,
     kind: Annotated[EventKind, Form()],
@@ -190,15 +195,15 @@ def record_event(
 
 @router.post("/cases/{case_id}/documents")
 async def case_document(
-    request: Request, case_id: int, staff: StaffDep, store: RecordsDep
+    request: Request, case_id: UUID, staff: StaffDep, store: RecordsDep
 ) -> Response:
     """A document for the case as a PDF download, or the case page saying why it cannot be."""
     form = await request.form()
-    view = await run_in_threadpool(_read, store, case_id, staff.id)
     try:
         kind = DocumentKind(str(form.get("kind") or ""))
     except ValueError:
         raise FieldError("kind: pick a document", "kind") from None
+    view = await run_in_threadpool(_read, store, case_id, staff.id, permission_for(kind))
     try:
         inputs = document_inputs(kind, form, view.case)
         policy = view.determination.policy.id
