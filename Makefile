@@ -16,7 +16,7 @@ DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liber
 .PHONY: run test lint typecheck unit bench system-deps clean
 
 run: $(STAMP)
-	$(BIN)/dermcover serve
+	$(BIN)/dermcover serve --plain-http
 
 test: $(STAMP) lint typecheck unit
 

@@ -51,7 +51,7 @@ def start_server(database_url: str, log: Path) -> LiveServer:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
-        "DERMCOVER_SECRET_KEY": "browser-test-secret",
+        "DERMCOVER_PLAIN_HTTP": "1",
     }
     command = [str(Path(sys.executable).with_name("dermcover")), "serve", "--port", str(port)]
     with log.open("wb") as output:

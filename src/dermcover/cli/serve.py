@@ -6,6 +6,7 @@ DATABASE_URL picks the database, else `dermcover.db` (SQLite) in the working dir
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 from typing import Annotated
 
@@ -21,14 +22,38 @@ from dermcover.store.migrate import upgrade_database
 from dermcover.web import Settings, create_app
 
 
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="The address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="The port to listen on.")] = 8000,
+    plain_http: Annotated[
+        bool,
+        typer.Option(
+            "--plain-http",
+            help="Development only: reached over plain HTTP on this machine, so cookies go "
+            "without Secure. Refused on any address but loopback.",
+        ),
+    ] = False,
 ) -> None:
     """Start the web service: the HTTP API (docs at /docs), the patient's coverage check at /
     and the clinic workspace at /clinic."""
     settings = Settings.from_env()
+    if plain_http:
+        settings = settings.model_copy(update={"plain_http": True})
+    if settings.plain_http and not is_loopback(host):
+        fail(
+            f"--host = {host!r}: plain HTTP (--plain-http, DERMCOVER_PLAIN_HTTP) is for "
+            "development on loopback only (127.0.0.1, ::1, localhost); serve HTTPS elsewhere"
+        )
     shown = make_url(settings.database_url).render_as_string(hide_password=True)
     configure_logging()
     try:

@@ -8,12 +8,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.sessions import SessionMiddleware
 
 from dermcover.case import Case
 from dermcover.engine import library
 from dermcover.estimate import EstimateRequest
 from dermcover.web import api, pages
+from dermcover.web.cookies import OutgoingCookies
 from dermcover.web.documents import DocumentInputs, DocumentRequest
 from dermcover.web.errors import install_error_handlers
 from dermcover.web.middleware import BodySizeLimit, NeverLeak, SecurityHeaders
@@ -34,7 +34,12 @@ DESCRIPTION = (
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     library()  # load and check the policy packs now: a broken pack stops the start, not a request
-    records = Records.open(settings.database_url, migrate=settings.migrate_on_start)
+    records = Records.open(
+        settings.database_url,
+        migrate=settings.migrate_on_start,
+        idle=settings.session_idle,
+        absolute=settings.session_absolute,
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -51,14 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_openapi(app, [Case, EstimateRequest, DocumentRequest, DocumentInputs])
     # Added innermost first: the last added is the outermost.
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=settings.secret_key,
-        session_cookie="dermcover_session",
-        max_age=settings.session_max_age_seconds,
-        same_site="lax",
-        https_only=settings.secure_cookies,
-    )
+    app.add_middleware(OutgoingCookies)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(NeverLeak)
     app.add_middleware(SecurityHeaders)

@@ -14,6 +14,7 @@ from dermcover.store.users import Staff
 from dermcover.web.csrf import FORM_FIELD, HEADER, token_matches
 from dermcover.web.errors import FieldError, LoginRequired
 from dermcover.web.records import Records
+from dermcover.web.staff_sessions import end_session, staff_session, start_session
 from dermcover.web.throttle import SignInThrottle, sign_in_keys
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -88,14 +89,11 @@ class SignInAttempt:
         self._throttle.succeeded(self._email_key)
 
 
-STAFF_KEY = "staff_id"
-
-
 def current_staff(request: Request, store: RecordsDep) -> Staff:
-    """The signed-in staff member; anyone else is refused (401 on the API, the login page on
-    the clinic pages), since case records are for staff only."""
-    staff_id = request.session.get(STAFF_KEY)
-    staff = store.users.get_user(staff_id) if isinstance(staff_id, int) else None
+    """The signed-in staff member, from a live server-side session; anyone else is refused
+    (401 on the API, the login page on the clinic pages), since case records are for staff."""
+    session = staff_session(request)
+    staff = store.users.get_user(session.user_id) if session is not None else None
     if staff is None or not staff.active:
         raise LoginRequired()
     return staff
@@ -104,11 +102,14 @@ def current_staff(request: Request, store: RecordsDep) -> Staff:
 StaffDep = Annotated[Staff, Depends(current_staff)]
 
 
+def signed_in(request: Request) -> bool:
+    return staff_session(request) is not None
+
+
 def sign_in(request: Request, staff: Staff) -> None:
     """Start a fresh session for `staff` (a new CSRF token too: no session fixation)."""
-    request.session.clear()
-    request.session[STAFF_KEY] = staff.id
+    start_session(request, staff.id)
 
 
 def sign_out(request: Request) -> None:
-    request.session.clear()
+    end_session(request)

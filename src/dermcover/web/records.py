@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import Engine
 
@@ -11,6 +12,7 @@ from dermcover.store.cases import CaseRepository
 from dermcover.store.clinics import ClinicRepository
 from dermcover.store.database import create_database_engine, session_factory
 from dermcover.store.migrate import upgrade_database
+from dermcover.store.sessions import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, SessionStore
 from dermcover.store.users import UserRepository
 
 
@@ -21,9 +23,17 @@ class Records:
     users: UserRepository
     audit: AuditLog
     clinics: ClinicRepository
+    sessions: SessionStore
 
     @classmethod
-    def open(cls, database_url: str, *, migrate: bool = False) -> Records:
+    def open(
+        cls,
+        database_url: str,
+        *,
+        migrate: bool = False,
+        idle: timedelta = IDLE_TIMEOUT,
+        absolute: timedelta = ABSOLUTE_TIMEOUT,
+    ) -> Records:
         if migrate:
             upgrade_database(database_url)
         engine = create_database_engine(database_url)
@@ -34,6 +44,7 @@ class Records:
             UserRepository(sessions),
             AuditLog(sessions),
             ClinicRepository(sessions),
+            SessionStore(sessions, idle=idle, absolute=absolute),
         )
 
     def close(self) -> None:

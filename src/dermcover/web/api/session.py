@@ -1,5 +1,6 @@
 """POST /api/v1/session signs a staff member in (a session cookie and a CSRF token for
-writes); DELETE signs out; GET says who is signed in."""
+writes); DELETE signs out; GET says who is signed in; PUT /api/v1/session/password changes the
+password and ends every other session the account has."""
 
 from __future__ import annotations
 
@@ -67,3 +68,29 @@ def read_session(request: Request, staff: StaffDep) -> SessionOut:
 @router.delete("/session", status_code=204, dependencies=[Depends(verify_csrf)], summary="Sign out")
 def delete_session(request: Request) -> None:
     sign_out(request)
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(max_length=256)
+    new_password: str = Field(max_length=256)
+
+
+@router.put(
+    "/session/password",
+    dependencies=[Depends(verify_csrf)],
+    openapi_extra=request_body(PasswordChange),
+    summary="Change your password; every other session of the account ends",
+)
+def change_password(
+    request: Request,
+    change: Annotated[PasswordChange, Depends(document(PasswordChange))],
+    staff: StaffDep,
+    store: RecordsDep,
+) -> SessionOut:
+    changed = store.users.change_password(staff.id, change.current_password, change.new_password)
+    sign_in(request, changed)
+    return SessionOut(
+        staff_id=changed.id, email=changed.email, name=changed.name, csrf_token=csrf_token(request)
+    )

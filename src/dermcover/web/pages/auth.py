@@ -8,11 +8,11 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from dermcover.web.deps import (
-    STAFF_KEY,
     RecordsDep,
     SignInAttempt,
     sign_in,
     sign_out,
+    signed_in,
     verify_csrf,
 )
 from dermcover.web.templating import templates
@@ -24,7 +24,7 @@ CASES_PAGE = "/clinic/cases"
 
 @router.get("/login")
 def login_page(request: Request) -> Response:
-    if isinstance(request.session.get(STAFF_KEY), int):
+    if signed_in(request):
         return RedirectResponse(CASES_PAGE, status_code=303)
     return templates.TemplateResponse(request, "clinic/login.html", {"error": None})
 
