@@ -70,4 +70,6 @@ def serve(
         log_config=None,
         access_log=False,  # the app logs each request itself, without the query string
         server_header=False,
+        # The app reads X-Forwarded-For itself, and only from DERMCOVER_TRUSTED_PROXIES.
+        proxy_headers=False,
     )

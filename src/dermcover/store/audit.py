@@ -41,6 +41,11 @@ class AuditLog:
     def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
 
+    def add(self, actor: int | None, action: AuditAction) -> None:
+        """An entry about no case in particular (a refused sign-in, say), on its own."""
+        with self._sessions.begin() as session:
+            record(session, actor, action, None)
+
     def entries(
         self,
         *,

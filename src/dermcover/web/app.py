@@ -21,7 +21,7 @@ from dermcover.web.openapi import install_openapi
 from dermcover.web.records import Records
 from dermcover.web.settings import Settings
 from dermcover.web.templating import STATIC
-from dermcover.web.throttle import SignInThrottle
+from dermcover.web.throttle import PasswordChecks
 
 DESCRIPTION = (
     "Will insurance pay for this skin procedure, and if not, what will it cost and how can it "
@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="dermcover", version="1", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     app.state.records = records
-    app.state.sign_in_throttle = SignInThrottle()
+    app.state.password_checks = PasswordChecks()
     install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(pages.router)

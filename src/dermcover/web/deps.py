@@ -3,7 +3,6 @@ what a client names, the CSRF check, and (for staff routes) the database and the
 
 from __future__ import annotations
 
-import math
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -15,7 +14,6 @@ from dermcover.web.csrf import FORM_FIELD, HEADER, token_matches
 from dermcover.web.errors import FieldError, LoginRequired
 from dermcover.web.records import Records
 from dermcover.web.staff_sessions import end_session, staff_session, start_session
-from dermcover.web.throttle import SignInThrottle, sign_in_keys
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -63,30 +61,6 @@ def records(request: Request) -> Records:
 
 
 RecordsDep = Annotated[Records, Depends(records)]
-
-
-class SignInAttempt:
-    """One sign-in attempt, checked against the throttle before the password is: a client that
-    has failed too often gets 429 with Retry-After, whatever it sends now."""
-
-    def __init__(self, request: Request, email: str) -> None:
-        self._throttle: SignInThrottle = request.app.state.sign_in_throttle
-        self._email_key, *_ = self._keys = sign_in_keys(
-            email, request.client.host if request.client else None
-        )
-        wait = self._throttle.retry_after(self._keys)
-        if wait is not None:
-            raise HTTPException(
-                429,
-                f"too many failed sign-ins; try again in {math.ceil(wait / 60)} minutes",
-                headers={"Retry-After": str(wait)},
-            )
-
-    def failed(self) -> None:
-        self._throttle.failed(self._keys)
-
-    def succeeded(self) -> None:
-        self._throttle.succeeded(self._email_key)
 
 
 def current_staff(request: Request, store: RecordsDep) -> Staff:

@@ -13,6 +13,7 @@ from dermcover.store.clinics import ClinicRepository
 from dermcover.store.database import create_database_engine, session_factory
 from dermcover.store.migrate import upgrade_database
 from dermcover.store.sessions import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, SessionStore
+from dermcover.store.throttle import SignInCounter
 from dermcover.store.users import UserRepository
 
 
@@ -24,6 +25,7 @@ class Records:
     audit: AuditLog
     clinics: ClinicRepository
     sessions: SessionStore
+    throttle: SignInCounter
 
     @classmethod
     def open(
@@ -45,6 +47,7 @@ class Records:
             AuditLog(sessions),
             ClinicRepository(sessions),
             SessionStore(sessions, idle=idle, absolute=absolute),
+            SignInCounter(sessions),
         )
 
     def close(self) -> None:

@@ -8,17 +8,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from dermcover.web.bodies import document, request_body
 from dermcover.web.csrf import csrf_token
 from dermcover.web.deps import (
     RecordsDep,
-    SignInAttempt,
     StaffDep,
     sign_in,
     sign_out,
     verify_csrf,
 )
+from dermcover.web.throttle import PasswordChecks
 
 router = APIRouter(tags=["session"])
 
@@ -38,21 +39,18 @@ class SessionOut(BaseModel):
 
 
 @router.post("/session", openapi_extra=request_body(Credentials), summary="Sign in (staff)")
-def create_session(
+async def create_session(
     request: Request,
     credentials: Annotated[Credentials, Depends(document(Credentials))],
-    store: RecordsDep,
 ) -> SessionOut:
     if not request.headers.get("content-type", "").startswith("application/json"):
         # A cross-site form cannot send JSON, so this keeps sign-in itself from being forged.
         raise HTTPException(415, "send the credentials as application/json")
-    attempt = SignInAttempt(request, credentials.email)
-    staff = store.users.verify_password(credentials.email, credentials.password)
+    checks: PasswordChecks = request.app.state.password_checks
+    staff = await checks.sign_in(request, credentials.email, credentials.password)
     if staff is None:
-        attempt.failed()
         raise HTTPException(401, "email or password is wrong, or the account is disabled")
-    attempt.succeeded()
-    sign_in(request, staff)
+    await run_in_threadpool(sign_in, request, staff)
     return SessionOut(
         staff_id=staff.id, email=staff.email, name=staff.name, csrf_token=csrf_token(request)
     )
