@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from dermcover.case import Case, PlanType
@@ -357,6 +357,15 @@ def _load(session: Session, case_id: CaseId, *, for_update: bool = False) -> Cas
     public_id = canonical_id(case_id)
     if public_id is None:
         return None
+    if for_update and session.get_bind().dialect.name == "sqlite":
+        # SQLite has no row locks: take its one write lock now, before reading, so that two
+        # writers to a case take turns and the second sees the first one's events.
+        session.execute(
+            update(CaseRecord)
+            .where(CaseRecord.public_id == public_id)
+            .values(id=CaseRecord.id)
+            .execution_options(synchronize_session=False)
+        )
     query = (
         select(CaseRecord)
         .where(CaseRecord.public_id == public_id)
