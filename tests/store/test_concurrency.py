@@ -34,7 +34,7 @@ def test_concurrent_events_leave_the_status_and_deadline_the_timeline_gives(
         start.wait()
         try:
             store.cases.add_event(case_id, kind, on, actor=staff, today=TODAY)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # reported below
             failures.append(exc)
 
     threads = [threading.Thread(target=record, args=event) for event in EVENTS]
