@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -12,10 +12,9 @@ from rich.table import Table
 
 from dermcover.cli.app import OutputFormat, app, console, fail
 from dermcover.codes import icd10
-from dermcover.codes.checks import NOT_CODES, who_only_message
-from dermcover.codes.conditions import rule_for
-from dermcover.codes.procedures import ProcedureCode, lookup
-from dermcover.codes.search import search_icd10
+
+if TYPE_CHECKING:
+    from dermcover.codes.procedures import ProcedureCode
 
 codes_app = typer.Typer(
     name="codes",
@@ -36,6 +35,8 @@ def search(
     output: FormatOption = OutputFormat.text,
 ) -> None:
     """Find ICD-10-CM codes from plain words, best match first."""
+    from dermcover.codes.search import search_icd10
+
     if not query.strip():
         fail('the search query is empty; give a few words, e.g. "actinic keratosis"')
     try:
@@ -61,6 +62,9 @@ def show(
     output: FormatOption = OutputFormat.text,
 ) -> None:
     """Show one code: its description, whether it can be billed, and what lies under it."""
+    from dermcover.codes.checks import NOT_CODES, who_only_message
+    from dermcover.codes.procedures import lookup
+
     compact = code.strip().upper()
     if not compact:
         fail("the code is empty; give an ICD-10-CM, CPT or HCPCS code, e.g. L57.0 or 15789")
@@ -95,6 +99,8 @@ def _procedure_facts(entry: ProcedureCode) -> dict[str, Any]:
 
 
 def _diagnosis_facts(code: str) -> dict[str, Any]:
+    from dermcover.codes.conditions import rule_for
+
     rule = rule_for(code)
     return {
         "code": code,

@@ -4,24 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from enum import StrEnum
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from dermcover.cli.app import OutputFormat, app, console, fail
-from dermcover.deadlines.calendar import BusinessCalendar
-from dermcover.deadlines.erisa import ClaimType
-from dermcover.deadlines.events import (
-    EVENT_HELP,
-    Deadlines,
-    Event,
-    EventDetails,
-    EventError,
-    PlanKind,
-    deadlines_for,
-)
+from dermcover.deadlines.kinds import EVENT_HELP, Event, PlanKind
+
+if TYPE_CHECKING:
+    from dermcover.deadlines.events import Deadlines
 
 OPTION_FOR_FIELD = {
     "service_date": "--service-date",
@@ -119,6 +112,10 @@ def deadlines(
     ] = OutputFormat.text,
 ) -> None:
     """Every due date that follows from EVENT, each with the rule and citation it comes from."""
+    from dermcover.deadlines.calendar import BusinessCalendar
+    from dermcover.deadlines.erisa import ClaimType
+    from dermcover.deadlines.events import EventDetails, EventError, deadlines_for
+
     details = EventDetails(
         at=parse_time(at) if at is not None else time(0, 0),
         service_date=parse_date("--service-date", service_date) if service_date else None,

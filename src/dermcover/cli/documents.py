@@ -5,25 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import BaseModel
 
-from dermcover.case import Case
 from dermcover.cli.app import app, console
 from dermcover.cli.coverage import CaseArgument, PolicyOption, read_case
-from dermcover.documents import DocumentRefused, render
-from dermcover.documents.appeal import appeal_letter
-from dermcover.documents.clinical import code_errors
-from dermcover.documents.denial import Denial
-from dermcover.documents.gfe import good_faith_estimate
-from dermcover.documents.lmn import letter_of_medical_necessity
-from dermcover.documents.pa_packet import prior_authorization_packet
-from dermcover.documents.schedule import Schedule
-from dermcover.engine import determine, library
-from dermcover.estimate import EstimateRequest
-from dermcover.inputs import InputError, load_model
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from dermcover.case import Case
 
 
 class DocumentKind(StrEnum):
@@ -37,9 +29,18 @@ FORMATS = (".pdf", ".html", ".json")
 
 
 def _required(path: Path | None, option: str, kind: DocumentKind, what: str) -> Path:
+    from dermcover.inputs import InputError
+
     if path is None:
         raise InputError(f"{option} is required for `document {kind.value}`: {what}")
     return path
+
+
+SCHEDULE_HINT = (
+    "give the sessions' plan with --schedule FILE, a YAML file such as "
+    "`interval: {every: 6, unit: weeks}` (and `first_session: YYYY-MM-DD` if booked); "
+    "see examples/schedule-burn-laser.yaml"
+)
 
 
 def build(
@@ -53,10 +54,20 @@ def build(
     schedule: Path | None = None,
 ) -> BaseModel:
     """The document model; a refusal becomes an input error (one line, exit status 2)."""
+    # Each kind imports only its own document module: a letter does not load the calendars.
+    from dermcover.documents import DocumentRefused
+    from dermcover.documents.schedule import Schedule
+    from dermcover.engine import determine, library
+    from dermcover.inputs import InputError, load_model
+
     plan = load_model(Schedule, schedule) if schedule is not None else None
     determination = determine(case, policy, today=today)
     try:
         if kind is DocumentKind.gfe:
+            from dermcover.documents.clinical import code_errors
+            from dermcover.documents.gfe import good_faith_estimate
+            from dermcover.estimate import EstimateRequest
+
             request = load_model(
                 EstimateRequest,
                 _required(estimate, "--estimate", kind, "the estimate request with the prices"),
@@ -70,21 +81,33 @@ def build(
             )
         pack = library().get(determination.policy.id)
         if kind is DocumentKind.lmn:
+            from dermcover.documents.lmn import letter_of_medical_necessity
+
             return letter_of_medical_necessity(
                 case, determination, pack, today=today, schedule=plan
             )
         if kind is DocumentKind.pa_packet:
+            from dermcover.documents.pa_packet import prior_authorization_packet
+
             return prior_authorization_packet(case, determination, pack, today=today, schedule=plan)
+        from dermcover.documents.appeal import appeal_letter
+        from dermcover.documents.denial import Denial
+
         notice = load_model(
             Denial, _required(denial, "--denial", kind, "the denial notice as YAML or JSON")
         )
         return appeal_letter(case, determination, pack, notice, today=today)
     except DocumentRefused as refusal:
-        raise InputError(str(refusal)) from None
+        message = str(refusal)
+        if schedule is None and any(r.startswith("schedule.") for r in refusal.reasons):
+            message += f"; {SCHEDULE_HINT}"
+        raise InputError(message) from None
 
 
 def write(kind: DocumentKind, document: BaseModel, out: Path) -> list[Path]:
     """Write `document` as `out`'s suffix says; a PDF packet gets its JSON beside it."""
+    from dermcover.documents import render
+
     written = [out]
     if out.suffix == ".json":
         out.write_text(render.json_text(document), encoding="utf-8")
@@ -138,6 +161,8 @@ def document(
     appeal for CASE.
 
     Refuses, saying why, when the document cannot honestly be written."""
+    from dermcover.inputs import InputError
+
     if out.suffix not in FORMATS:
         raise InputError(
             f"--out {out}: unknown file type {out.suffix!r}; allowed: .pdf, .html, .json"

@@ -1,25 +1,18 @@
 """`dermcover serve`: the web service (the API, the patient pages and the clinic workspace).
 
 The database schema is brought up to date first, so a fresh machine needs nothing set up:
-DATABASE_URL picks the database, else `dermcover.db` (SQLite) in the working directory.
+DATABASE_URL picks the database, else `dermcover.db` (SQLite) in the data directory
+(see `store.settings`); the first line printed names it.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import threading
 from typing import Annotated
 
 import typer
-import uvicorn
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
 from dermcover.cli.app import app, console, fail
-from dermcover.codes.search import search_icd10
-from dermcover.logs import configure_logging
-from dermcover.store.migrate import upgrade_database
-from dermcover.web import Settings, create_app
 
 
 def is_loopback(host: str) -> bool:
@@ -46,6 +39,18 @@ def serve(
 ) -> None:
     """Start the web service: the HTTP API (docs at /docs), the patient's coverage check at /
     and the clinic workspace at /clinic."""
+    import threading
+
+    import uvicorn
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    from dermcover.codes.search import search_icd10
+    from dermcover.logs import configure_logging
+    from dermcover.store.migrate import upgrade_database
+    from dermcover.store.settings import described
+    from dermcover.web import Settings, create_app
+
     settings = Settings.from_env()
     if plain_http:
         settings = settings.model_copy(update={"plain_http": True})
@@ -55,6 +60,7 @@ def serve(
             "development on loopback only (127.0.0.1, ::1, localhost); serve HTTPS elsewhere"
         )
     shown = make_url(settings.database_url).render_as_string(hide_password=True)
+    console.print(described(settings.database_url), highlight=False, soft_wrap=True)
     configure_logging()
     try:
         upgrade_database(settings.database_url)
@@ -62,7 +68,7 @@ def serve(
         fail(f"DATABASE_URL = {shown!r}: cannot be reached ({type(exc.orig).__name__})")
     # The code search builds its index on first use (about two seconds); build it now, aside.
     threading.Thread(target=search_icd10, args=("acne", 1), daemon=True).start()
-    console.print(f"dermcover on http://{host}:{port}/  (database: {shown})", highlight=False)
+    console.print(f"dermcover on http://{host}:{port}/", highlight=False)
     uvicorn.run(
         create_app(settings),
         host=host,

@@ -8,7 +8,7 @@
 - `users role EMAIL CLINIC ROLE` (or `none`): what the account may do in that clinic;
 - `users clinics add ID NAME`, `users clinics list`: the clinics (tenants).
 
-The database is the service's own: DATABASE_URL, else `dermcover.db` here.
+The database is the service's own (see `store.settings`), and each command says which.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import click
 import typer
 from rich.markup import escape
 
-from dermcover.cli.app import app, console, fail
+from dermcover.cli.app import app, console, errors, fail
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -63,10 +63,11 @@ def _with_database(work: Callable[[sessionmaker[Session]], T]) -> T:
 
     from dermcover.store.database import create_database_engine, session_factory
     from dermcover.store.migrate import upgrade_database
-    from dermcover.store.settings import database_url
+    from dermcover.store.settings import database_url, described
 
     url = database_url()
     shown = url.render_as_string(hide_password=True)
+    errors.print(described(url), highlight=False, soft_wrap=True)
     try:
         upgrade_database(url)
         engine = create_database_engine(url)

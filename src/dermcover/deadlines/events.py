@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
@@ -25,37 +24,10 @@ from dermcover.deadlines.calendar import FEDERAL, BusinessCalendar
 from dermcover.deadlines.due import DueDate
 from dermcover.deadlines.erisa import ClaimType
 
-
-class Event(StrEnum):
-    scheduled = "scheduled"
-    gfe_request = "gfe-request"
-    scope_change = "scope-change"
-    bill = "bill"
-    claim = "claim"
-    denial = "denial"
-    appeal = "appeal"
-    final_denial = "final-denial"
-
-
-EVENT_HELP = {
-    Event.scheduled: "a self-pay service was booked (needs the service date)",
-    Event.gfe_request: "the patient asked for a Good Faith Estimate",
-    Event.scope_change: "the estimated care changed after the estimate (needs the service date)",
-    Event.bill: "the date on the initial bill (dispute window)",
-    Event.claim: "the plan received a claim or prior-authorization request",
-    Event.denial: "the patient received a denial (time to appeal)",
-    Event.appeal: "the plan received an appeal",
-    Event.final_denial: "the patient received the final internal denial (external review)",
-}
-
-
-class PlanKind(StrEnum):
-    erisa = "erisa"
-    aca = "aca"
-    state = "state"
-    medicare = "medicare"
-    medicare_advantage = "medicare_advantage"
-    medicaid = "medicaid"
+# Re-exported: the names are part of what this module offers.
+from dermcover.deadlines.kinds import EVENT_HELP as EVENT_HELP
+from dermcover.deadlines.kinds import Event as Event
+from dermcover.deadlines.kinds import PlanKind as PlanKind
 
 
 class EventError(ValueError):

@@ -6,6 +6,8 @@ least 12 characters, must not be one character repeated, nor the email address o
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -16,8 +18,13 @@ MAX_LENGTH = 256  # hashing is deliberately slow; an enormous password would be 
 
 _hasher = PasswordHasher()
 
-# Hashed once, so that signing in with an unknown email costs the same time as a wrong password.
-_NO_SUCH_USER_HASH = _hasher.hash("no such user: this hash never matches a real password")
+
+@cache
+def _no_such_user_hash() -> str:
+    """Checked against when the email is unknown, so that signing in with an unknown email costs
+    the same time as a wrong password. Hashed on first use, not at import: importing the store
+    must not cost a deliberately slow hash."""
+    return _hasher.hash("no such user: this hash never matches a real password")
 
 
 def check_strength(password: str, email: str) -> None:
@@ -44,7 +51,7 @@ def hash_password(password: str) -> str:
 def password_matches(password_hash: str | None, password: str) -> bool:
     """Does `password` match the hash? With no hash (no such user) the same work is done."""
     try:
-        return _hasher.verify(password_hash or _NO_SUCH_USER_HASH, password) and (
+        return _hasher.verify(password_hash or _no_such_user_hash(), password) and (
             password_hash is not None
         )
     except (VerificationError, InvalidHashError):

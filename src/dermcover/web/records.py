@@ -12,6 +12,7 @@ from dermcover.store.cases import CaseRepository
 from dermcover.store.clinics import ClinicRepository
 from dermcover.store.database import create_database_engine, session_factory
 from dermcover.store.migrate import upgrade_database
+from dermcover.store.prior_auths import CoverageAssertions, PriorAuthorizations
 from dermcover.store.sessions import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, SessionStore
 from dermcover.store.throttle import SignInCounter
 from dermcover.store.users import UserRepository
@@ -26,6 +27,8 @@ class Records:
     clinics: ClinicRepository
     sessions: SessionStore
     throttle: SignInCounter
+    prior_auths: PriorAuthorizations
+    assertions: CoverageAssertions
 
     @classmethod
     def open(
@@ -48,6 +51,8 @@ class Records:
             ClinicRepository(sessions),
             SessionStore(sessions, idle=idle, absolute=absolute),
             SignInCounter(sessions),
+            PriorAuthorizations(sessions),
+            CoverageAssertions(sessions),
         )
 
     def close(self) -> None:

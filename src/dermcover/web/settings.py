@@ -2,7 +2,8 @@
 
 | variable | default | meaning |
 | --- | --- | --- |
-| `DATABASE_URL` | `dermcover.db` (SQLite) in the working directory | where case records live |
+| `DATABASE_URL` | `dermcover.db` (SQLite) in the data directory | where case records live |
+| `DERMCOVER_DATA_DIR` | the platform's user data directory | where that SQLite file is |
 | `DERMCOVER_PLAIN_HTTP` | off | development only, see below |
 | `DERMCOVER_SESSION_IDLE_MINUTES` | 30 | a staff session unused this long ends |
 | `DERMCOVER_SESSION_HOURS` | 12 | a staff session ends this long after sign-in, however busy |
@@ -23,12 +24,11 @@ from datetime import timedelta
 from pydantic import BaseModel, ConfigDict, Field
 
 from dermcover.inputs import MAX_INPUT_BYTES, validate
-from dermcover.store.settings import DEFAULT_DATABASE_URL
+from dermcover.store.settings import default_database_url
 
 TRUE = frozenset({"1", "true", "yes", "on"})
 
 _ENVIRONMENT = {
-    "DATABASE_URL": "database_url",
     "DERMCOVER_PLAIN_HTTP": "plain_http",
     "DERMCOVER_SESSION_IDLE_MINUTES": "session_idle_minutes",
     "DERMCOVER_SESSION_HOURS": "session_hours",
@@ -38,9 +38,9 @@ _ENVIRONMENT = {
 
 
 class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
-    database_url: str = DEFAULT_DATABASE_URL
+    database_url: str = Field(default_factory=default_database_url)
     plain_http: bool = Field(
         default=False,
         description="Development over http://127.0.0.1: cookies without the Secure flag.",
@@ -75,4 +75,5 @@ class Settings(BaseModel):
                 values[field] = frozenset(p.strip() for p in text.split(",") if p.strip())
             else:
                 values[field] = text
+        values["database_url"] = env.get("DATABASE_URL") or default_database_url(env)
         return validate(cls, values, "environment")
