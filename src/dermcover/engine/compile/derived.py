@@ -44,7 +44,6 @@ DIRECT: dict[str, str] = {
     "device_fda_cleared": "procedure.device_fda_cleared",
     "weeks_given": "procedure.weeks_given",
     "course_treatments": "procedure.course_treatments",
-    "days_since_injury": "condition.days_since_injury",
     "body_surface_percent": "condition.body_surface_percent",
     "impairment_significant": "impairment_significant",
     "improvement_expected": "improvement_expected",
