@@ -1,0 +1,27 @@
+"""What one server process runs: the app made from the environment, warmed before it serves.
+
+`dermcover serve` starts one or more of these (uvicorn imports `app` by name in each worker
+process), after it has migrated the database and built the ICD-10-CM table once for all of them.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from dermcover.codes.search import search_icd10
+from dermcover.logs import configure_logging
+from dermcover.web.app import create_app
+
+
+def app() -> FastAPI:
+    """The application of one worker process."""
+    configure_logging()
+    application = create_app()
+    warm_up()
+    return application
+
+
+def warm_up() -> None:
+    """Do now what the first request would otherwise wait for: the ICD-10-CM table is opened
+    and the code search index built (about a second; a few megabytes)."""
+    search_icd10("acne", 1)
