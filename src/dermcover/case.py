@@ -7,6 +7,7 @@ than ignored, because a misspelt field would otherwise turn silently into an unk
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from dermcover.codes.icd10 import normalise
 from dermcover.codes.npi import npi_is_valid
 from dermcover.codes.procedures import kind_for_code
+from dermcover.codes.treatments import class_for_treatment
 
 
 class Contract(BaseModel):
@@ -66,6 +68,11 @@ class ProcedureKind(StrEnum):
     intralesional_injection = "intralesional_injection"
     acne_surgery = "acne_surgery"
     laser_hair_removal = "laser_hair_removal"
+    excision = "excision"
+    shave_removal = "shave_removal"
+    excimer_laser = "excimer_laser"
+    compression_therapy = "compression_therapy"
+    radiation_therapy = "radiation_therapy"
 
 
 class Site(StrEnum):
@@ -103,6 +110,7 @@ class ConditionKind(StrEnum):
     keloid = "keloid"
     port_wine_stain = "port_wine_stain"
     hemangioma = "hemangioma"
+    infantile_hemangioma = "infantile_hemangioma"
     telangiectasia = "telangiectasia"
     rosacea = "rosacea"
     rhinophyma = "rhinophyma"
@@ -115,6 +123,14 @@ class ConditionKind(StrEnum):
     chronic_wound = "chronic_wound"
     warts = "warts"
     psoriasis = "psoriasis"
+    pyogenic_granuloma = "pyogenic_granuloma"
+    glomangioma = "glomangioma"
+    granuloma_faciale = "granuloma_faciale"
+    pilonidal_cyst = "pilonidal_cyst"
+    acne_keloidalis_nuchae = "acne_keloidalis_nuchae"
+    pseudofolliculitis = "pseudofolliculitis"
+    hidradenitis_suppurativa = "hidradenitis_suppurativa"
+    squamous_cell_carcinoma_in_situ = "squamous_cell_carcinoma_in_situ"
 
 
 class Cause(StrEnum):
@@ -166,6 +182,102 @@ class TreatmentOutcome(StrEnum):
     not_tolerated = "not_tolerated"
 
 
+class TreatmentClass(StrEnum):
+    """What kind of treatment a prior treatment was, so a policy can count distinct classes."""
+
+    topical_chemotherapy = "topical_chemotherapy"
+    topical_immunomodulator = "topical_immunomodulator"
+    topical_nsaid = "topical_nsaid"
+    curettage = "curettage"
+    electrodesiccation = "electrodesiccation"
+    cryotherapy = "cryotherapy"
+    excision = "excision"
+    topical_retinoid = "topical_retinoid"
+    topical_antibiotic = "topical_antibiotic"
+    oral_antibiotic = "oral_antibiotic"
+    isotretinoin = "isotretinoin"
+    topical_rosacea_agent = "topical_rosacea_agent"
+    topical_corticosteroid = "topical_corticosteroid"
+    vitamin_d_analogue = "vitamin_d_analogue"
+    topical_calcineurin_inhibitor = "topical_calcineurin_inhibitor"
+    coal_tar = "coal_tar"
+    anthralin = "anthralin"
+    keratolytic = "keratolytic"
+    phototherapy = "phototherapy"
+    systemic_therapy = "systemic_therapy"
+    depigmenting_agent = "depigmenting_agent"
+    silicone_sheeting = "silicone_sheeting"
+    pressure_therapy = "pressure_therapy"
+    intralesional_steroid = "intralesional_steroid"
+    hair_growth_agent = "hair_growth_agent"
+    chemical_peel = "chemical_peel"
+    photodynamic_therapy = "photodynamic_therapy"
+    laser = "laser"
+    wound_care = "wound_care"
+    other = "other"
+
+
+class UsState(StrEnum):
+    """Two-letter postal codes: the states, the District of Columbia and the territories."""
+
+    AL = "AL"
+    AK = "AK"
+    AZ = "AZ"
+    AR = "AR"
+    CA = "CA"
+    CO = "CO"
+    CT = "CT"
+    DE = "DE"
+    DC = "DC"
+    FL = "FL"
+    GA = "GA"
+    HI = "HI"
+    ID = "ID"
+    IL = "IL"
+    IN = "IN"
+    IA = "IA"
+    KS = "KS"
+    KY = "KY"
+    LA = "LA"
+    ME = "ME"
+    MD = "MD"
+    MA = "MA"
+    MI = "MI"
+    MN = "MN"
+    MS = "MS"
+    MO = "MO"
+    MT = "MT"
+    NE = "NE"
+    NV = "NV"
+    NH = "NH"
+    NJ = "NJ"
+    NM = "NM"
+    NY = "NY"
+    NC = "NC"
+    ND = "ND"
+    OH = "OH"
+    OK = "OK"
+    OR = "OR"
+    PA = "PA"
+    RI = "RI"
+    SC = "SC"
+    SD = "SD"
+    TN = "TN"
+    TX = "TX"
+    UT = "UT"
+    VT = "VT"
+    VA = "VA"
+    WA = "WA"
+    WV = "WV"
+    WI = "WI"
+    WY = "WY"
+    PR = "PR"
+    GU = "GU"
+    VI = "VI"
+    AS = "AS"
+    MP = "MP"
+
+
 class DocumentationItem(StrEnum):
     photos = "photos"
     letter_of_medical_necessity = "letter_of_medical_necessity"
@@ -215,6 +327,24 @@ class Payer(Contract):
     )
     plan_name: str | None = None
     member_id: str | None = None
+    plan: str | None = Field(
+        default=None,
+        description="Plan document id (plans/<id>), e.g. uhc-mmc-2026; absent: the plan's own "
+        "exclusions are not checked.",
+    )
+
+    @field_validator("plan")
+    @classmethod
+    def _plan_id(cls, value: str | None) -> str | None:
+        if value is not None and not _PLAN_ID.fullmatch(value):
+            raise ValueError(
+                f"plan {value[:40]!r} is not a plan id: use lower-case letters, digits, - and _ "
+                "(e.g. uhc-mmc-2026)"
+            )
+        return value
+
+
+_PLAN_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 
 
 class Patient(Contract):
@@ -222,6 +352,14 @@ class Patient(Contract):
     age: Annotated[int, Field(ge=0, le=130)] | None = None
     birth_date: date | None = None
     sex: Sex | None = None
+    state: UsState | None = Field(
+        default=None, description="The member's US state, for state coverage mandates."
+    )
+
+    @field_validator("state", mode="before")
+    @classmethod
+    def _state_upper(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @field_validator("birth_date")
     @classmethod
@@ -250,6 +388,22 @@ class Procedure(Contract):
     area_cm2: Annotated[float, Field(gt=0)] | None = None
     depth: Depth | None = None
     device_fda_cleared: bool | None = None
+    weeks_given: Annotated[int, Field(ge=0, le=520)] | None = Field(
+        default=None, description="Weeks of this therapy already given before this line."
+    )
+    course_treatments: Annotated[int, Field(ge=1, le=100)] | None = Field(
+        default=None,
+        description="Treatments in the current course, those already given and this line's.",
+    )
+    claim_diagnoses: list[str] | None = Field(
+        default=None,
+        description="ICD-10-CM codes the claim line carries; absent: condition.diagnoses.",
+    )
+
+    @field_validator("claim_diagnoses")
+    @classmethod
+    def _normalise_claim_diagnoses(cls, value: list[str] | None) -> list[str] | None:
+        return [normalise(code) for code in value] if value is not None else None
 
     @field_validator("code")
     @classmethod
@@ -292,6 +446,28 @@ class Condition(Contract):
     severity: Severity | None = None
     lesion_count: NonNegativeInt | None = None
     months_since_onset: NonNegativeInt | None = None
+    days_since_injury: Annotated[int, Field(ge=0, le=36500)] | None = Field(
+        default=None, description="Days from the injury (or burn) to the planned procedure."
+    )
+    body_surface_percent: Annotated[float, Field(ge=0, le=100)] | None = Field(
+        default=None, description="Share of the body's skin the condition covers, in percent."
+    )
+    recurrent: bool | None = Field(
+        default=None, description="The condition has come back after treatment."
+    )
+    individual_treatment_impractical: bool | None = Field(
+        default=None,
+        description="The clinician judges the lesions too many or too spread out to remove one "
+        "by one (cryotherapy, curettage, excision).",
+    )
+    hyperkeratotic: bool | None = Field(
+        default=None, description="The lesions are hyperkeratotic (thick and scaly)."
+    )
+    atrophic_scars: bool | None = Field(
+        default=None,
+        description="The scars are depressed under oblique light: ice-pick pits that cast a "
+        "shadow, rolling undulations or crater-like depressions with sharp edges.",
+    )
 
     @field_validator("diagnoses")
     @classmethod
@@ -306,6 +482,27 @@ class PriorTreatment(Contract):
     name: str = Field(min_length=1, description="e.g. fluorouracil_topical, cryotherapy")
     outcome: TreatmentOutcome | None = None
     months: Annotated[float, Field(ge=0)] | None = None
+    kind: TreatmentClass | None = Field(
+        default=None, description="The treatment's class; inferred from a canonical name."
+    )
+
+    @model_validator(mode="after")
+    def _kind_fits_name(self) -> PriorTreatment:
+        implied = class_for_treatment(self.name)
+        if self.kind is not None and implied is not None and self.kind.value != implied:
+            raise ValueError(
+                f"prior treatment {self.name} is of kind {implied}, not {self.kind.value}; "
+                "leave `kind` out for a canonical name"
+            )
+        return self
+
+    @property
+    def resolved_kind(self) -> TreatmentClass | None:
+        """The class given, else the one a canonical name stands for; None is unknown."""
+        if self.kind is not None:
+            return self.kind
+        implied = class_for_treatment(self.name)
+        return TreatmentClass(implied) if implied is not None else None
 
 
 class Provider(Contract):
@@ -348,6 +545,14 @@ class Case(Contract):
     purpose: Purpose | None = None
     impairment: list[Impairment] | None = Field(
         default=None, description="Documented functional impairment; [] = none."
+    )
+    impairment_significant: bool | None = Field(
+        default=None,
+        description="The clinician judges the documented impairment significant.",
+    )
+    improvement_expected: bool | None = Field(
+        default=None,
+        description="The procedure can reasonably be expected to improve the impairment.",
     )
     prior_treatments: list[PriorTreatment] | None = Field(
         default=None, description="First-line therapy already tried; [] = none."

@@ -34,6 +34,13 @@ def test_melasma_finds_chloasma() -> None:
     assert codes("melasma")[0] == "L81.1"
 
 
+def test_acne_scars_find_the_scar_code() -> None:
+    # ICD-10-CM has no acne-scar code: research 2.2 codes acne scars as L90.5 beside L70.0.
+    assert codes("acne scars")[0] == "L90.5"
+    assert codes("acne scarring")[0] == "L90.5"
+    assert codes("acne")[0] == "L70.0"
+
+
 def test_lay_words_find_the_tables_words() -> None:
     assert codes("stretch marks")[0] == "L90.6"
     assert codes("port wine stain")[0] == "Q82.5"  # inclusion term "Portwine Nevus"

@@ -36,6 +36,13 @@ def _required(path: Path | None, option: str, kind: DocumentKind, what: str) -> 
     return path
 
 
+SCHEDULE_HINT = (
+    "give the sessions' plan with --schedule FILE, a YAML file such as "
+    "`interval: {every: 6, unit: weeks}` (and `first_session: YYYY-MM-DD` if booked); "
+    "see examples/schedule-burn-laser.yaml"
+)
+
+
 def build(
     kind: DocumentKind,
     case: Case,
@@ -91,7 +98,10 @@ def build(
         )
         return appeal_letter(case, determination, pack, notice, today=today)
     except DocumentRefused as refusal:
-        raise InputError(str(refusal)) from None
+        message = str(refusal)
+        if schedule is None and any(r.startswith("schedule.") for r in refusal.reasons):
+            message += f"; {SCHEDULE_HINT}"
+        raise InputError(message) from None
 
 
 def write(kind: DocumentKind, document: BaseModel, out: Path) -> list[Path]:

@@ -1,7 +1,8 @@
 """`dermcover serve`: the web service (the API, the patient pages and the clinic workspace).
 
 The database schema is brought up to date first, so a fresh machine needs nothing set up:
-DATABASE_URL picks the database, else `dermcover.db` (SQLite) in the working directory.
+DATABASE_URL picks the database, else `dermcover.db` (SQLite) in the data directory
+(see `store.settings`); the first line printed names it.
 
 The service runs on uvloop with httptools' HTTP parser, one worker process per core by default.
 uvloop sets TCP_NODELAY on every connection; asyncio's own loop does not on the sockets uvicorn
@@ -59,10 +60,12 @@ def serve(
     from dermcover.codes import icd10
     from dermcover.logs import configure_logging
     from dermcover.store.migrate import upgrade_database
+    from dermcover.store.settings import described
     from dermcover.web import Settings
 
     settings = Settings.from_env()
     shown = make_url(settings.database_url).render_as_string(hide_password=True)
+    console.print(described(settings.database_url), highlight=False, soft_wrap=True)
     configure_logging()
     try:
         upgrade_database(settings.database_url)
@@ -74,7 +77,5 @@ def serve(
     os.environ.setdefault(SECRET_ENV, settings.secret_key)
     count = workers or cores()
     processes = "1 process" if count == 1 else f"{count} processes"
-    console.print(
-        f"dermcover on http://{host}:{port}/  ({processes}; database: {shown})", highlight=False
-    )
+    console.print(f"dermcover on http://{host}:{port}/  ({processes})", highlight=False)
     uvicorn.run("dermcover.web.server:app", **server_options(host, port, count))

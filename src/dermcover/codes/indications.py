@@ -75,6 +75,10 @@ INDICATIONS: dict[ProcedureKind, frozenset[ConditionKind]] = {
         K.psoriasis,
         K.acne_active,
         K.striae,
+        K.pyogenic_granuloma,
+        K.glomangioma,
+        K.granuloma_faciale,
+        K.infantile_hemangioma,
     },
     P.intense_pulsed_light: _PIGMENT
     | {K.telangiectasia, K.rosacea, K.port_wine_stain, K.photoaging, K.acne_active},
@@ -95,11 +99,19 @@ INDICATIONS: dict[ProcedureKind, frozenset[ConditionKind]] = {
             K.acne_active,
             K.hypertrophic_scar,
             K.keloid,
+            K.pyogenic_granuloma,
+            K.squamous_cell_carcinoma_in_situ,
         }
     ),
     # 1.10: refractory AK (Aetna 0375); superficial BCC by the same criteria as 0251.
     P.photodynamic_therapy: frozenset(
-        {K.actinic_keratosis, K.basal_cell_carcinoma_superficial, K.acne_active, K.photoaging}
+        {
+            K.actinic_keratosis,
+            K.basal_cell_carcinoma_superficial,
+            K.squamous_cell_carcinoma_in_situ,
+            K.acne_active,
+            K.photoaging,
+        }
     ),
     # 1.9 and 1.12.
     P.scar_revision: _SCARS,
@@ -109,8 +121,31 @@ INDICATIONS: dict[ProcedureKind, frozenset[ConditionKind]] = {
     P.intralesional_injection: _RAISED_OR_INJURY_SCARS | {K.acne_active, K.hair_loss, K.psoriasis},
     # 1.11: acne surgery (10040) is for active acne.
     P.acne_surgery: frozenset({K.acne_active}),
-    # Removes unwanted hair; none of the condition kinds is that (Aetna 0031: cosmetic).
-    P.laser_hair_removal: frozenset(),
+    # Aetna 0577: recurrent pilonidal cyst, acne keloidalis nuchae; 0559: pseudofolliculitis
+    # (cosmetic). Hair removal otherwise treats no condition kind (Aetna 0031: cosmetic).
+    P.laser_hair_removal: frozenset(
+        {K.pilonidal_cyst, K.acne_keloidalis_nuchae, K.pseudofolliculitis}
+    ),
+    # Aetna 0547: excision or shaving of rhinophyma; excision of lesions, cysts and scars is
+    # clinical use (skin cancer, pilonidal disease, hidradenitis, keloids).
+    P.excision: _RAISED_OR_INJURY_SCARS
+    | {
+        K.rhinophyma,
+        K.pilonidal_cyst,
+        K.hidradenitis_suppurativa,
+        K.acne_keloidalis_nuchae,
+        K.basal_cell_carcinoma_superficial,
+        K.squamous_cell_carcinoma_in_situ,
+        K.pyogenic_granuloma,
+        K.hemangioma,
+    },
+    P.shave_removal: frozenset({K.rhinophyma, K.pyogenic_granuloma, K.actinic_keratosis}),
+    # Aetna 0577 (96920-96922): excimer laser for psoriasis; vitiligo is clinical use.
+    P.excimer_laser: frozenset({K.psoriasis}),
+    # Cigna 0328: compression or pressure therapy for scars.
+    P.compression_therapy: _RAISED_OR_INJURY_SCARS,
+    # Anthem CG-SURG-31: adjunct radiation after keloid excision.
+    P.radiation_therapy: frozenset({K.keloid}),
 }
 
 

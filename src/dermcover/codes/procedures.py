@@ -178,6 +178,51 @@ PROCEDURE_CODES: dict[str, ProcedureCode] = {
         ),
         _code("96999", "Unlisted special dermatological service", None, unlisted=True),
         _code(
+            "30120",
+            "Removing or planing down the thickened skin of the nose in rhinophyma",
+            ("excision", "shave_removal", "dermabrasion"),
+        ),
+        _code(
+            "11300", "Shaving off a small raised lesion, trunk, arms or legs", ("shave_removal",)
+        ),
+        _code(
+            "11305",
+            "Shaving off a small raised lesion, scalp, neck, hands or feet",
+            ("shave_removal",),
+        ),
+        _code(
+            "11310",
+            "Shaving off a small raised lesion, face, ears, lips or nose",
+            ("shave_removal",),
+        ),
+        _code("11400", "Cutting out a small benign lesion, trunk, arms or legs", ("excision",)),
+        _code(
+            "11440", "Cutting out a small benign lesion, face, ears, lips or nose", ("excision",)
+        ),
+        _code("11600", "Cutting out a small malignant lesion, trunk, arms or legs", ("excision",)),
+        _code(
+            "11640", "Cutting out a small malignant lesion, face, ears, lips or nose", ("excision",)
+        ),
+        _code("11770", "Cutting out a simple pilonidal cyst or sinus", ("excision",)),
+        _code("11771", "Cutting out a more extensive pilonidal cyst or sinus", ("excision",)),
+        _code("11772", "Cutting out a complicated pilonidal cyst or sinus", ("excision",)),
+        _code(
+            "96920",
+            "Excimer laser for inflammatory skin disease, smallest area band",
+            ("excimer_laser",),
+        ),
+        _code(
+            "96921",
+            "Excimer laser for inflammatory skin disease, middle area band",
+            ("excimer_laser",),
+        ),
+        _code(
+            "96922",
+            "Excimer laser for inflammatory skin disease, largest area band",
+            ("excimer_laser",),
+        ),
+        _code("77401", "Superficial radiation treatment delivery", ("radiation_therapy",)),
+        _code(
             "0479T",
             "Fractional ablative laser to burn or traumatic scars for function, first unit",
             ("fractional_ablative_laser",),

@@ -47,6 +47,10 @@ class IcdMatch:
 
 
 PHRASES: dict[str, str] = {
+    # ICD-10-CM has no acne-scar code: the scar is coded L90.5 (with the acne code beside it).
+    "acne scars": "acne scar conditions fibrosis skin",
+    "acne scar": "acne scar conditions fibrosis skin",
+    "acne scarring": "acne scar conditions fibrosis skin",
     "melasma": "chloasma",
     "stretch marks": "striae",
     "stretch mark": "striae",

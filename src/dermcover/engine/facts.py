@@ -34,7 +34,9 @@ from dermcover.case import (
     Setting,
     Severity,
     Site,
+    TreatmentClass,
     TreatmentOutcome,
+    UsState,
 )
 from dermcover.codes.conditions import infer_condition_kind
 from dermcover.codes.procedures import lookup
@@ -195,12 +197,15 @@ _TRIED_AND_FAILED = frozenset(
 
 
 def _prior_treatment(params: Mapping[str, Any]) -> Test:
-    """Optional `names: [...]` (absent: any treatment), `outcomes: [...]` (default: failed,
-    contraindicated or not tolerated), `min_months` and `at_least` (how many different
-    treatments, default 1): that many of these treatments were tried with one of these outcomes,
-    for long enough. A contraindication needs no trial period."""
-    _only(params, {"names", "outcomes", "min_months", "at_least"})
+    """Optional `names: [...]` (absent: any treatment), `classes: [...]` (treatment classes,
+    from `kind` or the canonical name), `outcomes: [...]` (default: failed, contraindicated or
+    not tolerated; add `partial` where the policy says "did not adequately respond"),
+    `min_months` and `at_least` (how many different treatments, default 1; with `classes`, how
+    many different classes): that many of these treatments were tried with one of these
+    outcomes, for long enough. A contraindication needs no trial period."""
+    _only(params, {"names", "classes", "outcomes", "min_months", "at_least"})
     names = _one_of(params["names"], None, "names") if "names" in params else None
+    classes = _one_of(params["classes"], TreatmentClass, "classes") if "classes" in params else None
     outcomes = (
         _one_of(params["outcomes"], TreatmentOutcome, "outcomes")
         if "outcomes" in params
@@ -216,27 +221,42 @@ def _prior_treatment(params: Mapping[str, Any]) -> Test:
     def counts(treatment: Any) -> Status:
         if names is not None and treatment.name not in names:
             return NOT_MET
+        statuses = [MET]
+        if classes is not None:
+            kind = treatment.resolved_kind
+            statuses.append(UNKNOWN if kind is None else MET if kind in classes else NOT_MET)
         if treatment.outcome is None:
-            return UNKNOWN
-        if treatment.outcome not in outcomes:
+            statuses.append(UNKNOWN)
+        elif treatment.outcome not in outcomes:
+            statuses.append(NOT_MET)
+        elif min_months is not None and treatment.outcome is not TreatmentOutcome.contraindicated:
+            if treatment.months is None:
+                statuses.append(UNKNOWN)
+            elif treatment.months < min_months:
+                statuses.append(NOT_MET)
+        if NOT_MET in statuses:
             return NOT_MET
-        if min_months is None or treatment.outcome is TreatmentOutcome.contraindicated:
-            return MET
-        if treatment.months is None:
-            return UNKNOWN
-        return MET if treatment.months >= min_months else NOT_MET
+        return UNKNOWN if UNKNOWN in statuses else MET
+
+    def key(treatment: Any) -> object:
+        # With classes, two treatments of one class count once; a treatment of unknown class
+        # might be any class, so it keeps a key of its own.
+        if classes is None:
+            return treatment.name
+        kind = treatment.resolved_kind
+        return kind if kind is not None else ("name", treatment.name)
 
     def check(value: Any) -> Status:
         if value is None:
             return UNKNOWN
-        sure: set[str] = set()
-        maybe: set[str] = set()
+        sure: set[object] = set()
+        maybe: set[object] = set()
         for treatment in value:
             status = counts(treatment)
             if status is MET:
-                sure.add(treatment.name)
+                sure.add(key(treatment))
             elif status is UNKNOWN:
-                maybe.add(treatment.name)
+                maybe.add(key(treatment))
         if len(sure) >= needed:
             return MET
         return UNKNOWN if len(sure | maybe) >= needed else NOT_MET
@@ -292,6 +312,34 @@ def _cause(view: LineView) -> Cause | None:
 
 def _condition(view: LineView, name: str) -> Any:
     return getattr(view.case.condition, name) if view.case.condition is not None else None
+
+
+def _claim_diagnoses(view: LineView) -> list[str] | None:
+    """The codes the claim line carries: its own, else the diagnoses the clinician recorded.
+    Only codes count here, never the condition's kind: a code edit looks at codes."""
+    if view.procedure.claim_diagnoses is not None:
+        return view.procedure.claim_diagnoses
+    return _condition(view, "diagnoses")  # type: ignore[no-any-return]
+
+
+def _days_since_injury(view: LineView) -> int | None:
+    """Days since the injury: given, else at least 30 a month from `months_since_onset` (whose
+    question asks when the condition started or the injury happened)."""
+    days = _condition(view, "days_since_injury")
+    if days is not None:
+        return int(days)
+    months = _condition(view, "months_since_onset")
+    return 30 * int(months) if months is not None else None
+
+
+def _provider_state(view: LineView) -> UsState | None:
+    """Where the procedure is done, which decides the Medicare contractor (and its local
+    policies). A value that is not a two-letter state code reads as unknown."""
+    provider = view.case.provider
+    if provider is None or provider.state is None:
+        return None
+    code = provider.state.strip().upper()
+    return UsState(code) if code in UsState.__members__ else None
 
 
 def _attr(section: str, name: str) -> Callable[[LineView], Any]:
@@ -363,9 +411,33 @@ FACTS: dict[str, Fact] = {
             line_level=True,
         ),
         Fact(
+            "weeks_given",
+            ("procedures[{i}].weeks_given",),
+            "How many weeks of this treatment have already been given (0 if it has not started)?",
+            lambda v: v.procedure.weeks_given,
+            _number,
+            line_level=True,
+        ),
+        Fact(
+            "course_treatments",
+            ("procedures[{i}].course_treatments",),
+            "How many treatments does this course include in all, counting any already given?",
+            lambda v: v.procedure.course_treatments,
+            _number,
+            line_level=True,
+        ),
+        Fact(
+            "claim_diagnosis",
+            ("condition.diagnoses", "procedures[{i}].claim_diagnoses"),
+            "Which ICD-10-CM diagnosis codes will the claim for this procedure carry?",
+            _claim_diagnoses,
+            _diagnosis,
+            line_level=True,
+        ),
+        Fact(
             "condition_kind",
             ("condition.kind", "condition.diagnoses"),
-            "What condition is being treated (or which diagnosis codes are on file)?",
+            "What condition is being treated?",
             lambda v: v.condition_kind,
             _membership(ConditionKind),
         ),
@@ -406,6 +478,51 @@ FACTS: dict[str, Fact] = {
             _number,
         ),
         Fact(
+            "days_since_injury",
+            ("condition.days_since_injury", "condition.months_since_onset"),
+            "How many days ago did the injury or burn happen?",
+            _days_since_injury,
+            _number,
+        ),
+        Fact(
+            "body_surface_percent",
+            ("condition.body_surface_percent",),
+            "About how much of the body's skin is affected, as a percentage? (The palm of one "
+            "hand is about 1%.)",
+            lambda v: _condition(v, "body_surface_percent"),
+            _number,
+        ),
+        Fact(
+            "recurrent",
+            ("condition.recurrent",),
+            "Has the condition come back after it was treated before?",
+            lambda v: _condition(v, "recurrent"),
+            _flag,
+        ),
+        Fact(
+            "individual_treatment_impractical",
+            ("condition.individual_treatment_impractical",),
+            "Has the clinician found the lesions too many or too spread out to remove one by one "
+            "(by freezing, scraping or cutting out)?",
+            lambda v: _condition(v, "individual_treatment_impractical"),
+            _flag,
+        ),
+        Fact(
+            "hyperkeratotic",
+            ("condition.hyperkeratotic",),
+            "Are the lesions hyperkeratotic, that is thick, crusted and scaly rather than flat?",
+            lambda v: _condition(v, "hyperkeratotic"),
+            _flag,
+        ),
+        Fact(
+            "atrophic_scars",
+            ("condition.atrophic_scars",),
+            "Seen under light from the side, are the scars sunken: narrow pits that cast a "
+            "shadow, gentle rolling dips, or crater-like hollows with sharp edges?",
+            lambda v: _condition(v, "atrophic_scars"),
+            _flag,
+        ),
+        Fact(
             "purpose",
             ("purpose",),
             "What is the treatment for: to change how the skin looks, to restore function, to "
@@ -423,6 +540,21 @@ FACTS: dict[str, Fact] = {
             _members(Impairment),
         ),
         Fact(
+            "impairment_significant",
+            ("impairment_significant",),
+            "Has the clinician judged the problem significant, meaning it really gets in the way "
+            "of using that part of the body rather than being a minor nuisance?",
+            lambda v: v.case.impairment_significant,
+            _flag,
+        ),
+        Fact(
+            "improvement_expected",
+            ("improvement_expected",),
+            "Does the clinician expect this procedure to improve that problem?",
+            lambda v: v.case.improvement_expected,
+            _flag,
+        ),
+        Fact(
             "prior_treatment",
             ("prior_treatments",),
             "Which treatments have already been tried for this condition, and how did each go?",
@@ -436,6 +568,21 @@ FACTS: dict[str, Fact] = {
             "treatment records...)?",
             lambda v: v.case.documentation,
             _members(DocumentationItem),
+        ),
+        Fact(
+            "member_state",
+            ("patient.state",),
+            "In which US state do you live? (State law can require a plan to cover some "
+            "treatments.)",
+            _attr("patient", "state"),
+            _membership(UsState),
+        ),
+        Fact(
+            "provider_state",
+            ("provider.state",),
+            "In which US state will the procedure be done?",
+            _provider_state,
+            _membership(UsState),
         ),
         Fact(
             "age",

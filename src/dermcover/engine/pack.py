@@ -18,7 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from dermcover.case import DocumentationItem, ProcedureKind
+from dermcover.case import DocumentationItem, Impairment, ProcedureKind
 from dermcover.determination import Outcome, PriorAuthorizationNeed
 from dermcover.engine.tree import Node, Path, TreeError, compile_tree, leaves, references
 
@@ -55,9 +55,20 @@ class SourceSpec(Spec):
         description="The source's revision or publication date; null where the source is undated."
     )
     url: str | None = None
+    checked: dt.date | None = Field(
+        default=None,
+        description="The day the pack was last compared with the source's text, when that is "
+        "later than the source's own date (a policy can stay unrevised for years).",
+    )
     confidence: Confidence = Field(
         description="confirmed: read in the policy text; summary: from a third-party summary; "
         "unverified: inferred, not found."
+    )
+    general: bool = Field(
+        default=False,
+        description="The payer's general cosmetic policy (such as Aetna CPB 0031): its "
+        "exclusion and cosmetic rules give way to an item a bulletin lists as medically "
+        "necessary.",
     )
 
 
@@ -88,9 +99,17 @@ class RuleSpec(Spec):
     prior_authorization: Literal["required", "not_required"] | None = None
     reason: str = Field(min_length=1, description="Plain-language why, for the patient.")
     documentation: list[DocumentationItem] = Field(default_factory=list)
+    listed: bool = Field(
+        default=False,
+        description="An item of a bulletin's explicit list of medically necessary uses: the "
+        "general cosmetic exclusion does not pre-empt it (the bulletin's own cosmetic list "
+        "still does).",
+    )
 
     @model_validator(mode="after")
     def _outcome_fits_stage(self) -> RuleSpec:
+        if self.listed and (self.stage is not Stage.indication or self.outcome != "covered"):
+            raise ValueError("`listed` belongs only on indication rules whose outcome is covered")
         if self.outcome == "covered" and self.prior_authorization is None:
             raise ValueError("a rule with outcome covered must say prior_authorization")
         if self.outcome != "covered" and self.prior_authorization is not None:
@@ -123,6 +142,12 @@ class PackSpec(Spec):
     reviewed: dt.date
     summary: str
     sources: list[SourceSpec] = Field(min_length=1)
+    functional_impairments: list[Impairment] | None = Field(
+        default=None,
+        description="The impairments this payer's text counts as functional; the "
+        "`functional_impairment` fact tests for one of them. Itching and distress are symptoms "
+        "unless the policy names them.",
+    )
     criteria: dict[str, CriterionSpec] = Field(default_factory=dict)
     rules: list[RuleSpec] = Field(min_length=1)
     otherwise: OtherwiseSpec
@@ -157,6 +182,8 @@ class Rule(BaseModel):
     prior_authorization: PriorAuthorizationNeed
     reason: str
     documentation: tuple[DocumentationItem, ...]
+    listed: bool = False
+    general: bool = False
 
     def applies_to(self, kind: ProcedureKind | None) -> bool:
         return self.procedures is None or kind in self.procedures
@@ -223,7 +250,7 @@ def compile_pack(spec: PackSpec) -> Pack:
         if raw is None:
             return None
         try:
-            return compile_tree(raw, path)
+            return compile_tree(_with_functional_list(raw, spec, path), path)
         except TreeError as exc:
             raise PackError(exc.path, str(exc)) from None
 
@@ -282,9 +309,11 @@ def compile_pack(spec: PackSpec) -> Pack:
         )
         for cid, c in spec.criteria.items()
     }
-    rules = tuple(
-        _rule(spec, rule, node, _node_fields(node, fields))
-        for rule, node in zip(spec.rules, rule_trees, strict=True)
+    rules = decision_order(
+        [
+            _rule(spec, rule, node, _node_fields(node, fields))
+            for rule, node in zip(spec.rules, rule_trees, strict=True)
+        ]
     )
     otherwise_outcome = deciding_outcome(spec.otherwise.outcome, spec.otherwise.prior_authorization)
     otherwise = Rule(
@@ -321,7 +350,46 @@ def _rule(spec: PackSpec, rule: RuleSpec, node: Node | None, fields: frozenset[s
         prior_authorization=_pa_need(outcome),
         reason=rule.reason,
         documentation=tuple(rule.documentation),
+        listed=rule.listed,
+        general=rule.stage in (Stage.exclusion, Stage.cosmetic)
+        and any(s.general for s in spec.sources if s.id == rule.citation.source),
     )
+
+
+def decision_order(rules: list[Rule]) -> tuple[Rule, ...]:
+    """The order the engine weighs rules in. The pack writes them in stage order (exclusion,
+    investigational, cosmetic, indication); on top of that, one rule for every pack: an item a
+    bulletin lists as medically necessary (`listed`) is weighed before the payer's general
+    cosmetic exclusion (rules citing a `general` source), so the general exclusion cannot
+    pre-empt it, while the bulletins' own exclusion and cosmetic lists still come first."""
+    specific = [rule for rule in rules if rule.stage is not Stage.indication and not rule.general]
+    listed = [rule for rule in rules if rule.listed]
+    general = [rule for rule in rules if rule.general]
+    other = [rule for rule in rules if rule.stage is Stage.indication and not rule.listed]
+    return (*specific, *listed, *general, *other)
+
+
+FUNCTIONAL_FACT = "functional_impairment"
+
+
+def _with_functional_list(raw: object, spec: PackSpec, path: Path) -> object:
+    """`{fact: functional_impairment, is: true}` reads as `{fact: impairment, any: [...]}` over
+    the pack's own `functional_impairments`, so each payer says once which impairments count."""
+    if isinstance(raw, list):
+        return [_with_functional_list(item, spec, (*path, n)) for n, item in enumerate(raw)]
+    if not isinstance(raw, dict):
+        return raw
+    if raw.get("fact") != FUNCTIONAL_FACT:
+        return {key: _with_functional_list(value, spec, (*path, key)) for key, value in raw.items()}
+    if spec.functional_impairments is None:
+        raise PackError(
+            path,
+            f"fact {FUNCTIONAL_FACT} needs the pack's `functional_impairments` list "
+            "(the impairments this payer counts as functional)",
+        )
+    if set(raw) != {"fact", "is"} or raw["is"] is not True:
+        raise PackError(path, f"fact {FUNCTIONAL_FACT} takes exactly `is: true`")
+    return {"fact": "impairment", "any": [item.value for item in spec.functional_impairments]}
 
 
 def _check_id(pack_id: str, item_id: str, path: Path) -> None:
