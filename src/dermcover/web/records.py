@@ -9,7 +9,6 @@ from sqlalchemy import Engine
 from dermcover.store.audit import AuditLog
 from dermcover.store.cases import CaseRepository
 from dermcover.store.database import create_database_engine, session_factory
-from dermcover.store.migrate import upgrade_database
 from dermcover.store.prior_auths import CoverageAssertions, PriorAuthorizations
 from dermcover.store.users import UserRepository
 
@@ -26,6 +25,10 @@ class Records:
     @classmethod
     def open(cls, database_url: str, *, migrate: bool = False) -> Records:
         if migrate:
+            # Alembic only when asked: a server worker whose schema is already current (serve
+            # migrates before it starts them) does not carry it.
+            from dermcover.store.migrate import upgrade_database
+
             upgrade_database(database_url)
         engine = create_database_engine(database_url)
         sessions = session_factory(engine)
