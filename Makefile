@@ -38,6 +38,7 @@ packs: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/determinations.py
+	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/load.py
 
 system-deps:
