@@ -42,7 +42,11 @@ def fixture_cases(pack_id: str) -> list[tuple[dict[str, Any], list[str]]]:
 
 
 BAD_KIND = {"id": "bad-kind", "procedures": [{"kind": "tattoo_laser"}]}
-BAD_POLICY = {"id": "bad-policy", "payer": {"policy": "nosuch"}, "procedures": [{"kind": "chemical_peel"}]}  # fmt: skip
+BAD_POLICY = {
+    "id": "bad-policy",
+    "payer": {"policy": "nosuch"},
+    "procedures": [{"kind": "chemical_peel"}],
+}
 
 
 def test_a_file_with_bad_rows_is_decided_and_the_bad_rows_are_rejected(tmp_path: Path) -> None:
@@ -92,7 +96,7 @@ def test_a_flat_parquet_file_rejects_a_bad_line_and_the_rest_of_its_case(tmp_pat
     source = tmp_path / "lines.parquet"
     frame_of(rows).write_parquet(source)
 
-    code, stdout, _ = run("batch", str(source), "--out", str(tmp_path / "out.ndjson"))
+    code, _, _ = run("batch", str(source), "--out", str(tmp_path / "out.ndjson"))
 
     assert code == 0
     rejects = [json.loads(x) for x in (tmp_path / "out.rejects.ndjson").read_text().splitlines()]
