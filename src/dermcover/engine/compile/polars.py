@@ -220,7 +220,18 @@ def decide(program: Program, frame: pl.DataFrame, values: DerivedValues) -> pl.D
             )
         )
         .alias("prior_authorization"),
-        expressions.questions(is_ambiguous, decided).alias("questions"),
     )
+    decided_lines = lazy.with_row_index("_at").collect()
+    # Questions only for the lines that have some: the expression is large, and most lines are
+    # decided.
+    open_lines = decided_lines.filter(is_ambiguous)
+    asked = open_lines.select(
+        "_at", expressions.questions(is_ambiguous, decided).alias("questions")
+    )
+    no_questions = pl.lit([], dtype=pl.List(pl.String()))
     keep = [name for name in frame.columns if name not in OUTPUT]
-    return lazy.select(*keep, *OUTPUT).collect()
+    return (
+        decided_lines.join(asked, on="_at", how="left", maintain_order="left")
+        .with_columns(pl.col("questions").fill_null(no_questions))
+        .select(*keep, *OUTPUT)
+    )
