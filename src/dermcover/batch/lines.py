@@ -11,10 +11,10 @@ import polars as pl
 from dermcover.batch.check import SECTIONS, SectionChecker, where_error
 from dermcover.batch.sources import CASE, ROW, Reject
 from dermcover.determination import Outcome
-from dermcover.engine.compile.derived import DerivedValues
+from dermcover.engine.compile.derived import DerivedValues, columns_for
 from dermcover.engine.compile.flat import CASE_ID, LINE
 from dermcover.engine.compile.ir import Program
-from dermcover.engine.compile.polars import OUTPUT, decide, schema
+from dermcover.engine.compile.polars import OUTPUT, decide, schema, with_derived
 from dermcover.engine.library import DEFAULT_POLICY
 
 POLICY = "policy"
@@ -99,7 +99,16 @@ def with_policy(frame: pl.DataFrame, policy: str | None) -> pl.DataFrame:
 def decided(
     frame: pl.DataFrame, programs: Mapping[str, Program], today: date, values: DerivedValues
 ) -> pl.DataFrame:
-    """Every line decided under its policy's program, in input order."""
+    """Every line decided under its policy's program, in input order. The facts every
+    program derives are derived once, for all lines, before the lines part by policy."""
+    wanted = set(frame[POLICY].unique().to_list()) if frame.height else set()
+    derived = {
+        column.name: column
+        for policy, program in programs.items()
+        if policy in wanted
+        for column in columns_for(program).derived
+    }
+    frame = with_derived(frame, list(derived.values()), values)
     parts = [
         decide(programs[policy], part, values)
         for (policy,), part in frame.group_by(POLICY, maintain_order=True)

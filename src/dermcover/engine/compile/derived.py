@@ -140,7 +140,7 @@ def columns_for(program: Program) -> Columns:
     kinds: dict[str, set[str]] = {}
     for leaf in program.leaves:
         if isinstance(leaf.test, Opaque):
-            name = f"leaf:{leaf.number}"
+            name = f"leaf:{program.pack.id}:{leaf.number}"
             opaque[leaf.number] = name
             derived[name] = Derived(name, inputs_of(leaf.fact), "status", _status(leaf))
         else:
