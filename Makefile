@@ -14,12 +14,12 @@ STAMP  := $(VENV)/.installed
 # `dermcover batch --engine spark` and its tests.
 DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 poppler-utils chromium wrk default-jre-headless
 
-.PHONY: run test lint typecheck unit bench system-deps clean
+.PHONY: run test lint typecheck unit packs bench system-deps clean
 
 run: $(STAMP)
 	$(BIN)/dermcover serve
 
-test: $(STAMP) lint typecheck unit
+test: $(STAMP) lint typecheck unit packs
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench policies
@@ -30,6 +30,11 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest
+
+# Every policy pack: its fixtures pass, and the pack linter finds nothing.
+packs: $(STAMP)
+	$(BIN)/dermcover policies test
+	$(BIN)/dermcover policies lint
 
 bench: $(STAMP)
 	$(BIN)/python bench/determinations.py
