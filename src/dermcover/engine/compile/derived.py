@@ -147,7 +147,9 @@ def columns_for(program: Program) -> Columns:
             kinds.setdefault(leaf.fact.name, set()).add(VALUE_KIND[type(leaf.test)])
     for name in [*kinds, KIND_FACT]:
         fact = FACTS[name]
-        if name in DIRECT and name != KIND_FACT:
+        # A fact is read from its column as it stands only while it still reads that one field;
+        # a fact that grew another source is derived like any other.
+        if name in DIRECT and [_column_of(path) for path in fact.fields] == [DIRECT[name]]:
             facts[name] = DIRECT[name]
             continue
         column = f"fact:{name}"
