@@ -39,6 +39,7 @@ packs: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/determinations.py
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/batch.py
 
 system-deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
