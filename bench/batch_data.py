@@ -91,7 +91,6 @@ def main() -> None:
 
 def write_nested(frame: pl.DataFrame, path: Path) -> None:
     """The same cases as NDJSON of nested cases (slow: for small sizes)."""
-    from dermcover.batch.check import SECTIONS  # noqa: F401  (the layout's sections)
     from dermcover.engine.compile.flat import nested
 
     with path.open("w", encoding="utf-8") as stream:

@@ -9,7 +9,6 @@ from types import TracebackType
 from typing import IO
 
 import polars as pl
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dermcover.batch.sources import Reject
@@ -90,6 +89,3 @@ class RejectSink:
 
 def write_parquet(frame: pl.DataFrame, path: Path) -> None:
     pq.write_table(frame.to_arrow(), path)
-
-
-__all__ = ["LineSink", "RejectSink", "format_of", "pa", "write_parquet"]

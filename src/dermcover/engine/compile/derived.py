@@ -21,7 +21,6 @@ from pydantic import BaseModel, ValidationError
 from dermcover.case import Case
 from dermcover.engine.compile.flat import BY_NAME, LINE_PREFIX, nested
 from dermcover.engine.compile.ir import (
-    STATUS_OF,
     AnyPrefix,
     Between,
     InSet,
@@ -194,6 +193,3 @@ def _hashable(value: Any) -> Any:
     if isinstance(value, BaseModel):
         return _hashable(value.model_dump())
     return value
-
-
-__all__ = ["STATUS_OF", "Columns", "Derived", "DerivedValues", "columns_for", "inputs_of"]
