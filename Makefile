@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/determinations.py
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/batch.py
 
 system-deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
