@@ -13,7 +13,7 @@ STAMP  := $(VENV)/.installed
 # loads the service in bench/load.py.
 DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 poppler-utils chromium wrk
 
-.PHONY: run test lint typecheck unit bench system-deps clean
+.PHONY: run test lint typecheck unit bench translations system-deps clean
 
 run: $(STAMP)
 	$(BIN)/dermcover serve
@@ -29,6 +29,15 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest
+
+# The translation catalogue: extract every marked string, merge it into each language's .po
+# (translate the new entries there), and compile the .mo files the service reads.
+LOCALE := src/dermcover/locale
+translations: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg -o $(LOCALE)/messages.pot --no-location --sort-output \
+	  --project dermcover --copyright-holder dermcover .
+	$(BIN)/pybabel -q update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages --no-location
+	$(BIN)/pybabel -q compile -d $(LOCALE) -D messages --statistics
 
 bench: $(STAMP)
 	$(BIN)/python bench/determinations.py
