@@ -68,6 +68,13 @@ def test_a_code_as_query_lists_it_and_what_lies_under_it() -> None:
     assert {"L57.0", "L57.8", "L57.9"} <= set(found)
 
 
+def test_each_code_appears_once_in_an_answer() -> None:
+    # B20 is both a category and its own one-category block; it used to be listed twice.
+    assert [match.code for match in search_icd10("B20")] == ["B20"]
+    hiv = [match.code for match in search_icd10("hiv")]
+    assert len(hiv) == len(set(hiv))
+
+
 def test_words_the_tables_never_use_find_nothing() -> None:
     assert search_icd10("zzqx") == []
 

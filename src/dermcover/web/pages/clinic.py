@@ -33,6 +33,7 @@ from dermcover.web.documents import (
     response,
 )
 from dermcover.web.errors import FieldError
+from dermcover.web.interop import prior_auth_rows
 from dermcover.web.questions import TREATMENTS
 from dermcover.web.templating import templates
 
@@ -47,6 +48,7 @@ def _case_page(
     *,
     error: str | None = None,
     refused: dict[str, Any] | None = None,
+    typed: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
     return templates.TemplateResponse(
@@ -59,8 +61,10 @@ def _case_page(
             "event_kinds": list(EventKind),
             "today": date.today(),
             "audit": store.audit.entries(case_id=view.id, limit=20),
+            "prior_auths": prior_auth_rows(store.prior_auths.for_case(view.id)),
             "error": error,
             "refused": refused,
+            "typed": typed,
             "document_kinds": [(kind.value, TITLES[kind]) for kind in DocumentKind],
             "denied_on": next(
                 (e.on for e in reversed(view.events) if e.kind is EventKind.pa_denied), None
@@ -272,6 +276,8 @@ async def case_document(
     """A document for the case as a PDF download, or the case page saying why it cannot be."""
     form = await request.form()
     view = await run_in_threadpool(_read, store, case_id, staff.id)
+    # What was typed goes back into the form when the document cannot be written.
+    typed = {name: str(value) for name, value in form.items() if name != "csrf_token"}
     try:
         kind = DocumentKind(str(form.get("kind") or ""))
     except ValueError:
@@ -284,9 +290,9 @@ async def case_document(
     except Refused as refusal:
         refused = {"title": PHRASES[kind], "reasons": refusal.reasons}
         return await run_in_threadpool(
-            _case_page, request, staff, store, view, refused=refused, status_code=422
+            _case_page, request, staff, store, view, refused=refused, typed=typed, status_code=422
         )
     except InputError as exc:
         return await run_in_threadpool(
-            _case_page, request, staff, store, view, error=str(exc), status_code=422
+            _case_page, request, staff, store, view, error=str(exc), typed=typed, status_code=422
         )
