@@ -16,6 +16,7 @@ from dermcover.engine.facts import FACTS
 from dermcover.engine.library import policies_dir
 from dermcover.web import labels
 from dermcover.web.documents import PHRASES, TITLES
+from dermcover.web.pages.patient import NOT_SURE
 from dermcover.web.questions import TREATMENT_OUTCOMES, TREATMENTS
 
 Message = tuple[int, str, str, list[str]]
@@ -44,7 +45,7 @@ def domain_messages() -> list[str]:
     found.extend(labels.FIELDS.values())
     found.extend(text for _, text in labels.VERDICTS.values())
     found.extend(TREATMENT_OUTCOMES.values())
-    found.extend([*TITLES.values(), *PHRASES.values()])
+    found.extend([*TITLES.values(), *PHRASES.values(), NOT_SURE])
     found.extend(fact.ask for fact in FACTS.values())
     for pack in sorted(policies_dir().glob("*/policy.yaml")):
         found.extend(_asks(yaml.safe_load(pack.read_text(encoding="utf-8"))))
