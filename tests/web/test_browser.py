@@ -140,12 +140,12 @@ def fill_the_new_case_form(page: Page) -> None:
     page.select_option("#f-payer-policy", "generic")
     page.select_option("#f-payer-plan-type", "commercial")
     page.select_option("#f-procedures-0-kind", "fractional_ablative_laser")
-    page.get_by_label("Search procedure codes by words").first.fill("fractional ablative")
+    page.get_by_label("Code (procedure 1): search procedure codes by words").fill("fractional")
     page.locator("#f-procedures-0-code-results button[data-code='0479T']").click()
     expect(page.locator("#f-procedures-0-code")).to_have_value("0479T")
     page.fill("#f-procedures-0-sessions", "3")
     page.select_option("#f-procedures-0-site", "hand")
-    page.get_by_label("Search diagnosis codes by words").fill("acne scars")
+    page.get_by_label("Diagnosis codes: search diagnosis codes by words").fill("acne scars")
     first = page.locator("#f-condition-diagnoses-results button").first
     # The first search builds the code index, which takes a few seconds on a fresh server.
     expect(first).to_have_attribute("data-code", "L90.5", timeout=30_000)
