@@ -1,4 +1,5 @@
-"""`dermcover check`, `explain`, `policies` and `schema`: the coverage commands."""
+"""`dermcover check`, `explain` and `schema`: the coverage commands (`policies` has its own
+module)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ PolicyOption = Annotated[
     ),
 ]
 
+FormatOption = Annotated[
+    OutputFormat, typer.Option("--format", "-f", help="text for people, json for systems.")
+]
+
 
 def read_case(path: Path) -> Case:
     from dermcover.case import Case
@@ -38,9 +43,7 @@ def read_case(path: Path) -> Case:
 def check(
     case: CaseArgument,
     policy: PolicyOption = None,
-    output: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="text for people, json for systems.")
-    ] = OutputFormat.text,
+    output: FormatOption = OutputFormat.text,
 ) -> None:
     """Decide whether each procedure in CASE is covered, and say why and what to do next."""
     from dermcover.cli._coverage_view import print_verdict
@@ -54,33 +57,18 @@ def check(
 
 
 @app.command()
-def explain(case: CaseArgument, policy: PolicyOption = None) -> None:
+def explain(
+    case: CaseArgument, policy: PolicyOption = None, output: FormatOption = OutputFormat.text
+) -> None:
     """Print the full criteria trace: every criterion weighed, its citation and the facts."""
     from dermcover.cli._coverage_view import print_trace
     from dermcover.engine import determine
 
-    print_trace(determine(read_case(case), policy, trace="full"))
-
-
-@app.command()
-def policies() -> None:
-    """List the policy packs with their sources and review dates."""
-    from rich.table import Table
-
-    from dermcover.engine import library
-
-    table = Table(title="Policy packs", show_lines=True)
-    table.add_column("id", style="bold")
-    table.add_column("policy")
-    table.add_column("reviewed")
-    table.add_column("sources (date, confidence)")
-    for pack in library().packs.values():
-        sources = "\n".join(
-            f"{source.title} ({source.date or 'undated'}, {source.confidence})"
-            for source in pack.spec.sources
-        )
-        table.add_row(pack.id, pack.spec.title, str(pack.spec.reviewed), sources)
-    console.print(table)
+    determination = determine(read_case(case), policy, trace="full")
+    if output is OutputFormat.json:
+        console.print_json(determination.model_dump_json(exclude_none=True))
+        return
+    print_trace(determination)
 
 
 # The documents of the public contract: name -> (module, model class).

@@ -34,7 +34,7 @@ DESCRIPTION = (
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
-    library()  # load and check the policy packs now: a broken pack stops the start, not a request
+    library().load_all()  # a broken pack stops the start, not a request
     records = Records.open(settings.database_url, migrate=settings.migrate_on_start)
 
     @asynccontextmanager
