@@ -84,6 +84,8 @@ WORDS: dict[str, str] = {
     "case_read": "opened the case",
     "case_updated": "changed the facts",
     "event_added": "recorded an event",
+    "cases_listed": "saw it in the case list",
+    "case_refused": "was refused the case",
 }
 
 STATUS_TONES = {
