@@ -45,7 +45,13 @@ def test_a_negative_amount_names_the_field_the_value_and_the_floor() -> None:
 def test_coinsurance_above_one_is_refused() -> None:
     message = error_for(GOOD.replace("coinsurance: 0.20", "coinsurance: 1.2"))
     assert "plan.coinsurance = 1.2" in message
-    assert "less than or equal to 1" in message
+    assert "must be at most 1: a rate is a fraction, so write 0.012 for 1.2%" in message
+
+
+def test_an_apr_written_as_a_percent_says_to_write_the_fraction() -> None:
+    message = error_for(GOOD + "funding: {loan: {apr: 7, months: 12}}\n")
+    assert "funding.loan.apr = 7" in message
+    assert "write 0.07 for 7%" in message
 
 
 def test_zero_months_is_refused() -> None:

@@ -134,3 +134,13 @@ class Determination(Result):
     documentation: list[DocumentationCheck]
     code_issues: list[CodeIssue]
     next_steps: list[str]
+
+    @property
+    def may_need_prior_authorization(self) -> bool:
+        """Whether any line needs (or may need) prior authorization: the documentation list is
+        then for the request; otherwise it is what the record should hold for the claim."""
+        return any(
+            line.prior_authorization
+            in (PriorAuthorizationNeed.required, PriorAuthorizationNeed.unknown)
+            for line in self.lines
+        )

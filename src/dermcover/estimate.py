@@ -19,6 +19,7 @@ from typing import Annotated, Any
 
 import simplejson
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -36,8 +37,21 @@ from dermcover.money.amounts import ZERO, cents
 Amount = Annotated[Decimal, Field(ge=0, decimal_places=2, allow_inf_nan=False)]
 """Dollars and cents in a request: never negative, at most two decimal places."""
 
-Rate = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False)]
-"""A share or a yearly rate as a fraction: 0.20 is 20%."""
+
+def _fraction(value: Decimal) -> Decimal:
+    if value > 1:
+        raise ValueError(
+            f"must be at most 1: a rate is a fraction, so write {value / 100} for {value}%"
+        )
+    return value
+
+
+Rate = Annotated[
+    Decimal,
+    Field(ge=0, allow_inf_nan=False, json_schema_extra={"maximum": 1}),
+    AfterValidator(_fraction),
+]
+"""A share or a yearly rate as a fraction: 0.20 is 20% (`apr: 7` is refused, saying 0.07)."""
 
 Months = Annotated[int, Field(ge=1, le=600)]
 

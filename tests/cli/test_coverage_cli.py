@@ -162,3 +162,70 @@ def test_explain_shows_each_rule_with_the_criteria_it_weighed() -> None:
     named = next(i for i, text in enumerate(lines) if "aetna.active-acne " in text)
     assert named > rule  # the named criterion sits inside the rule that weighed it
     assert lines[named].index("aetna.active-acne") > lines[rule].index("aetna.0251")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("check", str(EXAMPLES / "pico-laser-prp-melasma.yaml"), "--format", "xml"), "'xml'"),
+        (("deadlines", "final-denial"), "Missing option '--date'"),
+        (("check",), "Missing argument"),
+        (("no-such-command",), "No such command 'no-such-command'"),
+        (("codes", "nope"), "No such command 'nope'"),
+    ],
+)
+def test_usage_errors_are_one_line_not_a_box(args: tuple[str, ...], expected: str) -> None:
+    code, out, err = run(*args)
+    assert code == 2
+    assert err.startswith("error: ")
+    assert expected in err
+    assert len(err.strip().splitlines()) == 1
+    assert "╭" not in err + out and "Usage:" not in err
+    assert "--help" in err  # where to look next
+
+
+def test_explain_json_carries_the_full_trace() -> None:
+    code, out, _ = run(
+        "explain", str(EXAMPLES / "dermal-peel-actinic-keratoses.yaml"), "--format", "json"
+    )
+    assert code == 0
+    result = json.loads(out)
+    criteria = [c["id"] for c in result["lines"][0]["criteria"]]
+    # The full trace keeps the named criteria a rule weighed, not only the rules.
+    assert "aetna.active-acne" in criteria
+    assert "aetna.0251.peel-active-acne" in criteria
+
+
+def test_policies_json_lists_each_pack_with_sources() -> None:
+    code, out, _ = run("policies", "--format", "json")
+    assert code == 0
+    packs = {pack["id"]: pack for pack in json.loads(out)}
+    assert {"generic", "medicare", "aetna", "uhc", "cigna", "anthem"} <= set(packs)
+    assert packs["aetna"]["payer"] == "Aetna"
+    assert packs["aetna"]["sources"][0]["title"].startswith("Aetna CPB")
+
+
+def test_a_covered_medicare_case_does_not_speak_of_prior_authorization_documents() -> None:
+    # Original Medicare asks no prior authorization for these lines: the checklist is what the
+    # record should hold if the claim is reviewed, not a prior-authorization packet.
+    code, out, _ = run("check", str(EXAMPLES / "burn-scar-laser.yaml"), "--policy", "medicare")
+    assert code == 0
+    assert "No prior authorization is needed" in out
+    assert "Documentation for prior authorization" not in out
+    assert "Documentation the record should hold" in out
+
+
+def test_a_case_needing_prior_authorization_keeps_the_heading() -> None:
+    code, out, _ = run("check", str(EXAMPLES / "burn-scar-laser.yaml"), "--policy", "generic")
+    assert code == 0
+    assert "prior authorization" in out.lower()
+    assert "Documentation for prior authorization" in out
+
+
+def test_a_self_pay_case_is_not_told_about_claims_or_what_the_plan_will_not_pay() -> None:
+    code, out, _ = run("check", str(EXAMPLES / "self-pay-microneedling.yaml"))
+    assert code == 0
+    flat = " ".join(out.split())
+    assert "narrative" not in flat
+    assert "what the plan will not pay" not in flat
+    assert "As a self-pay patient you are entitled to a Good Faith Estimate" in flat

@@ -68,7 +68,7 @@ def test_bad_input_is_one_line_naming_the_field_with_status_2(tmp_path: Path) ->
     assert out == ""
     assert err.strip().count("\n") == 0
     assert "plan.coinsurance = 1.5" in err
-    assert "less than or equal to 1" in err
+    assert "write 0.015 for 1.5%" in err
 
 
 def test_a_missing_file_is_named() -> None:

@@ -106,3 +106,24 @@ def test_no_password_at_all_is_a_clear_error(database: str) -> None:
     code, _, err = run("users", "add", "riley@clinic.example", stdin="")
     assert code == 2
     assert "password: none was given" in err
+
+
+def test_users_add_from_any_directory_uses_the_one_database_and_says_which(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("DERMCOVER_DATA_DIR", str(tmp_path / "data"))
+    expected = f"database: sqlite:///{tmp_path / 'data' / 'dermcover.db'}"
+    for number, where in enumerate(("first", "second"), start=1):
+        (tmp_path / where).mkdir()
+        monkeypatch.chdir(tmp_path / where)
+        code, _, err = run(
+            "users", "add", f"staff{number}@clinic.example", "--password-stdin", stdin=PASSWORD
+        )
+        assert code == 0, err
+        assert expected in " ".join(err.split())
+        assert not (tmp_path / where / "dermcover.db").exists()
+    # Both accounts are in the one database: the second run did not start a new one.
+    url = f"sqlite:///{tmp_path / 'data' / 'dermcover.db'}"
+    assert signs_in(url, "staff1@clinic.example", PASSWORD) is not None
+    assert signs_in(url, "staff2@clinic.example", PASSWORD) is not None

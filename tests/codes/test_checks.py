@@ -153,6 +153,16 @@ def test_the_unlisted_code_needs_a_narrative() -> None:
     assert "records" in issue.message
 
 
+def test_a_self_pay_case_sends_no_claim_so_no_narrative_is_asked() -> None:
+    case = Case.model_validate(
+        {
+            "payer": {"plan_type": "self_pay"},
+            "procedures": [{"kind": "microneedling", "code": "17999"}],
+        }
+    )
+    assert not [issue for issue in check_codes(case) if "narrative" in issue.message]
+
+
 def test_the_unlisted_code_for_a_kind_that_has_its_own_codes() -> None:
     issue = only(issues([{"kind": "chemical_peel", "code": "17999"}]))
     assert "15789" in issue.message

@@ -18,6 +18,14 @@ def test_c1_internal_appeal_within_180_days() -> None:
     assert due.citation == "29 CFR 2560.503-1(h)(3)(i)"
 
 
+def test_the_appeal_window_is_described_as_ending_on_its_due_date() -> None:
+    # (h)(3)(i): a plan must allow "at least 180 days following receipt"; the date shown is
+    # the last day of that window, not a day after which an appeal may begin.
+    note = appeal_filing(date(2025, 1, 10)).note or ""
+    assert "at least 180 days after" not in note
+    assert "ends 180 days after" in note
+
+
 def test_c2_no_february_30_so_the_first_of_march_then_monday() -> None:
     due = federal_external_review(date(2025, 10, 30))
     assert due.rolled_from == date(2026, 3, 1)  # a Sunday

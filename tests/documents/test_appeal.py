@@ -107,6 +107,7 @@ def test_a_medical_necessity_denial_gets_the_criteria_but_no_exclusion_to_answer
 
 def test_the_rendered_appeal_has_every_element() -> None:
     text = pdf_text("appeal", example_appeal())
+    assert "article" not in text
     for element in (
         # The deadline, from the calculators.
         "File by May 18, 2027",
@@ -121,7 +122,10 @@ def test_the_rendered_appeal_has_every_element() -> None:
         "The cosmetic exclusion does not apply",
         "The aim is to change appearance and there is no documented impairment: not the case here",
         "The criteria for coverage are met",
-        "Policy: Does insurance cover Pico laser treatment with PRP? (clinic article)",
+        # The case's plan has no pack of its own: the letter argues from the shared definition
+        # of medical necessity and names the plan's own policy, never a consumer article.
+        "Health plans share a definition of medical necessity",
+        "own medical policy for this procedure",
         # Evidence.
         "A copy of the denial notice dated November 16, 2026 (reference PA-2026-118834)",
         "Prior treatment records",

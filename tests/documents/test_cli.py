@@ -111,3 +111,31 @@ def test_a_bad_schedule_names_the_file_line_and_field(tmp_path: Path) -> None:
     )
     assert code == 2
     assert f"{schedule}:2: interval.every = 0" in stderr
+
+
+def test_without_a_schedule_the_refusal_says_what_schedule_needs(tmp_path: Path) -> None:
+    code, _, err = run("lmn", BURN, "--out", str(tmp_path / "letter.pdf"))
+    assert code == 2
+    flat = " ".join(err.split())
+    assert "schedule.interval is missing" in flat
+    assert "--schedule FILE" in flat
+    assert "interval: {every: 6, unit: weeks}" in flat
+    assert len(err.strip().splitlines()) <= 4  # one logical line, soft-wrapped at most
+
+
+def test_the_readme_command_for_letters_and_packets_works_as_written(tmp_path: Path) -> None:
+    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if "dermcover document lmn" in line)
+    written = row.split("`")[1].replace("\\|", "|")  # the command as the README shows it
+    assert "--schedule PLAN.yaml" in written
+    for kind in ("lmn", "pa-packet"):
+        args = (
+            written.removeprefix("dermcover document lmn|pa-packet ")
+            .replace("CASE", BURN)
+            .replace("PLAN.yaml", str(EXAMPLES / "schedule-burn-laser.yaml"))
+            .replace("FILE.pdf", str(tmp_path / f"{kind}.pdf"))
+            .split()
+        )
+        code, _, err = run(kind, *args)
+        assert code == 0, err
+        assert (tmp_path / f"{kind}.pdf").read_bytes().startswith(b"%PDF-")

@@ -44,7 +44,12 @@ def test_the_letter_argues_the_generic_policy_criteria_the_burn_case_meets() -> 
         "The condition comes from a burn, an injury, surgery, a congenital condition or a disease"
     ]
     assert cause.evidence == ["Cause: burn"]
-    assert cause.citation.startswith("Does insurance cover Pico laser treatment with PRP?")
+    # The plan has no pack of its own: the letter argues under the definition of medical
+    # necessity plans share, never citing the consumer articles the framework was built from.
+    assert cause.citation == ""
+    assert letter.basis is not None and "significant functional impairment" in letter.basis
+    own = "Cascade Health Plan PPO's own medical policy for this procedure"
+    assert letter.policy_to_check == own
     impairment = criteria[
         "A clinician has documented a functional impairment (restricted movement, pain, "
         "bleeding, ulceration, infection, itching, obstruction...)"
@@ -78,6 +83,8 @@ def test_the_letter_carries_the_history_and_the_treatment_plan() -> None:
 
 def test_the_rendered_burn_letter_has_every_element() -> None:
     text = pdf_text("lmn", burn_letter())
+    assert "article" not in text
+    assert "Common commercial framework" not in text
     for element in (
         "Letter of medical necessity",
         "Jordan Ellis",
@@ -100,11 +107,11 @@ def test_the_rendered_burn_letter_has_every_element() -> None:
         "restricted range of motion; itching",
         "silicone gel sheeting for 6 months: did not work",
         "intralesional steroid injections for 2 months: not tolerated",
-        # The argument in the policy's terms, with citations.
-        "Common commercial framework for skin procedures",
+        # The argument from the facts and the shared definition; the plan's own policy named.
+        "Cascade Health Plan PPO's own medical policy for this procedure",
         "The condition comes from a burn, an injury, surgery, a congenital condition or a disease",
         "In this case: Cause: burn.",
-        "Policy: Does insurance cover Pico laser treatment with PRP? (clinic article)",
+        "Health plans share a definition of medical necessity",
         # Treatment plan and signature.
         "3 sessions of fractional ablative laser (0479T) to the hand, every 6 weeks, starting "
         "December 14, 2026 and expected to end by March 8, 2027",
@@ -140,7 +147,7 @@ def test_the_rendered_burn_letter_has_every_element() -> None:
         ),
         pytest.param(
             with_people(example("dermal-peel-actinic-keratoses.yaml").model_dump(mode="json")),
-            ["15789", "L57.0", "Actinic keratosis", "Aetna"],
+            ["15789", "L57.0", "Actinic keratosis", "Aetna", "Policy: Aetna CPB"],
             id="aetna/dermal-peel",
         ),
     ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import yaml
 from fastapi.testclient import TestClient
@@ -158,3 +159,30 @@ def test_a_complete_case_gets_its_letter_as_a_pdf(records_client: TestClient) ->
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+def test_a_refused_estimate_keeps_the_dates_and_prices_typed(records_client: TestClient) -> None:
+    sign_in(records_client)
+    url = new_case(records_client, CASE)
+    page = records_client.get(url).text
+    refused = records_client.post(
+        f"{url.split('testserver')[-1]}/documents",
+        data={
+            "csrf_token": csrf_from(page),
+            "kind": "gfe",
+            "scheduled_on": "2026-01-05",
+            "first_session": "2026-02-02",
+            "interval_every": "4",
+            "interval_unit": "months",
+            "self_pay": "450",
+        },
+    )
+    assert refused.status_code == 422  # the case has no provider NPI, so no estimate yet
+    text = refused.text
+    assert 'name="scheduled_on" value="2026-01-05"' in text
+    assert 'name="first_session" value="2026-02-02"' in text
+    assert 'name="interval_every" value="4"' in text
+    assert '<option value="months" selected>' in text
+    assert 'name="self_pay" value="450"' in text
+    # A box left unticked stays unticked.
+    assert re.search(r'name="nothing_separate" value="1"\s*>', text)

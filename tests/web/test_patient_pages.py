@@ -10,6 +10,8 @@ import yaml
 from fastapi.testclient import TestClient
 from httpx import Response
 
+from dermcover.web.templating import TEMPLATES
+
 from .support import csrf_from
 
 
@@ -248,3 +250,46 @@ def test_a_complete_good_faith_estimate_downloads_as_pdf(client: TestClient) -> 
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+def test_the_look_a_code_up_link_finds_codes(client: TestClient) -> None:
+    # The diagnosis-code question links to the lookup: that link must lead somewhere.
+    widget = (TEMPLATES / "patient" / "_widget.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="(/[^"]*)"', widget)
+    assert "/codes" in links
+    for link in links:
+        assert client.get(link).status_code == 200, link
+    lookup = client.get("/codes")
+    assert lookup.status_code == 200
+    assert "Look a diagnosis code up" in lookup.text
+    found = client.get("/codes", params={"q": "acne scars"})
+    assert found.status_code == 200
+    assert "L90.5" in found.text
+    empty = client.get("/codes", params={"q": "!!"})
+    assert empty.status_code == 422
+    assert "no words to search for" in empty.text
+
+
+def test_reloading_a_result_step_starts_again_instead_of_405(client: TestClient) -> None:
+    for path in ("/check", "/check/costs", "/check/papers", "/check/save"):
+        response = client.get(path, follow_redirects=False)
+        assert response.status_code == 303, path
+        assert response.headers["location"] == "/"
+
+
+def test_a_percent_over_100_is_refused_in_percent(client: TestClient) -> None:
+    page = result_page(client)
+    costs = client.post(
+        "/check/costs",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "state": hidden(page.text, "state"),
+            "self_pay": "350",
+            "coinsurance": "150",
+        },
+    )
+    assert costs.status_code == 422
+    text = html.unescape(costs.text)
+    assert "150% is not a percent from 0 to 100" in text
+    assert "less than or equal to 1" not in text and "0.01" not in text
+    assert 'name="coinsurance" value="150"' in costs.text  # what was typed stays

@@ -116,7 +116,12 @@ def print_verdict(determination: Determination) -> None:
                 f"  [{style}]{issue.severity.value}[/] {issue.code}: {escape(issue.message)}"
             )
     if determination.documentation:
-        console.print("\n[bold]Documentation for prior authorization[/]")
+        heading = (
+            "Documentation for prior authorization"
+            if determination.may_need_prior_authorization
+            else "Documentation the record should hold"
+        )
+        console.print(f"\n[bold]{heading}[/]")
         for check_item in determination.documentation:
             mark = "[green]✔ on file[/]" if check_item.status == "present" else "[red]✘ missing[/]"
             console.print(f"  {mark}  {check_item.item.value.replace('_', ' ')}")

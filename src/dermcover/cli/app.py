@@ -8,6 +8,10 @@ from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+
+# Typer carries its own copy of click; its usage errors are of that copy's class.
+from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
 console = Console()
@@ -18,17 +22,32 @@ EXIT_BAD_INPUT = 2
 
 
 class Commands(TyperGroup):
-    """The command group: any InputError a command raises becomes one line on stderr, status 2,
+    """The command group: any InputError a command raises, and any usage error (an unknown
+    command, a bad `--format`, a missing option), becomes one line on stderr, status 2,
     whichever command (or nested group) it came from."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except UsageError as exc:
+            fail(usage_message(exc))
 
     def invoke(self, ctx: Any) -> Any:  # Any: typer's own click Context type is private
         try:
             return super().invoke(ctx)
+        except UsageError as exc:
+            fail(usage_message(exc))
         except Exception as exc:
             if not _is_input_error(exc):
                 raise
-            errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True, markup=True)
-            raise typer.Exit(EXIT_BAD_INPUT) from None
+            fail(str(exc))
+
+
+def usage_message(exc: UsageError) -> str:
+    """Click's own words on one line, with where to look for help."""
+    text = " ".join(exc.format_message().replace("Value error, ", "").split())
+    command = exc.ctx.command_path if exc.ctx is not None else "dermcover"
+    return f"{text} (see `{command} --help`)"
 
 
 def _is_input_error(exc: Exception) -> bool:
@@ -59,5 +78,5 @@ class OutputFormat(StrEnum):
 
 def fail(message: str) -> NoReturn:
     """Print a one-line error to stderr and exit with status 2."""
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(EXIT_BAD_INPUT)

@@ -25,6 +25,10 @@ PolicyOption = Annotated[
     ),
 ]
 
+FormatOption = Annotated[
+    OutputFormat, typer.Option("--format", "-f", help="text for people, json for systems.")
+]
+
 
 def read_case(path: Path) -> Case:
     from dermcover.case import Case
@@ -39,9 +43,7 @@ def read_case(path: Path) -> Case:
 def check(
     case: CaseArgument,
     policy: PolicyOption = None,
-    output: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="text for people, json for systems.")
-    ] = OutputFormat.text,
+    output: FormatOption = OutputFormat.text,
 ) -> None:
     """Decide whether each procedure in CASE is covered, and say why and what to do next."""
     from dermcover.cli._coverage_view import print_verdict
@@ -55,12 +57,18 @@ def check(
 
 
 @app.command()
-def explain(case: CaseArgument, policy: PolicyOption = None) -> None:
+def explain(
+    case: CaseArgument, policy: PolicyOption = None, output: FormatOption = OutputFormat.text
+) -> None:
     """Print the full criteria trace: every criterion weighed, its citation and the facts."""
     from dermcover.cli._coverage_view import print_trace
     from dermcover.engine import determine
 
-    print_trace(determine(read_case(case), policy, trace="full"))
+    determination = determine(read_case(case), policy, trace="full")
+    if output is OutputFormat.json:
+        console.print_json(determination.model_dump_json(exclude_none=True))
+        return
+    print_trace(determination)
 
 
 # The documents of the public contract: name -> (module, model class).

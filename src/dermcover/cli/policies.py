@@ -31,27 +31,32 @@ FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="text
 
 
 @policies_app.callback(invoke_without_command=True)
-def policies(ctx: typer.Context) -> None:
+def policies(ctx: typer.Context, output: FormatOption = OutputFormat.text) -> None:
     """List the policy packs with their sources and review dates (also `policies list`)."""
     if ctx.invoked_subcommand is None:
-        list_packs()
+        list_packs(output)
 
 
 @policies_app.command("list")
-def list_packs() -> None:
+def list_packs(output: FormatOption = OutputFormat.text) -> None:
     """List the policy packs with their sources and review dates."""
     from rich.table import Table
 
     from dermcover.engine.library import policies_dir
     from dermcover.engine.pack_files import open_pack_folder, pack_folders
+    from dermcover.engine.summary import summary_of
+
+    packs = [open_pack_folder(folder).pack for folder in pack_folders(policies_dir())]
+    if output is OutputFormat.json:
+        console.print_json(json.dumps([summary_of(pack).model_dump(mode="json") for pack in packs]))
+        return
 
     table = Table(title="Policy packs", show_lines=True)
     table.add_column("id", style="bold")
     table.add_column("policy")
     table.add_column("reviewed")
     table.add_column("sources (date, confidence)")
-    for folder in pack_folders(policies_dir()):
-        pack = open_pack_folder(folder).pack
+    for pack in packs:
         sources = "\n".join(
             f"{source.title} ({source.date or 'undated'}, {source.confidence})"
             for source in pack.spec.sources

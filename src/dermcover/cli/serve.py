@@ -1,7 +1,8 @@
 """`dermcover serve`: the web service (the API, the patient pages and the clinic workspace).
 
 The database schema is brought up to date first, so a fresh machine needs nothing set up:
-DATABASE_URL picks the database, else `dermcover.db` (SQLite) in the working directory.
+DATABASE_URL picks the database, else `dermcover.db` (SQLite) in the data directory
+(see `store.settings`); the first line printed names it.
 """
 
 from __future__ import annotations
@@ -29,10 +30,12 @@ def serve(
     from dermcover.codes.search import search_icd10
     from dermcover.logs import configure_logging
     from dermcover.store.migrate import upgrade_database
+    from dermcover.store.settings import described
     from dermcover.web import Settings, create_app
 
     settings = Settings.from_env()
     shown = make_url(settings.database_url).render_as_string(hide_password=True)
+    console.print(described(settings.database_url), highlight=False, soft_wrap=True)
     configure_logging()
     try:
         upgrade_database(settings.database_url)
@@ -40,7 +43,7 @@ def serve(
         fail(f"DATABASE_URL = {shown!r}: cannot be reached ({type(exc.orig).__name__})")
     # The code search builds its index on first use (about two seconds); build it now, aside.
     threading.Thread(target=search_icd10, args=("acne", 1), daemon=True).start()
-    console.print(f"dermcover on http://{host}:{port}/  (database: {shown})", highlight=False)
+    console.print(f"dermcover on http://{host}:{port}/", highlight=False)
     uvicorn.run(
         create_app(settings),
         host=host,

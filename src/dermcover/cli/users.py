@@ -2,7 +2,7 @@
 
 The password is typed twice at a hidden prompt, or piped in with `--password-stdin` (its first
 line) for scripts; it never appears on the command line, where other users of the machine could
-read it. The database is the service's own: DATABASE_URL, else `dermcover.db` here.
+read it. The database is the service's own (see `store.settings`), and the command says which.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import click
 import typer
 from rich.markup import escape
 
-from dermcover.cli.app import app, console, fail
+from dermcover.cli.app import app, console, errors, fail
 
 users_app = typer.Typer(
     name="users", help="Manage the staff accounts that can see case records.", no_args_is_help=True
@@ -37,13 +37,14 @@ def add(
 
     from dermcover.store.database import create_database_engine, session_factory
     from dermcover.store.migrate import upgrade_database
-    from dermcover.store.settings import database_url
+    from dermcover.store.settings import database_url, described
     from dermcover.store.users import UserRepository, normalise_email
 
     address = normalise_email(email)
     password = _read_password(address, from_stdin=password_stdin)
     url = database_url()
     shown = url.render_as_string(hide_password=True)
+    errors.print(described(url), highlight=False, soft_wrap=True)
     try:
         upgrade_database(url)
         engine = create_database_engine(url)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from dermcover.case import Case, ConditionKind, Procedure, ProcedureKind, Site
+from dermcover.case import Case, ConditionKind, PlanType, Procedure, ProcedureKind, Site
 from dermcover.codes import icd10
 from dermcover.codes.conditions import (
     SCAR_KINDS,
@@ -72,9 +72,11 @@ def check_codes(case: Case) -> list[CodeIssue]:
     if condition_kind is None and diagnoses:
         cause = case.condition.cause if case.condition is not None else None
         condition_kind = infer_condition_kind(diagnoses, cause=cause)
+    # A self-pay case sends no claim, so what a claim would need (a narrative) is not said.
+    claim = case.payer is None or case.payer.plan_type is not PlanType.self_pay
     issues: list[CodeIssue] = []
     for index, procedure in enumerate(case.procedures):
-        issues += _procedure_issues(index, procedure, diagnoses)
+        issues += _procedure_issues(index, procedure, diagnoses, claim=claim)
         issues += _treatment_issues(index, procedure, condition_kind, inferred=stated_kind is None)
     if diagnoses:
         issues += _diagnosis_issues(diagnoses, stated_kind)
@@ -94,7 +96,7 @@ def check_codes(case: Case) -> list[CodeIssue]:
 
 
 def _procedure_issues(
-    index: int, procedure: Procedure, diagnoses: Sequence[str] | None
+    index: int, procedure: Procedure, diagnoses: Sequence[str] | None, *, claim: bool = True
 ) -> list[CodeIssue]:
     code = procedure.code
     if code is None:
@@ -128,7 +130,7 @@ def _procedure_issues(
     kind = procedure.kind
     if kind is not None and entry.kinds is not None and kind.value not in entry.kinds:
         issues.append(issue(Severity.error, _wrong_kind_message(entry, kind)))
-    if entry.unlisted:
+    if entry.unlisted and claim:
         issues.append(issue(Severity.warning, _unlisted_message(entry, kind)))
     depth = procedure.depth.value if procedure.depth is not None else None
     if entry.depth is not None and depth is not None and depth != entry.depth:

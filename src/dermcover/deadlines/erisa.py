@@ -79,7 +79,7 @@ def appeal_filing(denial_received: date, *, aca: bool = False) -> DueDate:
         citation=_citation("(h)(3)(i)", aca),
         due=denial_received + timedelta(days=APPEAL_WINDOW_DAYS),
         counted_from=denial_received,
-        note="at least 180 days after receiving the adverse benefit determination; the plan "
+        note="ends 180 days after the adverse benefit determination is received; the plan "
         "may allow longer",
     )
 

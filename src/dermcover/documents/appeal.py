@@ -33,6 +33,7 @@ from dermcover.documents.argument import (
     supporting_criteria,
     why_not_excluded,
 )
+from dermcover.documents.basis import basis, cited, policy_to_check
 from dermcover.documents.clinical import (
     ClinicalHistory,
     CodedItem,
@@ -120,6 +121,8 @@ class AppealLetter(Part):
     provider: ProviderBlock
     plan: PlanBlock
     policy: PolicyRef
+    policy_to_check: str | None = None  # see LetterOfMedicalNecessity
+    basis: str | None = None
     denial: Denial
     reason_words: str
     deadline: DueDate
@@ -284,7 +287,7 @@ def _rebuttal(
         procedure=procedure_item(case.procedures[index]),
         exclusions=exclusions,
         covering_rule=rule.criterion.text,
-        covering_citation=rule.criterion.citation,
+        covering_citation=cited(pack, rule.criterion.citation),
         criteria=supporting_criteria(reader, rule)[:-1],
     )
 
@@ -346,12 +349,15 @@ def appeal_letter(
         raise ValueError("no deadline")
     provider = provider_block(case)
     evidence, to_obtain = _evidence(case, determination, denial)
+    plan = plan_block(case, pack.spec.payer)
     return AppealLetter(
         written_on=today,
         patient=patient_block(case),
         provider=provider,
-        plan=plan_block(case, pack.spec.payer),
+        plan=plan,
         policy=determination.policy,
+        policy_to_check=policy_to_check(pack, plan.name),
+        basis=basis(pack),
         denial=denial,
         reason_words=REASON_WORDS[denial.reason],
         deadline=deadline,

@@ -25,6 +25,7 @@ from pydantic import BaseModel
 from dermcover.case import Case, Impairment, PriorTreatment, ProviderType, Setting
 from dermcover.determination import Line, Status
 from dermcover.documents import labels
+from dermcover.documents.basis import cited
 from dermcover.documents.parties import Part
 from dermcover.engine.facts import LineView, line_views
 from dermcover.engine.logic import MET, NOT_MET, negate
@@ -105,7 +106,7 @@ class LineReader:
         return CriterionArgument(
             id=criterion.id,
             text=criterion.text,
-            citation=criterion.citation,
+            citation=cited(self.pack, criterion.citation),
             evidence=self.evidence(criterion.when),
         )
 
@@ -148,7 +149,7 @@ def why_not_excluded(reader: LineReader, rule: Rule) -> ExclusionRebuttal:
         id=rule.criterion.id,
         stage=rule.stage.value,
         text=rule.criterion.text,
-        citation=rule.criterion.citation,
+        citation=cited(reader.pack, rule.criterion.citation),
         parts=parts,
     )
 

@@ -23,6 +23,7 @@ from dermcover.documents.argument import (
     rule_by_id,
     supporting_criteria,
 )
+from dermcover.documents.basis import basis, cited, policy_to_check
 from dermcover.documents.clinical import (
     ClinicalHistory,
     CodedItem,
@@ -93,6 +94,10 @@ class LetterOfMedicalNecessity(Part):
     provider: ProviderBlock
     plan: PlanBlock
     policy: PolicyRef
+    # Set when the plan has no pack of its own: the letter argues from the general definitions
+    # of medical necessity and names this, the plan's own policy, as the one to check.
+    policy_to_check: str | None = None
+    basis: str | None = None  # the general definitions of medical necessity argued under
     diagnoses: list[CodedItem]
     condition: str
     history: ClinicalHistory
@@ -196,7 +201,7 @@ def letter_of_medical_necessity(
             RequestedProcedure(
                 procedure=procedure_item(case.procedures[index]),
                 covering_rule=rule.criterion.text,
-                covering_citation=rule.criterion.citation,
+                covering_citation=cited(pack, rule.criterion.citation),
                 criteria=supporting_criteria(reader, rule)[:-1],
                 prior_authorization_required=line.outcome is Outcome.covered_with_prior_auth,
                 plan=treatment_plan(case, index, schedule),
@@ -204,12 +209,15 @@ def letter_of_medical_necessity(
         )
     history = clinical_history(case)
     left_out = [i for i in range(len(determination.lines)) if i not in supported]
+    plan = plan_block(case, pack.spec.payer)
     return LetterOfMedicalNecessity(
         written_on=today,
         patient=patient_block(case),
         provider=provider_block(case),
-        plan=plan_block(case, pack.spec.payer),
+        plan=plan,
         policy=determination.policy,
+        policy_to_check=policy_to_check(pack, plan.name),
+        basis=basis(pack),
         diagnoses=diagnosis_items(case),
         condition=(history.condition or "the condition diagnosed").lower(),
         history=history,

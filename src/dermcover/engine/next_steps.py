@@ -61,7 +61,8 @@ def next_steps(
             "No prior authorization is needed under this policy; confirm your benefits and "
             "cost-sharing with the plan."
         )
-    if outcomes & {
+    plan_type = case.payer.plan_type if case.payer else None
+    if plan_type is not PlanType.self_pay and outcomes & {
         Outcome.not_covered_cosmetic,
         Outcome.not_covered_investigational,
         Outcome.not_covered_not_medically_necessary,
@@ -80,7 +81,6 @@ def next_steps(
             "The plan calls this unproven for this use; ask your clinician about a covered "
             "alternative treatment."
         )
-    plan_type = case.payer.plan_type if case.payer else None
     if plan_type is PlanType.self_pay:
         steps.append("As a self-pay patient you are entitled to a Good Faith Estimate in writing.")
     return steps

@@ -58,8 +58,13 @@ def _decimal(form: FormData, name: str) -> Decimal | None:
 
 
 def _percent(form: FormData, name: str) -> Decimal | None:
+    """A percent as typed ("20" or "20%"), checked in percent and handed on as a fraction."""
     value = _decimal(form, name)
-    return None if value is None else value / 100
+    if value is None:
+        return None
+    if not 0 <= value <= 100:
+        raise AnswerError(f"{label(name)}: {value}% is not a percent from 0 to 100.")
+    return value / 100
 
 
 def _count(form: FormData, name: str) -> int | None:

@@ -2,7 +2,8 @@
 
 | variable | default | meaning |
 | --- | --- | --- |
-| `DATABASE_URL` | a SQLite file `dermcover.db` in the working directory | where case records live |
+| `DATABASE_URL` | `dermcover.db` (SQLite) in the data directory | where case records live |
+| `DERMCOVER_DATA_DIR` | the platform's user data directory | where that SQLite file is |
 | `DERMCOVER_SECRET_KEY` | a random key per process | signs the session cookie |
 | `DERMCOVER_SECURE_COOKIES` | off | send the session cookie over HTTPS only |
 | `DERMCOVER_MAX_BODY_BYTES` | 1,000,000 | larger request bodies get 413 |
@@ -17,7 +18,7 @@ from collections.abc import Mapping
 from pydantic import BaseModel, ConfigDict, Field
 
 from dermcover.inputs import MAX_INPUT_BYTES, validate
-from dermcover.store.settings import DEFAULT_DATABASE_URL
+from dermcover.store.settings import default_database_url
 
 TRUE = frozenset({"1", "true", "yes", "on"})
 
@@ -25,7 +26,7 @@ TRUE = frozenset({"1", "true", "yes", "on"})
 class Settings(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    database_url: str = DEFAULT_DATABASE_URL
+    database_url: str = Field(default_factory=default_database_url)
     secret_key: str = Field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
     secure_cookies: bool = False
     max_body_bytes: int = Field(default=MAX_INPUT_BYTES, ge=1)
@@ -38,8 +39,7 @@ class Settings(BaseModel):
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
-        if env.get("DATABASE_URL"):
-            values["database_url"] = env["DATABASE_URL"]
+        values["database_url"] = env.get("DATABASE_URL") or default_database_url(env)
         if env.get("DERMCOVER_SECRET_KEY"):
             values["secret_key"] = env["DERMCOVER_SECRET_KEY"]
         if env.get("DERMCOVER_SECURE_COOKIES"):

@@ -2,46 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel
 
 from dermcover.engine import library
-from dermcover.engine.pack import Pack
+from dermcover.engine.summary import PolicySummary, summary_of
 
 router = APIRouter(tags=["coverage"])
-
-
-class PolicySource(BaseModel):
-    title: str
-    date: date | None
-    url: str | None
-    confidence: str
-
-
-class PolicySummary(BaseModel):
-    id: str
-    title: str
-    payer: str
-    reviewed: date
-    summary: str
-    sources: list[PolicySource]
-
-
-def summary_of(pack: Pack) -> PolicySummary:
-    spec = pack.spec
-    return PolicySummary(
-        id=pack.id,
-        title=spec.title,
-        payer=spec.payer,
-        reviewed=spec.reviewed,
-        summary=spec.summary,
-        sources=[
-            PolicySource(title=s.title, date=s.date, url=s.url, confidence=s.confidence)
-            for s in spec.sources
-        ],
-    )
 
 
 @router.get("/policies", summary="List the policy packs")

@@ -74,7 +74,12 @@ async def start(request: Request) -> Response:
 
 
 @router.get("/check")
+@router.get("/check/costs")
+@router.get("/check/papers")
+@router.get("/check/save")
 async def check_restart() -> Response:
+    """A reload or a bookmark of a step: the answers travel in the form, not the address, so
+    start again rather than answer 405."""
     return RedirectResponse("/", status_code=303)
 
 
