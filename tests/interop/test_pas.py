@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from dermcover.store.models import Role
 from dermcover.store.timeline import EventKind
 
 from . import kit_checks as kit
@@ -150,7 +151,9 @@ def test_a_pended_request_decided_by_staff_changes_what_inquire_returns(client: 
     assert kit.decision_problems(before["parameter"][0]["resource"], "A4") == []
 
     records = client.app.state.records  # type: ignore[attr-defined]
-    staff = records.users.add_user("reviewer@payer.example", "a long reviewer passphrase").id
+    staff = records.users.add_user(
+        "reviewer@payer.example", "a long reviewer passphrase", role=Role.biller
+    ).id
     [record] = [r for r in _records_for(records, "DERM-7")]
     records.cases.add_event(record.case_id, EventKind.pa_approved, date.today(), actor=staff)
 

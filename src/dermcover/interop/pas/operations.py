@@ -30,6 +30,8 @@ from dermcover.interop.pas.response import (
     response_bundle,
 )
 from dermcover.store.cases import CaseRepository
+from dermcover.store.clinics import DEFAULT_CLINIC
+from dermcover.store.models import Role
 from dermcover.store.prior_auths import PriorAuthorizations, PriorAuthView
 from dermcover.store.timeline import EventKind
 from dermcover.store.users import UserRepository
@@ -49,7 +51,13 @@ class PasStore:
         """The account cases received over PAS are recorded under (it signs in to nothing)."""
         found = self.users.get_user_by_email(SERVICE_EMAIL)
         if found is None:
-            found = self.users.add_user(SERVICE_EMAIL, secrets.token_urlsafe(32), name=SERVICE_NAME)
+            found = self.users.add_user(
+                SERVICE_EMAIL,
+                secrets.token_urlsafe(32),
+                name=SERVICE_NAME,
+                clinic=DEFAULT_CLINIC,
+                role=Role.biller,  # it records the request and the payer's answer
+            )
         return found.id
 
 
