@@ -31,7 +31,6 @@ def two_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`dermcover serve --workers 2` on a free port, with one staff account; its URL."""
     folder = tmp_path_factory.mktemp("serve")
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'service.db'}"}
-    env.pop("DERMCOVER_SECRET_KEY", None)  # each worker would make its own: the case at stake
     subprocess.run(
         [DERMCOVER, "users", "add", EMAIL, "--password-stdin"],
         input=PASSWORD + "\n",
@@ -42,7 +41,7 @@ def two_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     port = free_port()
     log = (folder / "server.log").open("wb")
-    command = [DERMCOVER, "serve", "--port", str(port), "--workers", "2"]
+    command = [DERMCOVER, "serve", "--port", str(port), "--workers", "2", "--plain-http"]
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -12,14 +12,13 @@ ACK (see bench/README.md), so the service never runs on it.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from typing import Annotated, Any
 
 import typer
 
 from dermcover.cli.app import app, console, fail
-
-SECRET_ENV = "DERMCOVER_SECRET_KEY"
 
 
 def cores() -> int:
@@ -39,7 +38,18 @@ def server_options(host: str, port: int, workers: int) -> dict[str, Any]:
         "log_config": None,
         "access_log": False,  # the app logs each request itself, without the query string
         "server_header": False,
+        # The app reads X-Forwarded-For itself, and only from DERMCOVER_TRUSTED_PROXIES.
+        "proxy_headers": False,
     }
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @app.command()
@@ -50,6 +60,14 @@ def serve(
         int | None,
         typer.Option(min=1, max=64, help="Server processes; default: one per core."),
     ] = None,
+    plain_http: Annotated[
+        bool,
+        typer.Option(
+            "--plain-http",
+            help="Development only: reached over plain HTTP on this machine, so cookies go "
+            "without Secure. Refused on any address but loopback.",
+        ),
+    ] = False,
 ) -> None:
     """Start the web service: the HTTP API (docs at /docs), the patient's coverage check at /
     and the clinic workspace at /clinic."""
@@ -63,7 +81,15 @@ def serve(
     from dermcover.store.settings import described
     from dermcover.web import Settings
 
+    if plain_http:
+        # Every worker process reads its settings from the environment.
+        os.environ["DERMCOVER_PLAIN_HTTP"] = "1"
     settings = Settings.from_env()
+    if settings.plain_http and not is_loopback(host):
+        fail(
+            f"--host = {host!r}: plain HTTP (--plain-http, DERMCOVER_PLAIN_HTTP) is for "
+            "development on loopback only (127.0.0.1, ::1, localhost); serve HTTPS elsewhere"
+        )
     shown = make_url(settings.database_url).render_as_string(hide_password=True)
     console.print(described(settings.database_url), highlight=False, soft_wrap=True)
     configure_logging()
@@ -72,9 +98,6 @@ def serve(
     except OperationalError as exc:
         fail(f"DATABASE_URL = {shown!r}: cannot be reached ({type(exc.orig).__name__})")
     icd10.is_valid("L57.0")  # builds the ICD-10-CM table on a first run, once for every worker
-    # Every worker must sign session cookies with the same key, or a sign-in made on one
-    # worker is refused by the next.
-    os.environ.setdefault(SECRET_ENV, settings.secret_key)
     count = workers or cores()
     processes = "1 process" if count == 1 else f"{count} processes"
     console.print(f"dermcover on http://{host}:{port}/  ({processes})", highlight=False)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import Engine
 
 from dermcover.store.audit import AuditLog
 from dermcover.store.cases import CaseRepository
+from dermcover.store.clinics import ClinicRepository
 from dermcover.store.database import create_database_engine, session_factory
 from dermcover.store.prior_auths import CoverageAssertions, PriorAuthorizations
+from dermcover.store.sessions import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, SessionStore
+from dermcover.store.throttle import SignInCounter
 from dermcover.store.users import UserRepository
 
 
@@ -19,11 +23,21 @@ class Records:
     cases: CaseRepository
     users: UserRepository
     audit: AuditLog
+    clinics: ClinicRepository
+    sessions: SessionStore
+    throttle: SignInCounter
     prior_auths: PriorAuthorizations
     assertions: CoverageAssertions
 
     @classmethod
-    def open(cls, database_url: str, *, migrate: bool = False) -> Records:
+    def open(
+        cls,
+        database_url: str,
+        *,
+        migrate: bool = False,
+        idle: timedelta = IDLE_TIMEOUT,
+        absolute: timedelta = ABSOLUTE_TIMEOUT,
+    ) -> Records:
         if migrate:
             # Alembic only when asked: a server worker whose schema is already current (serve
             # migrates before it starts them) does not carry it.
@@ -37,6 +51,9 @@ class Records:
             CaseRepository(sessions),
             UserRepository(sessions),
             AuditLog(sessions),
+            ClinicRepository(sessions),
+            SessionStore(sessions, idle=idle, absolute=absolute),
+            SignInCounter(sessions),
             PriorAuthorizations(sessions),
             CoverageAssertions(sessions),
         )
