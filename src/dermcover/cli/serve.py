@@ -20,6 +20,7 @@ import typer
 
 from dermcover.cli.app import app, console, fail
 
+
 def cores() -> int:
     """The cores this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
