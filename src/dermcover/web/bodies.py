@@ -12,15 +12,32 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from dermcover.inputs import InputError, LineLocator, describe, field_path, parse_text
+from dermcover.inputs import (
+    MAX_DEPTH,
+    InputError,
+    LineLocator,
+    bounded_integer,
+    check_limits,
+    describe,
+    field_path,
+    parse_text,
+    shown_briefly,
+    unique_keys,
+)
 from dermcover.web.errors import FieldError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 SOURCE = "request body"
+JSON_TYPE = "application/json"
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
+
+
+def media_type(content_type: str) -> str:
+    return content_type.split(";")[0].strip().lower()
 
 
 def parse_document(raw: bytes, content_type: str) -> tuple[Any, str]:
@@ -31,22 +48,34 @@ def parse_document(raw: bytes, content_type: str) -> tuple[Any, str]:
         raise FieldError(f"{SOURCE}: not UTF-8 text") from None
     if not text.strip():
         raise FieldError(f"{SOURCE}: is empty; send a JSON (or YAML) document")
-    if content_type.split(";")[0].strip().lower() in YAML_TYPES:
+    if media_type(content_type) in YAML_TYPES:
         data, _ = parse_text(text, SOURCE)
         return data, text
     try:
-        return json.loads(text, parse_constant=_no_constants), text
+        data = json.loads(
+            text,
+            parse_constant=_no_constants,
+            parse_int=bounded_integer,
+            object_pairs_hook=unique_keys,
+        )
+    except InputError as exc:
+        raise FieldError(f"{SOURCE}: {exc}") from None
     except json.JSONDecodeError as exc:
         raise FieldError(
             f"{SOURCE}:{exc.lineno}: not valid JSON ({exc.msg}); send a JSON document, or "
             "YAML with Content-Type: application/yaml"
         ) from None
     except RecursionError:
-        raise FieldError(f"{SOURCE}: nested too deeply") from None
+        raise FieldError(f"{SOURCE}: nested deeper than {MAX_DEPTH} levels (the limit)") from None
+    try:
+        check_limits(data, SOURCE)
+    except InputError as exc:
+        raise FieldError(str(exc)) from None
+    return data, text
 
 
 def _no_constants(name: str) -> Any:
-    raise FieldError(f"{SOURCE}: {name} is not a number a request may hold")
+    raise InputError(f"{name} is not a number a request may hold")
 
 
 def validate_document(model: type[ModelT], data: Any, text: str) -> ModelT:
@@ -73,8 +102,15 @@ def document(model: type[ModelT]) -> Callable[[Request], Awaitable[ModelT]]:
     """A dependency that reads the request body into `model`, or answers 422 naming the field."""
 
     async def read(request: Request) -> ModelT:
+        content_type = request.headers.get("content-type", "")
+        if media_type(content_type) not in (JSON_TYPE, *YAML_TYPES):
+            shown = shown_briefly(content_type) if content_type else "none"
+            raise HTTPException(
+                415,
+                f"Content-Type {shown}: send the body as application/json or application/yaml",
+            )
         raw = await request.body()
-        data, text = parse_document(raw, request.headers.get("content-type", ""))
+        data, text = parse_document(raw, content_type)
         return validate_document(model, data, text)
 
     read.__name__ = f"read_{model.__name__.lower()}"

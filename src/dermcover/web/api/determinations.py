@@ -32,7 +32,7 @@ EXAMPLE = {
     openapi_extra=request_body(Case, EXAMPLE),
     summary="Decide whether each procedure in a case is covered",
 )
-async def create_determination(
+def create_determination(
     case: Annotated[Case, Depends(document(Case))],
     policy: Annotated[
         str | None, Query(description="Policy pack id; default: the case's payer.policy.")
