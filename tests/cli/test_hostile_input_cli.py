@@ -39,11 +39,8 @@ def test_hostile_files_get_one_line_and_status_2(tmp_path: Path, command: str, n
     path.write_text(FILES[name], encoding="utf-8")
     result = runner.invoke(app, [command, str(path)])
     assert result.exit_code == 2, result.output
-    assert (
-        "Traceback" not in result.output
-        and result.exception is None
-        or isinstance(result.exception, SystemExit)
-    )
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
     if command != "estimate" or name not in ("markup.yaml", "markup-policy.yaml"):
