@@ -28,6 +28,9 @@ from dermcover.codes.procedures import kind_for_code
 from dermcover.codes.treatments import class_for_treatment
 
 MAX_PROCEDURES = 50  # procedure lines in one case
+# Validation context key: a document (JSON, YAML) must give true or false for a yes/no field,
+# not 0, 1 or "yes" (a form's "yes" and "no" are still read as such).
+EXACT_TYPES = "exact_types"
 
 
 class Contract(BaseModel):
@@ -39,10 +42,19 @@ class Contract(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _no_truth_value_for_a_number(cls, value: object, info: ValidationInfo) -> object:
-        if isinstance(value, bool) and info.field_name is not None:
-            field = cls.model_fields.get(info.field_name)
-            if field is not None and _takes_a_number_not_a_truth_value(field.annotation):
-                raise ValueError(f"{str(value).lower()} is not a number; give a number")
+        field = cls.model_fields.get(info.field_name) if info.field_name else None
+        if field is None:
+            return value
+        if isinstance(value, bool) and _takes_a_number_not_a_truth_value(field.annotation):
+            raise ValueError(f"{str(value).lower()} is not a number; give a number")
+        exact = isinstance(info.context, dict) and info.context.get(EXACT_TYPES)
+        if (
+            exact
+            and value is not None
+            and not isinstance(value, bool)
+            and _takes_only_a_truth_value(field.annotation)
+        ):
+            raise ValueError("give true or false")
         return value
 
 
@@ -53,6 +65,11 @@ def _takes_a_number_not_a_truth_value(annotation: object) -> bool:
     if bool in members:
         return False
     return any(m in (int, float, Decimal) for m in members)
+
+
+def _takes_only_a_truth_value(annotation: object) -> bool:
+    members = {_unannotated(m) for m in (get_args(annotation) or (annotation,))}
+    return members - {type(None)} == {bool}
 
 
 def _unannotated(annotation: object) -> object:

@@ -232,7 +232,11 @@ Money = Annotated[
 ]
 """Dollars in an estimate: shown with two decimals."""
 
-Percent = Annotated[Decimal, Field(description="A fraction: 0.1980 is 19.80%.")]
+Percent = Annotated[
+    Decimal,
+    Field(description="A fraction: 0.1980 is 19.80%."),
+    WithJsonSchema({"type": "number", "description": "A fraction: 0.1980 is 19.80%."}),
+]
 
 
 class Result(BaseModel):

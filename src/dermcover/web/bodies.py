@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from dermcover.case import EXACT_TYPES
 from dermcover.inputs import (
     MAX_DEPTH,
     InputError,
@@ -83,7 +84,7 @@ def validate_document(model: type[ModelT], data: Any, text: str) -> ModelT:
         kind = "a list" if isinstance(data, list) else f"{json.dumps(data)[:40]}"
         raise FieldError(f"{SOURCE}: must be a mapping of fields, not {kind}")
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context={EXACT_TYPES: True})
     except ValidationError as exc:
         locator = _locator(text)
         loc = tuple(p for p in exc.errors()[0]["loc"] if not (isinstance(p, str) and "[" in p))

@@ -9,7 +9,8 @@
   record, 401 and 403 on staff routes, 429 on sign-in;
 - staff routes carry the `staffSession` security scheme (the session cookie) and, for writes,
   `csrfToken` (the X-CSRF-Token header);
-- money is documented as it is sent: a JSON number with two decimals, never a string.
+- money is documented as it is sent: a JSON number with two decimals, never a string;
+- a created case links to reading, revising it and recording its events.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ def install_openapi(app: FastAPI, models: list[type[BaseModel]]) -> None:
             for method, operation in operations.items():
                 _complete(path, method, operation)
         _money_as_numbers(schemas)
+        _link_new_cases(schema.get("paths", {}))
         app.openapi_schema = schema
         return schema
 
@@ -102,6 +104,30 @@ def _complete(path: str, method: str, operation: dict[str, Any]) -> None:
             "description": ERRORS[code],
             "content": {"application/json": {"schema": ERROR_REF}},
         }
+
+
+CASE_LINKS = {
+    "ReadTheCase": ("/api/v1/cases/{case_id}", "get"),
+    "ReviseTheCase": ("/api/v1/cases/{case_id}", "put"),
+    "RecordAnEvent": ("/api/v1/cases/{case_id}/events", "post"),
+    "ListTheEvents": ("/api/v1/cases/{case_id}/events", "get"),
+}
+
+
+def _link_new_cases(paths: dict[str, Any]) -> None:
+    """OpenAPI links from a created case to what can be done with it (clients and stateful
+    testers follow them)."""
+    created = paths.get("/api/v1/cases", {}).get("post", {}).get("responses", {}).get("201")
+    if created is None:
+        return
+    created["links"] = {
+        name: {
+            "operationId": paths[path][method]["operationId"],
+            "parameters": {"case_id": "$response.body#/id"},
+        }
+        for name, (path, method) in CASE_LINKS.items()
+        if method in paths.get(path, {})
+    }
 
 
 def _money_as_numbers(node: Any) -> None:
