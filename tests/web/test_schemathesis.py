@@ -74,6 +74,11 @@ def test_anonymous_requests_follow_the_document(case: Any) -> None:
 def test_signed_in_requests_follow_the_document(case: Any, staff_headers: dict[str, str]) -> None:
     if case.path == "/api/v1/session" and case.method in ("DELETE", "PUT"):
         return  # signing out or changing the password would end the session the others use
+    described = str(getattr(getattr(case.meta, "phase", None), "data", None) or "")
+    if "dermcover_session" in described or "X-CSRF-Token" in described:
+        # A case made by leaving out the credentials: the anonymous run asks that one; here
+        # the signed-in credentials would be added back and the case no longer be what it says.
+        return
     case.call_and_validate(headers=staff_headers, excluded_checks=EXCLUDED)
 
 

@@ -183,6 +183,15 @@ class PriorAuthorizations:
         with self._sessions() as session:
             return [_view(found) for found in session.scalars(query)]
 
+    def link_case(self, record_id: int, case_id: str) -> None:
+        """Point the record at the case it made (recorded after the record itself, so that a
+        failure between the two leaves a whole record, only without its case)."""
+        with self._sessions.begin() as session:
+            found = session.get(PriorAuthorizationRecord, record_id, with_for_update=True)
+            if found is None:
+                raise LookupError(f"prior authorization {record_id}: no such record")
+            found.case_id = case_id
+
     def decide(
         self,
         record_id: int,

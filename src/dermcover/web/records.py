@@ -11,7 +11,6 @@ from dermcover.store.audit import AuditLog
 from dermcover.store.cases import CaseRepository
 from dermcover.store.clinics import ClinicRepository
 from dermcover.store.database import create_database_engine, session_factory
-from dermcover.store.migrate import upgrade_database
 from dermcover.store.prior_auths import CoverageAssertions, PriorAuthorizations
 from dermcover.store.sessions import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, SessionStore
 from dermcover.store.throttle import SignInCounter
@@ -40,6 +39,10 @@ class Records:
         absolute: timedelta = ABSOLUTE_TIMEOUT,
     ) -> Records:
         if migrate:
+            # Alembic only when asked: a server worker whose schema is already current (serve
+            # migrates before it starts them) does not carry it.
+            from dermcover.store.migrate import upgrade_database
+
             upgrade_database(database_url)
         engine = create_database_engine(database_url)
         sessions = session_factory(engine)

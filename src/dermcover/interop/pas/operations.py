@@ -79,11 +79,20 @@ def submit(
     reference = f"PA-{uuid.uuid4().hex[:16].upper()}"
     answer = response_bundle(request, decisions, reference=reference, base_url=desk.base_url)
     status = overall(decisions)
-    case_id = None
+    # The record first, whole; then the case it makes, linked to it.
+    record = store.prior_auths.record(
+        reference=reference,
+        claim_identifier=request.identifier,
+        member_id=request.member_id,
+        case_id=None,
+        status=status,
+        request=body,
+        response=answer,
+        client=client,
+    )
     if request.case is not None:
         actor = store.actor()
-        view = store.cases.create_case(request.case, actor=actor, today=today)
-        case_id = view.id
+        case_id = store.cases.create_case(request.case, actor=actor, today=today).id
         store.cases.add_event(
             case_id,
             EventKind.pa_submitted,
@@ -102,16 +111,7 @@ def submit(
                 notes=f"Decided on receipt ({reference}).",
                 today=today,
             )
-    store.prior_auths.record(
-        reference=reference,
-        claim_identifier=request.identifier,
-        member_id=request.member_id,
-        case_id=case_id,
-        status=status,
-        request=body,
-        response=answer,
-        client=client,
-    )
+        store.prior_auths.link_case(record.id, case_id)
     return answer
 
 

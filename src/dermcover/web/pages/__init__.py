@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from dermcover.web.pages import auth, clinic, codes, notes, patient
+from dermcover.web.pages import auth, clinic, codes, language, notes, patient
 
 router = APIRouter(include_in_schema=False)
 router.include_router(patient.router)
@@ -12,3 +12,4 @@ router.include_router(codes.router)
 router.include_router(auth.router)
 router.include_router(clinic.router)
 router.include_router(notes.router)
+router.include_router(language.router)
