@@ -12,9 +12,13 @@ NODE_STAMP := node_modules/.installed
 # reads them back in the tests; Liberation fonts give the documents a metric-compatible sans;
 # Chromium runs the browser tests (Playwright drives it; it never downloads a browser); wrk
 # loads the service in bench/load.py; a Java runtime runs pyspark (Spark 4 needs Java 17 or 21) for
-# `dermcover batch --engine spark` and its tests; Node.js and npm fetch axe-core, which the
-# browser tests inject into every page to check its accessibility.
-DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 poppler-utils chromium wrk default-jre-headless nodejs npm
+# `dermcover batch --engine spark` and its tests.
+DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 poppler-utils chromium wrk default-jre-headless
+# Node.js and npm fetch axe-core, which the browser tests inject into every page to check its
+# accessibility. Installed from Debian only when there is no `npm` at all: a machine whose
+# Node.js comes from another Debian package that bundles npm (and conflicts with Debian's npm)
+# keeps its own.
+NODE_DEB_PACKAGES := nodejs npm
 
 .PHONY: run test lint typecheck unit packs bench translations system-deps clean
 
@@ -56,6 +60,7 @@ bench: $(STAMP)
 system-deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing $(NODE_DEB_PACKAGES)"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
