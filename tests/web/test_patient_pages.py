@@ -293,3 +293,27 @@ def test_a_percent_over_100_is_refused_in_percent(client: TestClient) -> None:
     assert "150% is not a percent from 0 to 100" in text
     assert "less than or equal to 1" not in text and "0.01" not in text
     assert 'name="coinsurance" value="150"' in costs.text  # what was typed stays
+
+
+def test_not_listed_or_not_sure_shows_the_spread_across_insurers(client: TestClient) -> None:
+    start_page = client.get("/").text
+    assert '<option value="all">Not listed, or not sure</option>' in start_page
+    page = start(client, "microneedling", policy="all")
+    answers = {
+        "condition.kind": "acne_scars",
+        "purpose": "appearance",
+        "impairment": "__none__",
+    }
+    while 'id="verdict"' not in page.text:
+        field = asked(page)
+        if field in answers:
+            page = reply(client, page, "answer", answer=answers[field])
+        else:
+            page = reply(client, page, "skip")
+    text = html.unescape(page.text)
+    assert 'id="spread"' in page.text
+    assert "plans we know" in text
+    for payer in ("Aetna", "Anthem", "Cigna", "UnitedHealthcare"):
+        assert payer in text
+    # The spread, not the kinder framework, is the headline.
+    assert "Under Common commercial framework" not in text

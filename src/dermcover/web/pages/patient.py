@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from dermcover.case import PlanType, ProcedureKind
 from dermcover.engine import library
 from dermcover.engine.library import DEFAULT_POLICY
+from dermcover.engine.spread import ALL_POLICIES, decide_spread
 from dermcover.inputs import InputError
 from dermcover.money.estimator import build_estimate
 from dermcover.web.costs import FIELDS, estimate_request
@@ -59,7 +60,9 @@ def _start_page(request: Request, error: str | None = None, status: int = 200) -
         {
             "procedures": [(kind.value, label(kind.value)) for kind in ProcedureKind],
             "insurers": [
-                (pack.id, NOT_SURE if pack.id == DEFAULT_POLICY else pack.spec.payer)
+                (ALL_POLICIES, NOT_SURE)
+                if pack.id == DEFAULT_POLICY
+                else (pack.id, pack.spec.payer)
                 for pack in packs
             ],
             "error": error,
@@ -104,6 +107,8 @@ def _render(
         "error": error,
         **(extra or {}),
     }
+    if step.question is None and state.all_plans:
+        context["spread"] = decide_spread(step.case)
     page = "patient/question.html" if step.question is not None else "patient/result.html"
     refused = extra is not None and extra.get("refused")
     status = 422 if error or refused else 200
