@@ -71,6 +71,11 @@ def _start_page(request: Request, error: str | None = None, status: int = 200) -
     )
 
 
+def _insurer(policy_id: str, payer: str) -> tuple[str, str]:
+    """The framework stands for "not sure", which decides under every payer's pack."""
+    return (ALL_POLICIES, NOT_SURE) if policy_id == DEFAULT_POLICY else (policy_id, payer)
+
+
 @router.get("/")
 async def start(request: Request) -> Response:
     return _start_page(request)
