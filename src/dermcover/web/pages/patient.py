@@ -8,18 +8,21 @@ what they would pay under each scenario and way of paying.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from dermcover.case import PlanType, ProcedureKind
 from dermcover.engine import library
 from dermcover.engine.library import DEFAULT_POLICY
 from dermcover.engine.spread import ALL_POLICIES, decide_spread
-from dermcover.inputs import InputError
+from dermcover.inputs import MAX_INPUT_BYTES, InputError
 from dermcover.money.estimator import build_estimate
+from dermcover.web.answers import SavedAnswers, answers_text, read_answers, typed_values
 from dermcover.web.costs import FIELDS, estimate_request
 from dermcover.web.deps import verify_csrf
 from dermcover.web.documents import (
@@ -37,7 +40,6 @@ from dermcover.web.flow import CheckState, Step, answers, next_step
 from dermcover.web.labels import label
 from dermcover.web.papers import (
     PAPER_FIELDS,
-    answers_file,
     case_for_paper,
     paper_schedule,
     papers_that_apply,
@@ -168,15 +170,60 @@ async def costs(request: Request, state: StateField) -> Response:
 
 
 @router.post("/check/save")
-async def save_answers(state: StateField) -> Response:
-    """The answers as a case file, downloaded to the patient's device; the server keeps none."""
+async def save_answers(request: Request, state: StateField) -> Response:
+    """Every answer and number given, as a file downloaded to the patient's device; the
+    server keeps none of it (see `web.answers`)."""
+    form = await request.form()
     check_state = CheckState.from_form(state)
     check_state.checked_case()
+    typed = typed_values(form)
+    try:
+        case = case_for_paper(check_state.case, typed)
+    except AnswerError as exc:
+        step = next_step(check_state)
+        return _render(request, check_state, step, error=str(exc), extra={"typed": typed})
+    saved = SavedAnswers(
+        case=case,
+        costs=typed,
+        answered=check_state.answered,
+        skipped=check_state.skipped,
+        all_plans=check_state.all_plans,
+    )
     return Response(
-        answers_file(check_state.case),
+        answers_text(saved),
         media_type="application/yaml",
         headers={"Content-Disposition": 'attachment; filename="my-coverage-check.yaml"'},
     )
+
+
+@router.post("/check/resume")
+async def resume(request: Request) -> Response:
+    """Carry on from a saved answers file: the check where it stood, the numbers as typed."""
+    form = await request.form()
+    upload = form.get("answers")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return _start_page(request, "Choose the saved answers file to carry on from.", 422)
+    raw = await upload.read(MAX_INPUT_BYTES + 1)
+    if len(raw) > MAX_INPUT_BYTES:
+        message = f"{upload.filename}: larger than {MAX_INPUT_BYTES:,} bytes; is it the right file?"
+        return _start_page(request, message, 422)
+    try:
+        saved = read_answers(raw.decode("utf-8", errors="replace"), upload.filename)
+    except InputError as exc:
+        return _start_page(request, str(exc), 422)
+    check_state = CheckState(
+        case=saved.case.model_dump(mode="json", exclude_none=True),
+        answered=saved.answered,
+        skipped=saved.skipped,
+        all_plans=saved.all_plans,
+    )
+    step = next_step(check_state)
+    extra: dict[str, Any] = {"typed": saved.costs, "resumed": True}
+    if step.question is None and saved.costs:
+        with contextlib.suppress(AnswerError):
+            request_ = estimate_request(step.case, saved.costs)
+            extra["estimate"] = build_estimate(request_, step.determination)
+    return _render(request, check_state, step, extra=extra)
 
 
 @router.post("/check/papers")
