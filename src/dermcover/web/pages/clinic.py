@@ -11,11 +11,13 @@ import yaml
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from dermcover.case import Case
-from dermcover.inputs import InputError, load_model_text
+from dermcover.inputs import MAX_INPUT_BYTES, InputError, load_model_text
 from dermcover.store.cases import CaseNotFound, CaseView
 from dermcover.store.timeline import CaseStatus, EventKind
+from dermcover.web.answers import read_answers
 from dermcover.web.case_facts import case_facts
 from dermcover.web.deps import RecordsDep, StaffDep, current_staff, verify_csrf
 from dermcover.web.document_forms import document_inputs
@@ -133,6 +135,23 @@ def create_case(
             {"staff": staff, "document": document, "error": str(exc), "case_id": None},
             status_code=422,
         )
+    return RedirectResponse(f"/clinic/cases/{view.id}", status_code=303)
+
+
+@router.post("/cases/import")
+async def import_case(request: Request, staff: StaffDep, store: RecordsDep) -> Response:
+    """Open a patient's saved answers (or a case file) as a new case."""
+    form = await request.form()
+    upload = form.get("answers")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise FieldError("answers: choose the patient's saved answers file", "answers")
+    raw = await upload.read(MAX_INPUT_BYTES + 1)
+    if len(raw) > MAX_INPUT_BYTES:
+        raise FieldError(
+            f"answers: {upload.filename} is larger than {MAX_INPUT_BYTES:,} bytes", "answers"
+        )
+    saved = read_answers(raw.decode("utf-8", errors="replace"), upload.filename)
+    view = await run_in_threadpool(store.cases.create_case, saved.case, actor=staff.id)
     return RedirectResponse(f"/clinic/cases/{view.id}", status_code=303)
 
 
