@@ -10,15 +10,16 @@ STAMP  := $(VENV)/.installed
 # WeasyPrint renders the documents with Pango and HarfBuzz; poppler-utils (pdftotext, pdftoppm)
 # reads them back in the tests; Liberation fonts give the documents a metric-compatible sans;
 # Chromium runs the browser tests (Playwright drives it; it never downloads a browser); wrk
-# loads the service in bench/load.py.
-DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 poppler-utils chromium wrk
+# loads the service in bench/load.py; a Java runtime runs pyspark (Spark 4 needs Java 17 or 21) for
+# `dermcover batch --engine spark` and its tests.
+DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 poppler-utils chromium wrk default-jre-headless
 
-.PHONY: run test lint typecheck unit bench system-deps clean
+.PHONY: run test lint typecheck unit packs bench system-deps clean
 
 run: $(STAMP)
 	$(BIN)/dermcover serve
 
-test: $(STAMP) lint typecheck unit
+test: $(STAMP) lint typecheck unit packs
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench policies
@@ -29,6 +30,11 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest
+
+# Every policy pack: its fixtures pass, and the pack linter finds nothing.
+packs: $(STAMP)
+	$(BIN)/dermcover policies test
+	$(BIN)/dermcover policies lint
 
 bench: $(STAMP)
 	$(BIN)/python bench/determinations.py

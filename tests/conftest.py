@@ -13,6 +13,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -76,3 +77,15 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[URL]:
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """The one Spark session every Spark test shares: local mode on two threads, no UI, few
+    shuffle partitions (starting Spark costs seconds; a second session would cost them again)."""
+    from dermcover.batch.spark_session import spark_session
+
+    session = spark_session("local[2]", app_name="dermcover tests")
+    session.conf.set("spark.sql.shuffle.partitions", "2")
+    yield session
+    session.stop()

@@ -31,6 +31,8 @@ def error_for(text: str) -> str:
         ),
         (HEAD + "condition: {body_surface_percent: 140}\n", ["condition.body_surface_percent"]),
         (HEAD + "condition: {days_since_injury: soon}\n", ["condition.days_since_injury"]),
+        (HEAD + "condition: {hyperkeratotic: thick}\n", ["condition.hyperkeratotic", "'thick'"]),
+        (HEAD + "condition: {atrophic_scars: 2}\n", ["condition.atrophic_scars"]),
         (HEAD + "impairment_significant: maybe\n", ["impairment_significant", "'maybe'"]),
         (HEAD + "improvement_expected: 3\n", ["improvement_expected"]),
         (

@@ -110,6 +110,7 @@ class ConditionKind(StrEnum):
     keloid = "keloid"
     port_wine_stain = "port_wine_stain"
     hemangioma = "hemangioma"
+    infantile_hemangioma = "infantile_hemangioma"
     telangiectasia = "telangiectasia"
     rosacea = "rosacea"
     rhinophyma = "rhinophyma"
@@ -450,6 +451,22 @@ class Condition(Contract):
     )
     body_surface_percent: Annotated[float, Field(ge=0, le=100)] | None = Field(
         default=None, description="Share of the body's skin the condition covers, in percent."
+    )
+    recurrent: bool | None = Field(
+        default=None, description="The condition has come back after treatment."
+    )
+    individual_treatment_impractical: bool | None = Field(
+        default=None,
+        description="The clinician judges the lesions too many or too spread out to remove one "
+        "by one (cryotherapy, curettage, excision).",
+    )
+    hyperkeratotic: bool | None = Field(
+        default=None, description="The lesions are hyperkeratotic (thick and scaly)."
+    )
+    atrophic_scars: bool | None = Field(
+        default=None,
+        description="The scars are depressed under oblique light: ice-pick pits that cast a "
+        "shadow, rolling undulations or crater-like depressions with sharp edges.",
     )
 
     @field_validator("diagnoses")

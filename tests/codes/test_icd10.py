@@ -80,3 +80,10 @@ def test_importing_the_wrapper_does_not_load_the_tables() -> None:
         "sys.exit(int('simple_icd_10_cm' in sys.modules))"
     )
     assert subprocess.run([sys.executable, "-c", script], check=False).returncode == 0
+
+
+def test_all_codes_lists_each_code_once() -> None:
+    # B20 is both a category and the one-category block it sits in; it is one code.
+    codes = icd10.all_codes()
+    assert codes.count("B20") == 1
+    assert len(codes) == len(set(codes))

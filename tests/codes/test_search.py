@@ -34,6 +34,13 @@ def test_melasma_finds_chloasma() -> None:
     assert codes("melasma")[0] == "L81.1"
 
 
+def test_acne_scars_find_the_scar_code() -> None:
+    # ICD-10-CM has no acne-scar code: research 2.2 codes acne scars as L90.5 beside L70.0.
+    assert codes("acne scars")[0] == "L90.5"
+    assert codes("acne scarring")[0] == "L90.5"
+    assert codes("acne")[0] == "L70.0"
+
+
 def test_lay_words_find_the_tables_words() -> None:
     assert codes("stretch marks")[0] == "L90.6"
     assert codes("port wine stain")[0] == "Q82.5"  # inclusion term "Portwine Nevus"
@@ -59,6 +66,13 @@ def test_a_code_as_query_lists_it_and_what_lies_under_it() -> None:
     found = codes("l57", 20)
     assert found[0] == "L57"
     assert {"L57.0", "L57.8", "L57.9"} <= set(found)
+
+
+def test_each_code_appears_once_in_an_answer() -> None:
+    # B20 is both a category and its own one-category block; it used to be listed twice.
+    assert [match.code for match in search_icd10("B20")] == ["B20"]
+    hiv = [match.code for match in search_icd10("hiv")]
+    assert len(hiv) == len(set(hiv))
 
 
 def test_words_the_tables_never_use_find_nothing() -> None:

@@ -88,3 +88,13 @@ def test_new_numbers_and_flags_are_unknown_when_absent() -> None:
         is Status.not_met
     )
     assert status("member_state", {"in": ["TX"]}, patient={"state": "tx"}) is Status.met
+
+
+def test_the_lesion_and_scar_flags_are_three_valued() -> None:
+    assert status("hyperkeratotic", {"is": False}, condition={}) is Status.unknown
+    assert status("hyperkeratotic", {"is": False}, condition={"hyperkeratotic": False}) is (
+        Status.met
+    )
+    assert status("atrophic_scars", {"is": True}, condition={"atrophic_scars": False}) is (
+        Status.not_met
+    )

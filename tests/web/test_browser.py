@@ -28,22 +28,6 @@ from .browser import (
 )
 from .support import STAFF_EMAIL, STAFF_PASSWORD, example
 
-NEW_CASE = """\
-id: DC-2025-014
-patient: {name: Jordan Rivera, birth_date: 1988-06-02}
-payer: {policy: generic, plan_type: commercial, network: in, member_id: W1234 5678}
-procedures:
-  - {kind: fractional_ablative_laser, code: "0479T", sessions: 3, site: hand}
-condition: {diagnoses: [L90.5], kind: burn_scar, cause: burn, severity: severe}
-purpose: function
-impairment: [restricted_range_of_motion, pain_requiring_analgesics]
-prior_treatments:
-  - {name: silicone_sheeting, outcome: failed, months: 6}
-  - {name: pressure_garments, outcome: failed, months: 6}
-documentation: [photos, range_of_motion_measurements]
-provider: {type: plastic_surgeon, setting: office, name: Dr. Casey Lee}
-"""
-
 
 def _seed(database_url: str) -> None:
     """A staff account, and two cases already under way so the list has something to show."""
@@ -141,6 +125,40 @@ def test_the_patient_check_from_start_to_cost_chart(page: Page, server: LiveServ
     shot(page, "patient-result")
 
 
+def fill_the_new_case_form(page: Page) -> None:
+    """The new-case form as staff fill it: choices, the code pickers, a check, then save."""
+    page.get_by_label("Name", exact=True).first.fill("Jordan Rivera")
+    page.select_option("#f-payer-policy", "generic")
+    page.select_option("#f-payer-plan-type", "commercial")
+    page.select_option("#f-procedures-0-kind", "fractional_ablative_laser")
+    page.get_by_label("Search procedure codes by words").first.fill("fractional ablative")
+    page.locator("#f-procedures-0-code-results button[data-code='0479T']").click()
+    expect(page.locator("#f-procedures-0-code")).to_have_value("0479T")
+    page.fill("#f-procedures-0-sessions", "3")
+    page.select_option("#f-procedures-0-site", "hand")
+    page.get_by_label("Search diagnosis codes by words").fill("acne scars")
+    first = page.locator("#f-condition-diagnoses-results button").first
+    # The first search builds the code index, which takes a few seconds on a fresh server.
+    expect(first).to_have_attribute("data-code", "L90.5", timeout=30_000)
+    first.click()
+    expect(page.locator("#f-condition-diagnoses")).to_have_value("L90.5")
+    page.select_option("#f-condition-kind", "burn_scar")
+    page.select_option("#f-condition-cause", "burn")
+    page.get_by_role("button", name="Check what is still needed").click()
+    expect(page.locator("#still-needed")).to_be_visible()
+    expect(page.locator(".field.needed").first).to_be_visible()
+    expect(page.locator("#f-procedures-0-code")).to_have_value("0479T")  # kept on the way
+    assert fits_the_screen(page)
+    shot(page, "clinic-new-case")
+    page.select_option("#f-condition-severity", "severe")
+    page.select_option("#f-purpose", "function")
+    page.get_by_label("Restricted movement").check()
+    page.fill("#f-prior-treatments-0-name", "silicone_sheeting")
+    page.select_option("#f-prior-treatments-0-outcome", "failed")
+    page.fill("#f-prior-treatments-0-months", "6")
+    page.get_by_role("button", name="Create and decide").click()
+
+
 def test_the_clinic_records_a_denial_and_sees_the_appeal_deadline(
     page: Page, server: LiveServer
 ) -> None:
@@ -153,9 +171,10 @@ def test_the_clinic_records_a_denial_and_sees_the_appeal_deadline(
     expect(page.get_by_role("heading", name="Cases")).to_be_visible()
 
     page.get_by_role("link", name="New case").click()
-    page.fill("#document", NEW_CASE)
-    page.get_by_role("button", name="Create and decide").click()
+    fill_the_new_case_form(page)
     expect(page.locator("h1")).to_contain_text("Jordan Rivera")
+    expect(page.locator("dl.facts")).to_contain_text("L90.5")
+    expect(page.locator("dl.facts")).to_contain_text("0479T")
 
     page.select_option("#event-kind", "pa_submitted")
     page.fill("#event-date", "2025-01-02")
@@ -178,3 +197,47 @@ def test_the_clinic_records_a_denial_and_sees_the_appeal_deadline(
     expect(row).to_contain_text("2025-07-09")
     assert fits_the_screen(page)
     shot(page, "clinic-cases")
+
+
+VISIT_NOTE = """\
+41 yo F with severe burn scars of the right forearm from a kitchen fire. Range of motion at
+the elbow is limited; goniometer measurements recorded. Patient denies itching.
+Silicone gel sheeting for 6 months without improvement. Photographs in chart.
+Dx: T22.30XS, L90.5. Plan: fractional CO2 laser, 4 sessions.
+"""
+
+
+def sign_in(page: Page, server: LiveServer) -> None:
+    page.goto(server.url + "/clinic/login")
+    page.fill("#email", STAFF_EMAIL)
+    page.fill("#password", STAFF_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Cases")).to_be_visible()
+
+
+def test_the_clinic_creates_a_case_from_a_pasted_note(page: Page, server: LiveServer) -> None:
+    sign_in(page, server)
+    page.get_by_role("link", name="From a visit note").click()
+    page.fill("#note", VISIT_NOTE)
+    page.get_by_role("button", name="Read the note").click()
+    proposals = page.locator("#proposals")
+    # The spaCy pipeline is built on the first note a fresh server reads.
+    expect(proposals.locator("mark", has_text="burn scars")).to_be_visible(timeout=30_000)
+    expect(proposals).to_contain_text("denies itching")  # set aside, with its sentence
+    assert fits_the_screen(page)
+    shot(page, "clinic-note")
+    site = proposals.locator("li.proposal", has=page.locator("mark", has_text="forearm"))
+    site.locator("select").select_option("hand")  # staff correct what the note got wrong
+    page.get_by_role("button", name="Use these facts in a new case").click()
+
+    expect(page.locator("#from-note")).to_be_visible()
+    expect(page.locator("#f-procedures-0-kind")).to_have_value("fractional_ablative_laser")
+    expect(page.locator("#f-procedures-0-site")).to_have_value("hand")
+    expect(page.locator("#f-condition-diagnoses")).to_have_value("T22.30XS, L90.5")
+    page.get_by_label("Name", exact=True).first.fill("Dana Whitfield")
+    page.select_option("#f-purpose", "function")
+    page.get_by_role("button", name="Create and decide").click()
+    expect(page.locator("h1")).to_contain_text("Dana Whitfield")
+    facts = page.locator("dl.facts")
+    expect(facts).to_contain_text("T22.30XS")
+    expect(facts).to_contain_text("Silicone sheeting: failed (6 months)")

@@ -40,6 +40,15 @@ def test_code_search_needs_a_query(client: TestClient) -> None:
     assert too_many.json()["field"] == "limit"
 
 
+def test_procedure_code_search_finds_microneedling_codes(client: TestClient) -> None:
+    response = client.get("/api/v1/codes/procedures", params={"q": "microneedling"})
+    assert response.status_code == 200
+    assert response.json()[0]["code"] == "17999"
+    blank = client.get("/api/v1/codes/procedures", params={"q": " "})
+    assert blank.status_code == 422
+    assert blank.json()["field"] == "q"
+
+
 def test_openapi_documents_the_case_body(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
     document = client.get("/openapi.json").json()

@@ -1,4 +1,5 @@
-"""`dermcover check`, `explain`, `policies` and `schema`: the coverage commands."""
+"""`dermcover check`, `explain` and `schema`: the coverage commands (`policies` has its own
+module)."""
 
 from __future__ import annotations
 
@@ -79,33 +80,6 @@ def explain(
         console.print_json(determination.model_dump_json(exclude_none=True))
         return
     print_trace(determination)
-
-
-@app.command()
-def policies(output: FormatOption = OutputFormat.text) -> None:
-    """List the policy packs with their sources and review dates."""
-    from rich.table import Table
-
-    from dermcover.engine import library
-    from dermcover.engine.summary import summary_of
-
-    if output is OutputFormat.json:
-        summaries = [summary_of(pack).model_dump(mode="json") for pack in library().packs.values()]
-        console.print_json(json.dumps(summaries))
-        return
-
-    table = Table(title="Policy packs", show_lines=True)
-    table.add_column("id", style="bold")
-    table.add_column("policy")
-    table.add_column("reviewed")
-    table.add_column("sources (date, confidence)")
-    for pack in library().packs.values():
-        sources = "\n".join(
-            f"{source.title} ({source.date or 'undated'}, {source.confidence})"
-            for source in pack.spec.sources
-        )
-        table.add_row(pack.id, pack.spec.title, str(pack.spec.reviewed), sources)
-    console.print(table)
 
 
 # The documents of the public contract: name -> (module, model class).

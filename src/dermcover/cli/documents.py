@@ -54,22 +54,20 @@ def build(
     schedule: Path | None = None,
 ) -> BaseModel:
     """The document model; a refusal becomes an input error (one line, exit status 2)."""
+    # Each kind imports only its own document module: a letter does not load the calendars.
     from dermcover.documents import DocumentRefused
-    from dermcover.documents.appeal import appeal_letter
-    from dermcover.documents.clinical import code_errors
-    from dermcover.documents.denial import Denial
-    from dermcover.documents.gfe import good_faith_estimate
-    from dermcover.documents.lmn import letter_of_medical_necessity
-    from dermcover.documents.pa_packet import prior_authorization_packet
     from dermcover.documents.schedule import Schedule
     from dermcover.engine import determine, library
-    from dermcover.estimate import EstimateRequest
     from dermcover.inputs import InputError, load_model
 
     plan = load_model(Schedule, schedule) if schedule is not None else None
     determination = determine(case, policy, today=today)
     try:
         if kind is DocumentKind.gfe:
+            from dermcover.documents.clinical import code_errors
+            from dermcover.documents.gfe import good_faith_estimate
+            from dermcover.estimate import EstimateRequest
+
             request = load_model(
                 EstimateRequest,
                 _required(estimate, "--estimate", kind, "the estimate request with the prices"),
@@ -83,11 +81,18 @@ def build(
             )
         pack = library().get(determination.policy.id)
         if kind is DocumentKind.lmn:
+            from dermcover.documents.lmn import letter_of_medical_necessity
+
             return letter_of_medical_necessity(
                 case, determination, pack, today=today, schedule=plan
             )
         if kind is DocumentKind.pa_packet:
+            from dermcover.documents.pa_packet import prior_authorization_packet
+
             return prior_authorization_packet(case, determination, pack, today=today, schedule=plan)
+        from dermcover.documents.appeal import appeal_letter
+        from dermcover.documents.denial import Denial
+
         notice = load_model(
             Denial, _required(denial, "--denial", kind, "the denial notice as YAML or JSON")
         )

@@ -114,7 +114,7 @@ DIAGNOSIS_RULES: tuple[DiagnosisRule, ...] = (
     *_rule("L90.6", K.striae),
     *_rule("L91.0", K.hypertrophic_scar, SCAR_KINDS),
     *_rule("Q82.5", K.port_wine_stain, (K.hemangioma,)),
-    *_rule("D18.0", K.hemangioma),
+    *_rule("D18.0", K.hemangioma, (K.infantile_hemangioma,)),
     *_rule(("I78.0", "I78.1"), K.telangiectasia),
     *_rule(("L63", "L64", "L65", "L66"), K.hair_loss),
     *_rule(("B07", "A63.0"), K.warts),

@@ -78,6 +78,7 @@ INDICATIONS: dict[ProcedureKind, frozenset[ConditionKind]] = {
         K.pyogenic_granuloma,
         K.glomangioma,
         K.granuloma_faciale,
+        K.infantile_hemangioma,
     },
     P.intense_pulsed_light: _PIGMENT
     | {K.telangiectasia, K.rosacea, K.port_wine_stain, K.photoaging, K.acne_active},

@@ -27,6 +27,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
+import sys
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -46,6 +47,10 @@ class IcdMatch:
 
 
 PHRASES: dict[str, str] = {
+    # ICD-10-CM has no acne-scar code: the scar is coded L90.5 (with the acne code beside it).
+    "acne scars": "acne scar conditions fibrosis skin",
+    "acne scar": "acne scar conditions fibrosis skin",
+    "acne scarring": "acne scar conditions fibrosis skin",
     "melasma": "chloasma",
     "stretch marks": "striae",
     "stretch mark": "striae",
@@ -119,26 +124,29 @@ def _rewrite(query: str) -> str:
 
 
 class _Index:
-    def __init__(self, codes: Iterable[str]) -> None:
-        self.codes: list[str] = []
-        self.descriptions: list[str] = []
-        self.billable: list[bool] = []
-        self.lengths: list[int] = []
+    """Postings per word and the little each code needs for ranking, by its place in the
+    tables; codes and descriptions stay in the ICD-10-CM table until a hit is shown (that keeps
+    a server process's index to a few megabytes)."""
+
+    def __init__(self, entries: Iterable[icd10.Entry]) -> None:
+        self.size = 0
+        self.billable = bytearray()
+        self.skin = bytearray()
+        self.lengths = array("H")
         self.in_description: dict[str, array[int]] = {}
         self.in_inclusion: dict[str, array[int]] = {}
-        for position, code in enumerate(codes):
-            description = icd10.describe(code) or ""
-            own = set(_words(description))
-            included = {w for term in icd10.inclusion_terms(code) for w in _words(term)} - own
-            self.codes.append(code)
-            self.descriptions.append(description)
-            self.billable.append(icd10.is_billable(code))
+        for entry in entries:
+            position = entry.position
+            own = set(_words(entry.description))
+            included = {w for term in entry.inclusion_terms for w in _words(term)} - own
+            self.size = position + 1
+            self.billable.append(entry.billable)
+            self.skin.append(entry.code.startswith(_SKIN_CHAPTER))
             self.lengths.append(len(own))
             for word in own:
-                self.in_description.setdefault(word, array("I")).append(position)
+                self.in_description.setdefault(sys.intern(word), array("I")).append(position)
             for word in included:
-                self.in_inclusion.setdefault(word, array("I")).append(position)
-        self.positions = {code: position for position, code in enumerate(self.codes)}
+                self.in_inclusion.setdefault(sys.intern(word), array("I")).append(position)
 
     def found(self, word: str) -> int:
         return len(self.in_description.get(word, ())) + len(self.in_inclusion.get(word, ()))
@@ -150,7 +158,7 @@ class _Index:
         """
         candidates = [word] if self.found(word) else list(_synonyms(word)) or [word]
         rarest = min(self.found(candidate) for candidate in candidates)
-        return math.log((len(self.codes) + 1) / (rarest + 1)) + 1.0
+        return math.log((self.size + 1) / (rarest + 1)) + 1.0
 
     def matches(self, word: str) -> dict[int, float]:
         """Each code the word (or a synonym) matches, with how well it matches (at most 1)."""
@@ -174,7 +182,7 @@ def _synonyms(word: str) -> tuple[str, ...]:
 
 @cache
 def _index() -> _Index:
-    return _Index(icd10.all_codes())
+    return _Index(icd10.entries())
 
 
 def search_icd10(query: str, limit: int = 10) -> list[IcdMatch]:
@@ -203,29 +211,28 @@ def search_icd10(query: str, limit: int = 10) -> list[IcdMatch]:
     def ranked(position: int) -> float:
         extra = max(index.lengths[position] - matched[position], 0)
         factor = 1.0 if index.billable[position] else _HEADER_FACTOR
-        if index.codes[position].startswith(_SKIN_CHAPTER):
+        if index.skin[position]:
             factor *= _SKIN_FACTOR
         return scores[position] * factor / (1.0 + _EXTRA_WORD_PENALTY * extra)
 
     best = heapq.nsmallest(limit, scores, key=lambda position: (-ranked(position), position))
-    return [_match(index, position, min(ranked(position), 1.0)) for position in best]
+    return _matches([(position, min(ranked(position), 1.0)) for position in best])
 
 
 def _by_code(prefix: str, limit: int) -> list[IcdMatch]:
-    index = _index()
-    start = index.positions.get(prefix)
-    hits = [p for p, code in enumerate(index.codes) if code.startswith(prefix)]
-    hits.sort(key=lambda position: (position != start, len(index.codes[position]), position))
+    hits = icd10.with_prefix(prefix)
+    hits.sort(key=lambda hit: (hit[1] != prefix, len(hit[1]), hit[0]))
+    return _matches([(position, len(prefix) / len(code)) for position, code in hits[:limit]])
+
+
+def _matches(ranked: list[tuple[int, float]]) -> list[IcdMatch]:
+    shown = icd10.at_positions(position for position, _ in ranked)
     return [
-        _match(index, position, len(prefix) / len(index.codes[position]))
-        for position in hits[:limit]
+        IcdMatch(
+            code=shown[position][0],
+            description=shown[position][1],
+            billable=shown[position][2],
+            score=round(score, 4),
+        )
+        for position, score in ranked
     ]
-
-
-def _match(index: _Index, position: int, score: float) -> IcdMatch:
-    return IcdMatch(
-        code=index.codes[position],
-        description=index.descriptions[position],
-        billable=index.billable[position],
-        score=round(score, 4),
-    )

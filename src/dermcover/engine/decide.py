@@ -9,6 +9,7 @@ outcome still possible is the same, the unknowns did not matter; if they differ,
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -31,7 +32,16 @@ from dermcover.determination import (
     Question,
     Status,
 )
-from dermcover.engine.facts import LineView, line_views
+from dermcover.engine.compile.ir import (
+    STATUS_OF,
+    NodeIR,
+    Program,
+    RuleIR,
+    direct_leaves,
+    question_leaves,
+)
+from dermcover.engine.compile.python import Weights, compiled
+from dermcover.engine.facts import Fact, LineView, line_views
 from dermcover.engine.library import DEFAULT_POLICY, PolicyLibrary, library
 from dermcover.engine.logic import MET, NOT_MET, UNKNOWN
 from dermcover.engine.next_steps import next_steps
@@ -100,7 +110,9 @@ class _LineDecision:
     possible: list[Rule] = field(default_factory=list)
 
 
-def _decide_line(pack: Pack, view: LineView, trace: TraceLevel) -> _LineDecision:
+def walk_line(pack: Pack, view: LineView, trace: TraceLevel) -> _LineDecision:
+    """The reference: one line decided by walking the criteria trees. The compiled back ends are
+    tested against it; `determine` runs the compiled pack."""
     resolver = Resolver(pack.trees, exhaustive=trace != "none")
     weighed: list[tuple[Rule, Status, int]] = []  # the rule, its status, criteria weighed so far
     possible: list[Rule] = []
@@ -118,7 +130,46 @@ def _decide_line(pack: Pack, view: LineView, trace: TraceLevel) -> _LineDecision
     else:
         weighed.append((pack.otherwise, MET, len(resolver.order)))
         possible.append(pack.otherwise)
+    return _line(
+        view,
+        [(rule, status) for rule, status, _ in weighed],
+        possible,
+        lambda: _questions(pack, view, resolver, possible),
+        lambda: _trace(pack, view, resolver, weighed, trace),
+    )
 
+
+def _decide_line(pack: Pack, view: LineView, trace: TraceLevel) -> _LineDecision:
+    """One line decided by the pack's generated functions (engine/compile/python.py)."""
+    machine = compiled(pack)
+    rules = machine.program.rules
+    weighed = [(rules[index], STATUS_OF[code]) for index, code in machine.walk(view)]
+    possible = [rule.rule for rule, status in weighed if status is not NOT_MET]
+    slow: list[Weights] = []
+
+    def weights() -> Weights:
+        if not slow:
+            slow.append(machine.weigh_all(view))
+        return slow[0]
+
+    return _line(
+        view,
+        [(rule.rule, status) for rule, status in weighed],
+        possible,
+        lambda: compiled_questions(pack, machine.program, view, weights(), weighed),
+        lambda: compiled_trace(machine.program, view, weights(), weighed, trace),
+    )
+
+
+def _line(
+    view: LineView,
+    weighed: list[tuple[Rule, Status]],
+    possible: list[Rule],
+    questions_for: Callable[[], list[Question]],
+    trace_for: Callable[[], list[CriterionResult]],
+) -> _LineDecision:
+    """A line from the rules it weighed: one outcome if every possible rule agrees, else
+    insufficient information and the questions that would settle it."""
     deciding = possible[-1]
     outcomes = {rule.outcome for rule in possible}
     questions: list[Question] = []
@@ -129,7 +180,7 @@ def _decide_line(pack: Pack, view: LineView, trace: TraceLevel) -> _LineDecision
     else:
         outcome = Outcome.insufficient_information
         prior_auth = PriorAuthorizationNeed.unknown
-        questions = _questions(pack, view, resolver, possible)
+        questions = questions_for()
         could_be = sorted({_plain(rule.outcome) for rule in possible})
         reasons = [
             "The answer depends on facts the case does not give yet: it could be "
@@ -141,7 +192,7 @@ def _decide_line(pack: Pack, view: LineView, trace: TraceLevel) -> _LineDecision
         procedure=ProcedureRef(kind=view.kind, code=procedure.code, sessions=procedure.sessions),
         outcome=outcome,
         prior_authorization=prior_auth,
-        criteria=_trace(pack, view, resolver, weighed, trace),
+        criteria=trace_for(),
         reasons=reasons,
         decided_by=deciding.criterion.id
         if outcome is not Outcome.insufficient_information
@@ -163,14 +214,14 @@ def _plain(outcome: Outcome) -> str:
     return _PLAIN.get(outcome, outcome.value)
 
 
-def _unmet_reasons(deciding: Rule, weighed: list[tuple[Rule, Status, int]]) -> list[str]:
+def _unmet_reasons(deciding: Rule, weighed: list[tuple[Rule, Status]]) -> list[str]:
     """For a line the policy turns down, the covered uses it looked at and found not met."""
     if deciding.outcome.is_covered:
         return []
     return [
         f"The policy covers it only when: {rule.criterion.text.rstrip('.')}. That is not the "
         "case here."
-        for rule, status, _ in weighed
+        for rule, status in weighed
         if status is NOT_MET and rule.outcome.is_covered and rule.procedures is not None
     ]
 
@@ -179,17 +230,54 @@ def _questions(
     pack: Pack, view: LineView, resolver: Resolver, possible: list[Rule]
 ) -> list[Question]:
     """The unknown facts inside the undecided rules, one question per case field."""
+    return _asked(
+        pack,
+        view,
+        (
+            (leaf.fact, owner)
+            for rule in possible
+            if rule.criterion.when is not None
+            and evaluate(rule.criterion.when, view, resolver) is UNKNOWN
+            for leaf, owner in unknown_leaves(
+                rule.criterion.when, view, resolver, rule.criterion.id
+            )
+        ),
+    )
+
+
+def compiled_questions(
+    pack: Pack,
+    program: Program,
+    view: LineView,
+    weights: Weights,
+    weighed: list[tuple[RuleIR, Status]],
+) -> list[Question]:
+    """The same questions as `_questions`, from the generated pass's statuses."""
+
+    def status(node: NodeIR) -> int:
+        return weights.statuses[node.id]
+
+    return _asked(
+        pack,
+        view,
+        (
+            (leaf.fact, owner)
+            for rule, rule_status in weighed
+            if rule.root is not None and rule_status is UNKNOWN
+            for leaf, owner in question_leaves(rule.root, status, rule.id, program)
+        ),
+    )
+
+
+def _asked(pack: Pack, view: LineView, unknown: Iterable[tuple[Fact, str]]) -> list[Question]:
+    """One question per case field, from the unknown facts and the criteria they sit in."""
     asked: dict[str, Question] = {}
-    for rule in possible:
-        when = rule.criterion.when
-        if when is None or evaluate(when, view, resolver) is not UNKNOWN:
-            continue
-        for leaf, owner in unknown_leaves(when, view, resolver, rule.criterion.id):
-            path = leaf.fact.fields_for(view.index)[0]
-            named = pack.criteria.get(owner)
-            ask = named.ask if named is not None and named.ask else leaf.fact.ask
-            new = Question(field=path, ask=ask, fields=[path], criteria=[owner])
-            asked[path] = _merged(asked.get(path), new)
+    for fact, owner in unknown:
+        path = fact.fields_for(view.index)[0]
+        named = pack.criteria.get(owner)
+        ask = named.ask if named is not None and named.ask else fact.ask
+        new = Question(field=path, ask=ask, fields=[path], criteria=[owner])
+        asked[path] = _merged(asked.get(path), new)
     return list(asked.values())
 
 
@@ -244,6 +332,66 @@ def _trace(
             )
         )
     return results
+
+
+def compiled_trace(
+    program: Program,
+    view: LineView,
+    weights: Weights,
+    weighed: list[tuple[RuleIR, Status]],
+    level: TraceLevel,
+) -> list[CriterionResult]:
+    """The same trace as `_trace`, from the generated pass's statuses and fact values."""
+    if level == "none":
+        return []
+    results: list[CriterionResult] = []
+    shown: set[str] = set()
+    for rule, status in weighed:
+        for criterion_id in rule.refs_in_order:
+            if criterion_id in shown:
+                continue
+            shown.add(criterion_id)
+            root = program.criteria[criterion_id]
+            results.append(
+                _compiled_result(program.pack.criteria[criterion_id], root, weights, view, level)
+            )
+        results.append(
+            _compiled_result(
+                rule.rule.criterion, rule.root, weights, view, level, status
+            ).model_copy(update={"stage": rule.rule.stage.value, "outcome": rule.outcome})
+        )
+    return results
+
+
+def _compiled_result(
+    criterion: Criterion,
+    root: NodeIR | None,
+    weights: Weights,
+    view: LineView,
+    level: TraceLevel,
+    status: Status | None = None,
+) -> CriterionResult:
+    facts = None
+    if level == "full" and root is not None:
+        facts = [
+            FactCheck(
+                fact=leaf.fact.name,
+                test=dict(leaf.leaf.test.spec),
+                fields=list(leaf.fact.fields_for(view.index)),
+                value=_shown(weights.values[leaf.fact.name]),
+                status=STATUS_OF[weights.statuses[leaf.id]],
+            )
+            for leaf in direct_leaves(root)
+        ]
+    if status is None:
+        status = STATUS_OF[weights.statuses[root.id]] if root is not None else MET
+    return CriterionResult(
+        id=criterion.id,
+        text=criterion.text,
+        status=status,
+        citation=criterion.citation,
+        facts=facts,
+    )
 
 
 def _result(

@@ -322,6 +322,26 @@ def _claim_diagnoses(view: LineView) -> list[str] | None:
     return _condition(view, "diagnoses")  # type: ignore[no-any-return]
 
 
+def _days_since_injury(view: LineView) -> int | None:
+    """Days since the injury: given, else at least 30 a month from `months_since_onset` (whose
+    question asks when the condition started or the injury happened)."""
+    days = _condition(view, "days_since_injury")
+    if days is not None:
+        return int(days)
+    months = _condition(view, "months_since_onset")
+    return 30 * int(months) if months is not None else None
+
+
+def _provider_state(view: LineView) -> UsState | None:
+    """Where the procedure is done, which decides the Medicare contractor (and its local
+    policies). A value that is not a two-letter state code reads as unknown."""
+    provider = view.case.provider
+    if provider is None or provider.state is None:
+        return None
+    code = provider.state.strip().upper()
+    return UsState(code) if code in UsState.__members__ else None
+
+
 def _attr(section: str, name: str) -> Callable[[LineView], Any]:
     def read(view: LineView) -> Any:
         part = getattr(view.case, section)
@@ -459,9 +479,9 @@ FACTS: dict[str, Fact] = {
         ),
         Fact(
             "days_since_injury",
-            ("condition.days_since_injury",),
+            ("condition.days_since_injury", "condition.months_since_onset"),
             "How many days ago did the injury or burn happen?",
-            lambda v: _condition(v, "days_since_injury"),
+            _days_since_injury,
             _number,
         ),
         Fact(
@@ -471,6 +491,36 @@ FACTS: dict[str, Fact] = {
             "hand is about 1%.)",
             lambda v: _condition(v, "body_surface_percent"),
             _number,
+        ),
+        Fact(
+            "recurrent",
+            ("condition.recurrent",),
+            "Has the condition come back after it was treated before?",
+            lambda v: _condition(v, "recurrent"),
+            _flag,
+        ),
+        Fact(
+            "individual_treatment_impractical",
+            ("condition.individual_treatment_impractical",),
+            "Has the clinician found the lesions too many or too spread out to remove one by one "
+            "(by freezing, scraping or cutting out)?",
+            lambda v: _condition(v, "individual_treatment_impractical"),
+            _flag,
+        ),
+        Fact(
+            "hyperkeratotic",
+            ("condition.hyperkeratotic",),
+            "Are the lesions hyperkeratotic, that is thick, crusted and scaly rather than flat?",
+            lambda v: _condition(v, "hyperkeratotic"),
+            _flag,
+        ),
+        Fact(
+            "atrophic_scars",
+            ("condition.atrophic_scars",),
+            "Seen under light from the side, are the scars sunken: narrow pits that cast a "
+            "shadow, gentle rolling dips, or crater-like hollows with sharp edges?",
+            lambda v: _condition(v, "atrophic_scars"),
+            _flag,
         ),
         Fact(
             "purpose",
@@ -525,6 +575,13 @@ FACTS: dict[str, Fact] = {
             "In which US state do you live? (State law can require a plan to cover some "
             "treatments.)",
             _attr("patient", "state"),
+            _membership(UsState),
+        ),
+        Fact(
+            "provider_state",
+            ("provider.state",),
+            "In which US state will the procedure be done?",
+            _provider_state,
             _membership(UsState),
         ),
         Fact(

@@ -9,6 +9,7 @@ not met, so that a pack cannot grow a criterion nobody tested both ways.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -49,26 +50,45 @@ def load_fixtures(pack_folder: Path) -> list[tuple[Path, Fixture]]:
     ]
 
 
-def check_fixture(fixture: Fixture, determination: Determination) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class Mismatch:
+    """One way a determination differs from its fixture: what was checked (`outcome`, `lines`,
+    `prior_authorization`, a criterion id or `questions`), what the policy demands, what came."""
+
+    subject: str
+    expected: str
+    got: str
+
+    def __str__(self) -> str:
+        if self.subject == "questions":
+            return f"no question asks for {self.expected} (asked: {self.got})"
+        if self.got == "not weighed":
+            return f"criterion {self.subject} was not weighed"
+        what = {
+            "outcome": "outcome is",
+            "lines": "line outcomes are",
+            "prior_authorization": "prior authorization is",
+        }.get(self.subject, f"criterion {self.subject} is")
+        return f"{what} {self.got}, policy demands {self.expected}"
+
+
+def mismatches(fixture: Fixture, determination: Determination) -> list[Mismatch]:
     """Every difference between what the fixture demands and the determination."""
     expect = fixture.expect
-    problems: list[str] = []
+    found: list[Mismatch] = []
     if determination.outcome is not expect.outcome:
-        problems.append(
-            f"outcome is {determination.outcome.value}, policy demands {expect.outcome.value}"
-        )
+        found.append(Mismatch("outcome", expect.outcome.value, determination.outcome.value))
     if expect.lines is not None:
         got = [line.outcome for line in determination.lines]
         if got != expect.lines:
-            problems.append(
-                f"line outcomes are {[o.value for o in got]}, policy demands "
-                f"{[o.value for o in expect.lines]}"
+            found.append(
+                Mismatch("lines", str([o.value for o in expect.lines]), str([o.value for o in got]))
             )
     if expect.prior_authorization is not None:
         got_pa = [line.prior_authorization.value for line in determination.lines]
         if got_pa != expect.prior_authorization:
-            problems.append(
-                f"prior authorization is {got_pa}, policy demands {expect.prior_authorization}"
+            found.append(
+                Mismatch("prior_authorization", str(expect.prior_authorization), str(got_pa))
             )
     seen = {
         criterion.id: criterion.status
@@ -77,17 +97,19 @@ def check_fixture(fixture: Fixture, determination: Determination) -> list[str]:
     }
     for criterion_id, status in expect.criteria.items():
         if criterion_id not in seen:
-            problems.append(f"criterion {criterion_id} was not weighed")
+            found.append(Mismatch(criterion_id, status.value, "not weighed"))
         elif seen[criterion_id] is not status:
-            problems.append(
-                f"criterion {criterion_id} is {seen[criterion_id].value}, "
-                f"policy demands {status.value}"
-            )
+            found.append(Mismatch(criterion_id, status.value, seen[criterion_id].value))
     asked = {field for question in determination.questions for field in question.fields}
     for field in expect.questions:
         if field not in asked:
-            problems.append(f"no question asks for {field} (asked: {sorted(asked)})")
-    return problems
+            found.append(Mismatch("questions", field, str(sorted(asked))))
+    return found
+
+
+def check_fixture(fixture: Fixture, determination: Determination) -> list[str]:
+    """Every difference between what the fixture demands and the determination, as text."""
+    return [str(mismatch) for mismatch in mismatches(fixture, determination)]
 
 
 def criteria_not_exercised(pack: Pack, determinations: Iterable[Determination]) -> list[str]:

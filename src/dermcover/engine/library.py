@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -45,12 +47,42 @@ def load_pack(folder: Path) -> Pack:
         raise InputError(f"{where}: {field_path(exc.path)}: {exc}") from None
 
 
+class Packs(Mapping[str, Pack]):
+    """The packs of one folder by id. The ids come from the folder's listing; each pack is read,
+    checked and compiled the first time it is asked for, so a command that needs one pack does
+    not parse them all."""
+
+    def __init__(self, folder: Path, ids: list[str]) -> None:
+        self._folder = folder
+        self._ids = ids
+        self._known = frozenset(ids)
+        self._loaded: dict[str, Pack] = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, policy_id: str) -> Pack:
+        pack = self._loaded.get(policy_id)
+        if pack is not None:
+            return pack
+        if policy_id not in self._known:
+            raise KeyError(policy_id)
+        with self._lock:
+            if policy_id not in self._loaded:
+                self._loaded[policy_id] = load_pack(self._folder / policy_id)
+            return self._loaded[policy_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
 @dataclass(frozen=True)
 class PolicyLibrary:
     """Every pack in a folder, by id."""
 
     folder: Path
-    packs: dict[str, Pack]
+    packs: Mapping[str, Pack]
 
     def get(self, policy_id: str) -> Pack:
         pack = self.packs.get(policy_id)
@@ -60,17 +92,23 @@ class PolicyLibrary:
             )
         return pack
 
+    def load_all(self) -> None:
+        """Read and check every pack now (a service does, so that a broken pack stops its
+        start rather than a request)."""
+        for _ in self.packs.values():
+            pass
+
 
 @cache
 def _load_library(folder: Path) -> PolicyLibrary:
     if not folder.is_dir():
         raise InputError(f"{folder}: the policy folder does not exist (set {POLICIES_ENV})")
-    packs = {
-        pack_folder.name: load_pack(pack_folder)
+    ids = [
+        pack_folder.name
         for pack_folder in sorted(folder.iterdir())
         if (pack_folder / "policy.yaml").is_file()
-    }
-    return PolicyLibrary(folder, packs)
+    ]
+    return PolicyLibrary(folder, Packs(folder, ids))
 
 
 @cache

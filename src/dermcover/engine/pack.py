@@ -55,6 +55,11 @@ class SourceSpec(Spec):
         description="The source's revision or publication date; null where the source is undated."
     )
     url: str | None = None
+    checked: dt.date | None = Field(
+        default=None,
+        description="The day the pack was last compared with the source's text, when that is "
+        "later than the source's own date (a policy can stay unrevised for years).",
+    )
     confidence: Confidence = Field(
         description="confirmed: read in the policy text; summary: from a third-party summary; "
         "unverified: inferred, not found."

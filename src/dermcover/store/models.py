@@ -148,3 +148,66 @@ class AuditEntry(Base):
     action: Mapped[AuditAction] = mapped_column(_enum(AuditAction, "audit_action"))
     case_id: Mapped[int | None] = mapped_column(index=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=now, index=True)
+
+
+class CoverageAssertion(Base):
+    """One coverage answer given to an EHR over CRD, by its coverage-assertion-id: the case as
+    last known (with any DTR answers folded in) and its determination, so that DTR, a second CRD
+    call and PAS for the same order pick up where the last one left off."""
+
+    __tablename__ = "coverage_assertions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(400), index=True)
+    policy_id: Mapped[str] = mapped_column(String(64))
+    coverage: Mapped[str | None] = mapped_column(String(200))
+    case_document: Mapped[dict[str, Any]] = mapped_column(Document)
+    determination_document: Mapped[dict[str, Any]] = mapped_column(Document)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+
+
+class PriorAuthorizationRecord(Base):
+    """A prior-authorization request received over PAS, the answer given, and the case it made.
+    `status` is the current decision; it changes when staff record the payer's decision later."""
+
+    __tablename__ = "prior_authorizations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(64), unique=True)
+    claim_identifier: Mapped[str] = mapped_column(String(400), index=True)
+    member_id: Mapped[str | None] = mapped_column(String(200))
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    request_document: Mapped[dict[str, Any]] = mapped_column(Document)
+    response_document: Mapped[dict[str, Any]] = mapped_column(Document)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+
+    log: Mapped[list[PriorAuthorizationLogEntry]] = relationship(
+        back_populates="prior_authorization",
+        order_by="PriorAuthorizationLogEntry.id",
+        cascade="all, delete-orphan",
+    )
+
+
+class PriorAuthorizationLogEntry(Base):
+    """The audit trail of one prior-authorization record: what happened, who did it (a staff
+    member, or the calling system named by its token's issuer), and when."""
+
+    __tablename__ = "prior_authorization_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prior_authorization_id: Mapped[int] = mapped_column(
+        ForeignKey("prior_authorizations.id", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    client: Mapped[str | None] = mapped_column(String(400))
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+
+    prior_authorization: Mapped[PriorAuthorizationRecord] = relationship(back_populates="log")

@@ -13,9 +13,10 @@ from starlette.middleware.sessions import SessionMiddleware
 from dermcover.case import Case
 from dermcover.engine import library
 from dermcover.estimate import EstimateRequest
-from dermcover.web import api, pages
+from dermcover.web import api, cds, fhir, pages
 from dermcover.web.documents import DocumentInputs, DocumentRequest
 from dermcover.web.errors import install_error_handlers
+from dermcover.web.interop import Interop
 from dermcover.web.middleware import BodySizeLimit, NeverLeak, SecurityHeaders
 from dermcover.web.openapi import install_openapi
 from dermcover.web.records import Records
@@ -33,7 +34,7 @@ DESCRIPTION = (
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
-    library()  # load and check the policy packs now: a broken pack stops the start, not a request
+    library().load_all()  # a broken pack stops the start, not a request
     records = Records.open(settings.database_url, migrate=settings.migrate_on_start)
 
     @asynccontextmanager
@@ -45,9 +46,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.records = records
     app.state.sign_in_throttle = SignInThrottle()
+    app.state.interop = Interop.from_env(records.assertions, records.prior_auths)
     install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(cds.router)
+    app.include_router(fhir.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_openapi(app, [Case, EstimateRequest, DocumentRequest, DocumentInputs])
     # Added innermost first: the last added is the outermost.

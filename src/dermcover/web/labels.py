@@ -130,6 +130,7 @@ def verdict_tone(outcome: Outcome) -> str:
 
 
 FIELDS: dict[str, str] = {
+    "id": "The clinic's reference for the case",
     "purpose": "What it is for",
     "impairment": "Problems it causes",
     "documentation": "Records on file",
@@ -144,6 +145,14 @@ FIELDS: dict[str, str] = {
     "payer.plan_type": "Kind of plan",
     "payer.network": "Clinic in network",
     "provider.type": "Who performs it",
+    "provider.npi": "NPI",
+    "provider.tin": "Tax ID (TIN)",
+    "payer.member_id": "Member ID",
+    "payer.policy": "Policy pack",
+    "procedures.area_cm2": "Area (cm²)",
+    "procedures.device_fda_cleared": "Device FDA-cleared",
+    "prior_treatments.name": "Treatment",
+    "prior_treatments.months": "Months tried",
     "provider.setting": "Where it is done",
 }
 

@@ -10,6 +10,7 @@ from dermcover.store.audit import AuditLog
 from dermcover.store.cases import CaseRepository
 from dermcover.store.database import create_database_engine, session_factory
 from dermcover.store.migrate import upgrade_database
+from dermcover.store.prior_auths import CoverageAssertions, PriorAuthorizations
 from dermcover.store.users import UserRepository
 
 
@@ -19,6 +20,8 @@ class Records:
     cases: CaseRepository
     users: UserRepository
     audit: AuditLog
+    prior_auths: PriorAuthorizations
+    assertions: CoverageAssertions
 
     @classmethod
     def open(cls, database_url: str, *, migrate: bool = False) -> Records:
@@ -26,7 +29,14 @@ class Records:
             upgrade_database(database_url)
         engine = create_database_engine(database_url)
         sessions = session_factory(engine)
-        return cls(engine, CaseRepository(sessions), UserRepository(sessions), AuditLog(sessions))
+        return cls(
+            engine,
+            CaseRepository(sessions),
+            UserRepository(sessions),
+            AuditLog(sessions),
+            PriorAuthorizations(sessions),
+            CoverageAssertions(sessions),
+        )
 
     def close(self) -> None:
         self.engine.dispose()

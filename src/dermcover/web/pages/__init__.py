@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from dermcover.web.pages import auth, clinic, codes, patient
+from dermcover.web.pages import auth, clinic, codes, notes, patient
 
 router = APIRouter(include_in_schema=False)
 router.include_router(patient.router)
 router.include_router(codes.router)
 router.include_router(auth.router)
 router.include_router(clinic.router)
+router.include_router(notes.router)

@@ -4,21 +4,24 @@ of a case goes through the store, which audits it (who, what, when)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Annotated, Any
 
-import yaml
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
 from dermcover.case import Case
+from dermcover.determination import Question
+from dermcover.engine.library import library
 from dermcover.inputs import MAX_INPUT_BYTES, InputError, load_model_text
-from dermcover.store.cases import CaseNotFound, CaseView
+from dermcover.store.cases import CaseNotFound, CaseView, decide_with_engine
 from dermcover.store.timeline import CaseStatus, EventKind
 from dermcover.web.answers import read_answers
 from dermcover.web.case_facts import case_facts
+from dermcover.web.case_form import all_fields, build_form, read_form, values_from_case
 from dermcover.web.deps import RecordsDep, StaffDep, current_staff, verify_csrf
 from dermcover.web.document_forms import document_inputs
 from dermcover.web.documents import (
@@ -31,19 +34,11 @@ from dermcover.web.documents import (
     response,
 )
 from dermcover.web.errors import FieldError
+from dermcover.web.interop import prior_auth_rows
+from dermcover.web.questions import TREATMENTS
 from dermcover.web.templating import templates
 
 router = APIRouter(prefix="/clinic", dependencies=[Depends(current_staff), Depends(verify_csrf)])
-
-NEW_CASE_TEMPLATE = """\
-patient: {name: , birth_date: }
-payer: {policy: generic, plan_type: commercial, network: in}
-procedures:
-  - {kind: , code: , sessions: 1, site: face}
-condition: {diagnoses: [], cause: , severity: }
-purpose:
-provider: {type: dermatologist, setting: office}
-"""
 
 
 def _case_page(
@@ -67,6 +62,7 @@ def _case_page(
             "event_kinds": list(EventKind),
             "today": date.today(),
             "audit": store.audit.entries(case_id=view.id, limit=20),
+            "prior_auths": prior_auth_rows(store.prior_auths.for_case(view.id)),
             "error": error,
             "refused": refused,
             "typed": typed,
@@ -111,31 +107,23 @@ def case_list(
 
 @router.get("/cases/new")
 def new_case_page(request: Request, staff: StaffDep) -> Response:
-    return templates.TemplateResponse(
-        request,
-        "clinic/case_form.html",
-        {"staff": staff, "document": NEW_CASE_TEMPLATE, "error": None, "case_id": None},
+    return case_form_page(request, staff, {}, case_id=None)
+
+
+@router.post("/cases/draft")
+async def draft_case(request: Request, staff: StaffDep) -> Response:
+    """The new-case form filled with facts from elsewhere (a note's accepted proposals); saves
+    nothing, and shows what the engine still needs once the facts make a case."""
+    values = multi_values(await request.form())
+    reading = await run_in_threadpool(read_form, values, policy_ids())
+    return await run_in_threadpool(
+        case_form_page, request, staff, reading.values, case_id=None, check=reading.case
     )
 
 
 @router.post("/cases")
-def create_case(
-    request: Request,
-    staff: StaffDep,
-    store: RecordsDep,
-    document: Annotated[str, Form()] = "",
-) -> Response:
-    try:
-        case = load_model_text(Case, document, "case")
-        view = store.cases.create_case(case, actor=staff.id)
-    except InputError as exc:
-        return templates.TemplateResponse(
-            request,
-            "clinic/case_form.html",
-            {"staff": staff, "document": document, "error": str(exc), "case_id": None},
-            status_code=422,
-        )
-    return RedirectResponse(f"/clinic/cases/{view.id}", status_code=303)
+async def create_case(request: Request, staff: StaffDep, store: RecordsDep) -> Response:
+    return await _submit(request, staff, store, case_id=None)
 
 
 @router.post("/cases/import")
@@ -163,32 +151,122 @@ def case_page(request: Request, case_id: int, staff: StaffDep, store: RecordsDep
 @router.get("/cases/{case_id}/edit")
 def edit_case_page(request: Request, case_id: int, staff: StaffDep, store: RecordsDep) -> Response:
     view = _read(store, case_id, staff.id)
-    return templates.TemplateResponse(
+    return case_form_page(
         request,
-        "clinic/case_form.html",
-        {"staff": staff, "document": _as_yaml(view.case), "error": None, "case_id": case_id},
+        staff,
+        values_from_case(view.case),
+        case_id=case_id,
+        questions=view.determination.questions,
     )
 
 
 @router.post("/cases/{case_id}/edit")
-def edit_case(
-    request: Request,
-    case_id: int,
-    staff: StaffDep,
-    store: RecordsDep,
-    document: Annotated[str, Form()] = "",
+async def edit_case(request: Request, case_id: int, staff: StaffDep, store: RecordsDep) -> Response:
+    await run_in_threadpool(_read, store, case_id, staff.id)
+    return await _submit(request, staff, store, case_id=case_id)
+
+
+async def _submit(
+    request: Request, staff: Any, store: RecordsDep, *, case_id: int | None
+) -> Response:
+    """Save the form's case (or an imported case file), or show the form again with every
+    problem on its field and everything typed still in place."""
+    form = await request.form()
+    if "document" in form:
+        return await run_in_threadpool(
+            _import, request, staff, store, str(form.get("document") or ""), case_id
+        )
+    reading = await run_in_threadpool(read_form, multi_values(form), policy_ids())
+    if reading.case is None:
+        return await run_in_threadpool(
+            case_form_page,
+            request,
+            staff,
+            reading.values,
+            case_id=case_id,
+            errors=reading.errors,
+            status_code=422,
+        )
+    if form.get("action") == "check":
+        return await run_in_threadpool(
+            case_form_page, request, staff, reading.values, case_id=case_id, check=reading.case
+        )
+    saved = await run_in_threadpool(_save, store, reading.case, case_id, staff.id)
+    return RedirectResponse(f"/clinic/cases/{saved}", status_code=303)
+
+
+def _save(store: RecordsDep, case: Case, case_id: int | None, actor: int) -> int:
+    if case_id is None:
+        return store.cases.create_case(case, actor=actor).id
+    store.cases.update_case(case_id, case, actor=actor)
+    return case_id
+
+
+def _import(
+    request: Request, staff: Any, store: RecordsDep, document: str, case_id: int | None
 ) -> Response:
     try:
         case = load_model_text(Case, document, "case")
-        store.cases.update_case(case_id, case, actor=staff.id)
+        saved = _save(store, case, case_id, staff.id)
     except InputError as exc:
-        return templates.TemplateResponse(
+        return case_form_page(
             request,
-            "clinic/case_form.html",
-            {"staff": staff, "document": document, "error": str(exc), "case_id": case_id},
+            staff,
+            {},
+            case_id=case_id,
+            document=document,
+            error=str(exc),
             status_code=422,
         )
-    return RedirectResponse(f"/clinic/cases/{case_id}", status_code=303)
+    return RedirectResponse(f"/clinic/cases/{saved}", status_code=303)
+
+
+def multi_values(form: FormData) -> dict[str, list[str]]:
+    return {key: [str(v) for v in form.getlist(key)] for key in form}
+
+
+def case_form_page(
+    request: Request,
+    staff: Any,
+    values: Mapping[str, Sequence[str]],
+    *,
+    case_id: int | None,
+    questions: Sequence[Question] = (),
+    check: Case | None = None,
+    errors: Mapping[str, str] | None = None,
+    document: str | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+    from_note: bool = False,
+) -> Response:
+    if check is not None:
+        questions = decide_with_engine(check, None, date.today()).questions
+    needed = [name for q in questions for name in q.fields]
+    sections = build_form(values, errors=errors, needed=needed, policies=policy_ids())
+    error_links = [(f.id, f.error) for f in all_fields(sections) if f.error]
+    count = len(error_links)
+    return templates.TemplateResponse(
+        request,
+        "clinic/case_form.html",
+        {
+            "staff": staff,
+            "case_id": case_id,
+            "sections": sections,
+            "error_links": error_links,
+            "error_summary": f"{count} field{'s' if count != 1 else ''} to fix",
+            "needed": needed,
+            "questions": questions,
+            "treatment_names": TREATMENTS,
+            "document": document,
+            "error": error,
+            "from_note": from_note,
+        },
+        status_code=status_code,
+    )
+
+
+def policy_ids() -> list[str]:
+    return sorted(library().packs)
 
 
 @router.post("/cases/{case_id}/events")
@@ -236,8 +314,3 @@ async def case_document(
         return await run_in_threadpool(
             _case_page, request, staff, store, view, error=str(exc), typed=typed, status_code=422
         )
-
-
-def _as_yaml(case: Case) -> str:
-    data = case.model_dump(mode="json", exclude_none=True)
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

@@ -1,0 +1,152 @@
+"""What `dermcover policies test`, `lint` and `diff` print, and how they find a pack's versions.
+
+Imported only by those commands when they run (it needs the domain models at module level).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from io import BytesIO
+from pathlib import Path
+
+from rich.markup import escape
+
+from dermcover.cli.app import console, fail
+from dermcover.determination import CriterionResult, Line, Status
+from dermcover.engine.fixture_runner import FixtureRun
+from dermcover.engine.library import policies_dir
+from dermcover.engine.pack_diff import CaseChange
+from dermcover.engine.pack_files import PackFolder, open_pack_folder, pack_folders
+
+MARK = {Status.met: "✔", Status.not_met: "✘", Status.unknown: "?"}
+
+
+def day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"--today: {text!r} is not a date; use YYYY-MM-DD")
+
+
+def folders(pack_id: str | None) -> Iterator[PackFolder]:
+    if pack_id is None:
+        for folder in pack_folders(policies_dir()):
+            yield open_pack_folder(folder)
+        return
+    yield open_pack_folder(folder_of(pack_id))
+
+
+def folder_of(pack_id: str) -> Path:
+    as_path = Path(pack_id)
+    if (as_path / "policy.yaml").is_file():
+        return as_path
+    folder = policies_dir() / pack_id
+    if not (folder / "policy.yaml").is_file():
+        known = ", ".join(folder.name for folder in pack_folders(policies_dir()))
+        fail(f"unknown policy pack {pack_id!r}: not a pack folder nor a pack id; known: {known}")
+    return folder
+
+
+@contextmanager
+def version(spec: str) -> Iterator[PackFolder]:
+    """A pack folder, a pack id, or `ID@REV`: the pack as git holds it at revision REV."""
+    if "@" not in spec or (Path(spec) / "policy.yaml").is_file():
+        yield open_pack_folder(folder_of(spec))
+        return
+    pack_id, revision = spec.rsplit("@", 1)
+    root = _git("rev-parse", "--show-toplevel", cwd=policies_dir()).decode().strip()
+    inside = policies_dir().resolve().relative_to(Path(root).resolve()) / pack_id
+    archive = _git("archive", "--format=tar", revision, "--", inside.as_posix(), cwd=Path(root))
+    with tempfile.TemporaryDirectory(prefix="dermcover-pack-") as temp:
+        with tarfile.open(fileobj=BytesIO(archive)) as tar:
+            tar.extractall(temp, filter="data")
+        folder = Path(temp) / inside
+        if not (folder / "policy.yaml").is_file():
+            fail(f"{spec}: revision {revision} has no pack {pack_id} ({inside.as_posix()})")
+        yield open_pack_folder(folder)
+
+
+def _git(*args: str, cwd: Path) -> bytes:
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+    except FileNotFoundError:
+        fail("git is not installed; give two pack folders instead of ID@REV")
+    if done.returncode != 0:
+        message = done.stderr.decode(errors="replace").strip().splitlines()
+        fail(f"git {args[0]}: {message[0] if message else 'failed'}")
+    return done.stdout
+
+
+def print_failure(folder: PackFolder, run: FixtureRun) -> None:
+    console.print(
+        f"\n[bold red]FAIL[/] {folder.pack.id}/{run.name}: {escape(run.fixture.name)}",
+        highlight=False,
+    )
+    console.print(f"  clause: {escape(run.fixture.clause)}", highlight=False, soft_wrap=True)
+    for mismatch in run.mismatches:
+        subject = "questions asked" if mismatch.subject == "questions" else mismatch.subject
+        console.print(
+            f"  {escape(subject)}: expected {escape(mismatch.expected)}, "
+            f"got {escape(mismatch.got)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    console.print("  trace:")
+    for number, line in enumerate(run.determination.lines, start=1):
+        _print_trace(number, line)
+
+
+def _print_trace(number: int, line: Line) -> None:
+    kind = line.procedure.kind.value if line.procedure.kind else "procedure"
+    decided = f", decided by {line.decided_by}" if line.decided_by else ""
+    console.print(f"    line {number} ({kind}): {line.outcome.value}{decided}", highlight=False)
+    for criterion in line.criteria:
+        _print_criterion(criterion)
+
+
+def _print_criterion(criterion: CriterionResult) -> None:
+    decides = f" -> {criterion.outcome.value}" if criterion.outcome is not None else ""
+    console.print(
+        f"      {MARK[criterion.status]} {criterion.id} ({criterion.status.value}){decides}",
+        highlight=False,
+    )
+    for fact in criterion.facts or []:
+        shown = "unknown" if fact.value is None else json.dumps(fact.value)
+        console.print(
+            f"          {MARK[fact.status]} {fact.fact} {escape(json.dumps(fact.test))}: "
+            f"{escape(shown)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def print_change(change: CaseChange) -> None:
+    console.print(
+        f"\n[bold]{escape(change.fixture)}[/]: {escape(change.name)}\n"
+        f"  {change.before.value} -> {change.after.value}",
+        highlight=False,
+    )
+    for line in change.lines:
+        console.print(
+            f"  line {line.index + 1} ({escape(line.procedure)}): {line.before.value} "
+            f"(decided by {line.decided_before or 'no rule: questions open'}) -> "
+            f"{line.after.value} (decided by {line.decided_after or 'no rule: questions open'})",
+            highlight=False,
+            soft_wrap=True,
+        )
+        for criterion_id, was, now in line.criteria:
+            console.print(
+                f"      {escape(criterion_id)}: {_status(was)} -> {_status(now)}", highlight=False
+            )
+
+
+def _status(status: Status | None) -> str:
+    return status.value if status is not None else "not weighed"

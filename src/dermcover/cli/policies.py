@@ -1,0 +1,163 @@
+"""`dermcover policies`: list the packs, and the pack author's tools `test`, `lint`, `diff`."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from dermcover.cli.app import OutputFormat, app, console
+
+policies_app = typer.Typer(
+    help="The policy packs: list them, run their fixtures, lint them, compare two versions.",
+    no_args_is_help=False,
+)
+app.add_typer(policies_app, name="policies")
+
+PackArgument = Annotated[
+    str | None,
+    typer.Argument(
+        help="A pack id, or the path of a pack folder; default: every pack.",
+        show_default=False,
+    ),
+]
+TodayOption = Annotated[
+    str | None,
+    typer.Option(help="The day to check against, YYYY-MM-DD; default: today.", show_default=False),
+]
+FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="text or json.")]
+
+
+@policies_app.callback(invoke_without_command=True)
+def policies(ctx: typer.Context, output: FormatOption = OutputFormat.text) -> None:
+    """List the policy packs with their sources and review dates (also `policies list`)."""
+    if ctx.invoked_subcommand is None:
+        list_packs(output)
+
+
+@policies_app.command("list")
+def list_packs(output: FormatOption = OutputFormat.text) -> None:
+    """List the policy packs with their sources and review dates."""
+    from rich.table import Table
+
+    from dermcover.engine.library import policies_dir
+    from dermcover.engine.pack_files import open_pack_folder, pack_folders
+    from dermcover.engine.summary import summary_of
+
+    packs = [open_pack_folder(folder).pack for folder in pack_folders(policies_dir())]
+    if output is OutputFormat.json:
+        console.print_json(json.dumps([summary_of(pack).model_dump(mode="json") for pack in packs]))
+        return
+
+    table = Table(title="Policy packs", show_lines=True)
+    table.add_column("id", style="bold")
+    table.add_column("policy")
+    table.add_column("reviewed")
+    table.add_column("sources (date, confidence)")
+    for pack in packs:
+        sources = "\n".join(
+            f"{source.title} ({source.date or 'undated'}, {source.confidence})"
+            for source in pack.spec.sources
+        )
+        table.add_row(pack.id, pack.spec.title, str(pack.spec.reviewed), sources)
+    console.print(table)
+
+
+@policies_app.command("test")
+def test(
+    pack_id: PackArgument = None,
+    today: TodayOption = None,
+) -> None:
+    """Run each pack's fixtures; print every failure with what the policy demands, what came,
+    and the trace. Exit status 1 if any fixture fails."""
+    from dermcover.cli._policies_view import day as _day
+    from dermcover.cli._policies_view import folders, print_failure
+    from dermcover.engine.fixture_runner import run_fixtures
+
+    day = _day(today)
+    total = failed = 0
+    for folder in folders(pack_id):
+        runs = run_fixtures(folder.pack, folder.fixtures, today=day)
+        failures = [run for run in runs if not run.passed]
+        for run in failures:
+            print_failure(folder, run)
+        total += len(runs)
+        failed += len(failures)
+        status = "[red]FAIL[/]" if failures else "[green]ok[/]"
+        console.print(
+            f"{status} {folder.pack.id}: {len(runs)} fixtures, {len(runs) - len(failures)} "
+            f"passed, {len(failures)} failed"
+        )
+    console.print(f"{total} fixtures, {total - failed} passed, {failed} failed")
+    if failed:
+        raise typer.Exit(1)
+
+
+@policies_app.command("lint")
+def lint(
+    pack_id: PackArgument = None,
+    output: FormatOption = OutputFormat.text,
+    today: TodayOption = None,
+) -> None:
+    """Find what a pack claims that its fixtures or sources do not back: criteria no fixture
+    shows met, not met and unknown; criteria no rule uses; undated or stale sources; rules that
+    can never decide. Exit status 1 if there is any finding."""
+    from rich.markup import escape
+
+    from dermcover.cli._policies_view import day as _day
+    from dermcover.cli._policies_view import folders
+    from dermcover.engine.fixture_runner import run_fixtures
+    from dermcover.engine.lint import Finding, lint_pack
+
+    day = _day(today) or date.today()
+    findings: list[Finding] = []
+    packs = list(folders(pack_id))
+    for folder in packs:
+        determinations = [run.determination for run in run_fixtures(folder.pack, folder.fixtures)]
+        findings += lint_pack(folder.pack, determinations, today=day, locate=folder.locate)
+    if output is OutputFormat.json:
+        print(json.dumps([finding.model_dump(mode="json") for finding in findings], indent=2))
+    else:
+        for finding in findings:
+            console.print(
+                f"{escape(finding.location)}: [bold]{finding.category.value}[/] "
+                f"{escape(finding.subject)}: {escape(finding.message)}",
+                highlight=False,
+                soft_wrap=True,
+            )
+        dirty = len({finding.pack for finding in findings})
+        console.print(f"{len(findings)} findings in {dirty} of {len(packs)} packs", highlight=False)
+    if findings:
+        raise typer.Exit(1)
+
+
+@policies_app.command("diff")
+def diff(
+    old: Annotated[
+        str, typer.Argument(help="The old version: a pack folder, a pack id, or ID@REV (git).")
+    ],
+    new: Annotated[
+        str, typer.Argument(help="The new version: a pack folder, a pack id, or ID@REV (git).")
+    ],
+    today: TodayOption = None,
+) -> None:
+    """Run two versions of a pack over the fixtures of both and print every case whose outcome
+    changes, with the rule that decided it before and after. Exit status 1 if any changes."""
+    from dermcover.cli._policies_view import day as _day
+    from dermcover.cli._policies_view import print_change, version
+    from dermcover.engine.pack_diff import diff_packs, fixtures_of_both
+
+    with version(old) as before, version(new) as after:
+        fixtures = fixtures_of_both(before.fixtures, after.fixtures)
+        day = _day(today) or after.pack.spec.reviewed
+        changes = diff_packs(before.pack, after.pack, fixtures, today=day)
+        for change in changes:
+            print_change(change)
+        console.print(
+            f"{len(changes)} of {len(fixtures)} fixture cases change outcome ({old} -> {new})",
+            highlight=False,
+        )
+    if changes:
+        raise typer.Exit(1)

@@ -1,0 +1,239 @@
+"""The intermediate form as Spark SQL column expressions, for clusters.
+
+The same walk as engine/compile/polars.py: SQL's AND, OR and NOT are Kleene's on nullable
+booleans, so a tree is one expression; named criteria and rules become columns; the first rule
+met decides; unknown rules before it keep their outcomes possible. Derived facts and opaque
+tests are computed on the driver once per distinct value of their inputs (few, even over
+millions of lines) and joined back with a broadcast join.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from typing import TYPE_CHECKING, Any
+
+from pyspark.sql import Column as SparkColumn
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from dermcover.determination import Outcome, PriorAuthorizationNeed
+from dermcover.engine.compile.derived import Columns, Derived, DerivedValues, columns_for
+from dermcover.engine.compile.flat import BY_NAME, Column
+from dermcover.engine.compile.ir import (
+    AllIR,
+    AnyPrefix,
+    Between,
+    InSet,
+    IsFlag,
+    LeafIR,
+    NodeIR,
+    NotIR,
+    Opaque,
+    Overlaps,
+    Program,
+    RefIR,
+    RuleIR,
+    criteria_levels,
+    leaf_paths,
+)
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+OUTPUT = ("outcome", "decided_by", "prior_authorization", "questions")
+_SCALAR: dict[str, T.DataType] = {
+    "str": T.StringType(),
+    "int": T.LongType(),
+    "float": T.DoubleType(),
+    "bool": T.BooleanType(),
+    "date": T.DateType(),
+}
+_DERIVED: dict[str, T.DataType] = {
+    "str": T.StringType(),
+    "float": T.DoubleType(),
+    "bool": T.BooleanType(),
+    "status": T.BooleanType(),
+    "list": T.ArrayType(T.StringType()),
+}
+
+
+def col(name: str) -> SparkColumn:
+    """A column by its flat-table name (the names hold dots, which Spark would read as
+    struct fields unless quoted)."""
+    return F.col(f"`{name}`")
+
+
+def data_type(column: Column) -> T.DataType:
+    if column.kind != "list":
+        return _SCALAR[column.kind]
+    if column.item == "record":
+        return T.ArrayType(
+            T.StructType([T.StructField(name, _SCALAR[kind]) for name, kind in column.record])
+        )
+    return T.ArrayType(_SCALAR[column.item or "str"])
+
+
+def schema() -> T.StructType:
+    """The flat table's schema, in Spark's types."""
+    fields = [T.StructField(name, data_type(column)) for name, column in BY_NAME.items()]
+    fields.insert(1, T.StructField("line", T.LongType()))
+    return T.StructType(fields)
+
+
+def _and(parts: list[SparkColumn]) -> SparkColumn:
+    return reduce(lambda a, b: a & b, parts)
+
+
+def _or(parts: list[SparkColumn]) -> SparkColumn:
+    return reduce(lambda a, b: a | b, parts)
+
+
+class Expressions:
+    def __init__(self, program: Program, columns: Columns) -> None:
+        self.program = program
+        self.columns = columns
+
+    def leaf(self, leaf: LeafIR) -> SparkColumn:
+        test = leaf.test
+        if isinstance(test, Opaque):
+            return col(self.columns.opaque[leaf.number])
+        value = col(self.columns.facts[leaf.fact.name])
+        if isinstance(test, InSet):
+            return value.isin(sorted(test.values))
+        if isinstance(test, IsFlag):
+            return value == F.lit(test.expected)
+        if isinstance(test, Between):
+            bounds = [value >= F.lit(test.low)] if test.low is not None else []
+            bounds += [value <= F.lit(test.high)] if test.high is not None else []
+            return _and(bounds)
+        if isinstance(test, Overlaps):
+            wanted = sorted(test.values)
+            return F.exists(value, lambda item: item.isin(wanted))
+        if isinstance(test, AnyPrefix):
+            prefixes = test.prefixes
+            return F.exists(value, lambda item: _or([item.startswith(p) for p in prefixes]))
+        raise TypeError(f"no Spark expression for {test!r}")
+
+    def node(self, node: NodeIR) -> SparkColumn:
+        if isinstance(node, LeafIR):
+            return self.leaf(node)
+        if isinstance(node, RefIR):
+            return col(f"criterion:{node.criterion_id}")
+        if isinstance(node, NotIR):
+            return ~self.node(node.child)
+        parts = [self.node(child) for child in node.children]
+        return _and(parts) if isinstance(node, AllIR) else _or(parts)
+
+    def rule(self, rule: RuleIR) -> SparkColumn:
+        status = self.node(rule.root) if rule.root is not None else F.lit(True)
+        if rule.procedures is None:
+            return status
+        applies = F.coalesce(
+            col(self.columns.kind_column).isin(sorted(rule.procedures)), F.lit(False)
+        )
+        return F.when(applies, status).otherwise(F.lit(False))
+
+    def questions(self, ambiguous: SparkColumn, deciding: SparkColumn) -> SparkColumn:
+        asked: list[SparkColumn] = []
+        for rule in self.program.rules:
+            if rule.root is None:
+                continue
+            undecided = ambiguous & col(f"rule:{rule.index}").isNull() & (deciding > rule.index)
+            for leaf, path in leaf_paths(self.program, rule.root):
+                unknown = _and([undecided, *(self.node(n).isNull() for n in path)])
+                asked.append(F.when(unknown, _field(leaf)))
+        if not asked:
+            return F.array().cast(T.ArrayType(T.StringType()))
+        return F.array_distinct(F.array_compact(F.array(*asked)))
+
+
+def _field(leaf: LeafIR) -> SparkColumn:
+    template = leaf.fact.fields[0]
+    if "{i}" not in template:
+        return F.lit(template)
+    return F.format_string(template.replace("{i}", "%d"), col("line"))
+
+
+def _lookup(mapping: dict[int, Any], key: SparkColumn) -> SparkColumn:
+    pairs = [item for index, value in mapping.items() for item in (F.lit(index), F.lit(value))]
+    return F.element_at(F.create_map(*pairs), key)
+
+
+def with_derived(
+    spark: SparkSession, frame: DataFrame, derived: list[Derived], values: DerivedValues
+) -> DataFrame:
+    """Add each derived column: distinct inputs collected, computed on the driver, joined."""
+    for column in derived:
+        inputs = list(column.inputs)
+        distinct = [
+            row.asDict(recursive=True)
+            for row in frame.select(*map(col, inputs)).distinct().collect()
+        ]
+        computed = values.values(column, distinct)
+        keys = [f"_key{n}" for n in range(len(inputs))]
+        table_schema = T.StructType(
+            [
+                *(
+                    T.StructField(key, data_type(BY_NAME[name]))
+                    for key, name in zip(keys, inputs, strict=True)
+                ),
+                T.StructField(column.name, _DERIVED[column.kind]),
+            ]
+        )
+        rows = [
+            (*(row[name] for name in inputs), value)
+            for row, value in zip(distinct, computed, strict=True)
+        ]
+        table = spark.createDataFrame(rows, table_schema)
+        match = _and(
+            [col(name).eqNullSafe(table[key]) for name, key in zip(inputs, keys, strict=True)]
+        )
+        frame = frame.join(F.broadcast(table), match, "left").drop(*keys)
+    return frame
+
+
+def decide(
+    spark: SparkSession, program: Program, frame: DataFrame, values: DerivedValues
+) -> DataFrame:
+    """Decide every line of a flat Spark table; the four result columns are added to it."""
+    columns = columns_for(program)
+    expressions = Expressions(program, columns)
+    original = frame.columns
+    frame = with_derived(spark, frame, columns.derived, values)
+    for level in criteria_levels(program):
+        frame = frame.withColumns(
+            {f"criterion:{cid}": expressions.node(program.criteria[cid]) for cid in level}
+        )
+    rules = program.rules
+    frame = frame.withColumns({f"rule:{rule.index}": expressions.rule(rule) for rule in rules})
+    deciding: SparkColumn = F.lit(rules[-1].index)
+    for rule in reversed(rules[:-1]):
+        deciding = F.when(col(f"rule:{rule.index}"), F.lit(rule.index)).otherwise(deciding)
+    frame = frame.withColumn("_deciding", deciding)
+    frame = frame.withColumn(
+        "_outcome", _lookup({r.index: r.outcome.value for r in rules}, col("_deciding"))
+    )
+    ambiguity = [
+        col(f"rule:{rule.index}").isNull()
+        & (col("_deciding") > rule.index)
+        & (col("_outcome") != F.lit(rule.outcome.value))
+        for rule in rules[:-1]
+    ]
+    frame = frame.withColumn("_ambiguous", _or(ambiguity) if ambiguity else F.lit(False))
+    ambiguous, decided = col("_ambiguous"), col("_deciding")
+    frame = frame.withColumns(
+        {
+            "outcome": F.when(ambiguous, F.lit(Outcome.insufficient_information.value)).otherwise(
+                col("_outcome")
+            ),
+            "decided_by": F.when(ambiguous, F.lit(None).cast(T.StringType())).otherwise(
+                _lookup({r.index: r.id for r in rules}, decided)
+            ),
+            "prior_authorization": F.when(
+                ambiguous, F.lit(PriorAuthorizationNeed.unknown.value)
+            ).otherwise(_lookup({r.index: r.prior_authorization.value for r in rules}, decided)),
+            "questions": expressions.questions(ambiguous, decided),
+        }
+    )
+    keep = [name for name in original if name not in OUTPUT]
+    return frame.select(*map(col, keep), *map(col, OUTPUT))

@@ -1,0 +1,208 @@
+"""`dermcover policies` list, test, lint and diff: what a pack author sees at a terminal."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dermcover.cli import app
+
+runner = CliRunner()
+
+PACK = """\
+id: scars
+title: Scar pack
+payer: Test plan
+reviewed: 2026-06-01
+summary: Burn scars are covered.
+sources:
+  - {id: src, title: Scar policy, date: 2026-05-01, confidence: confirmed}
+criteria:
+  scars.burn:
+    text: The scar is from a burn
+    citation: {source: src, section: "1"}
+    when: {fact: cause, in: [burn]}
+rules:
+  - id: scars.burn-scar
+    stage: indication
+    text: Burn scars are covered
+    citation: {source: src, section: "2"}
+    when: scars.burn
+    outcome: covered
+    prior_authorization: required
+    reason: Because.
+otherwise:
+  outcome: not_covered_cosmetic
+  text: Anything else is cosmetic
+  citation: {source: src, section: "3"}
+  reason: Anything else is cosmetic.
+"""
+
+
+def fixture(cause: str | None, outcome: str, criterion: str = "") -> str:
+    condition = f"  condition: {{cause: {cause}}}\n" if cause else ""
+    criteria = f"  criteria: {{scars.burn: {criterion}}}\n" if criterion else ""
+    return (
+        f"name: A scar from {cause or 'an unknown cause'}\nclause: 'Section 2: burn scars'\n"
+        f"case:\n  procedures: [{{kind: scar_revision}}]\n{condition}"
+        f"expect:\n  outcome: {outcome}\n{criteria}"
+    )
+
+
+GOOD_FIXTURES = {
+    "burn": fixture("burn", "covered_with_prior_auth", "met"),
+    "trauma": fixture("trauma", "not_covered_cosmetic", "not_met"),
+    "unknown": fixture(None, "insufficient_information", "unknown"),
+}
+
+
+def write(folder: Path, text: str = PACK, fixtures: dict[str, str] | None = None) -> Path:
+    shutil.rmtree(folder / "fixtures", ignore_errors=True)
+    (folder / "fixtures").mkdir(parents=True)
+    (folder / "policy.yaml").write_text(text, encoding="utf-8")
+    for name, body in (fixtures if fixtures is not None else GOOD_FIXTURES).items():
+        (folder / "fixtures" / f"{name}.yaml").write_text(body, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def policies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "policies"
+    write(folder / "scars")
+    monkeypatch.setenv("DERMCOVER_POLICIES", str(folder))
+    return folder
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("args", [("policies",), ("policies", "list")])
+def test_policies_alone_or_list_lists_the_packs(policies: Path, args: tuple[str, ...]) -> None:
+    code, out, _ = run(*args)
+    assert code == 0
+    assert "scars" in out and "Scar pack" in out and "2026-06-01" in out
+
+
+def test_passing_fixtures_exit_zero_with_a_summary(policies: Path) -> None:
+    code, out, _ = run("policies", "test", "scars")
+    assert code == 0
+    assert "ok scars: 3 fixtures, 3 passed, 0 failed" in out
+    assert "FAIL" not in out
+
+
+def test_a_failing_fixture_shows_what_was_demanded_what_came_and_the_trace(
+    policies: Path,
+) -> None:
+    write(policies / "scars", fixtures={"wrong": fixture("surgery", "covered", "met")})
+    code, out, _ = run("policies", "test", "scars")
+    assert code == 1
+    assert "FAIL scars/wrong: A scar from surgery" in out
+    assert "clause: Section 2: burn scars" in out
+    assert "outcome: expected covered, got not_covered_cosmetic" in out
+    assert "scars.burn: expected met, got not_met" in out
+    # the trace: the line, the rule that decided, each criterion and the fact behind it
+    assert "line 1 (scar_revision): not_covered_cosmetic, decided by scars.otherwise" in out
+    assert "✘ scars.burn (not_met)" in out
+    assert '✘ cause {"in": ["burn"]}: "surgery"' in out
+    assert "FAIL scars: 1 fixtures, 0 passed, 1 failed" in out
+
+
+def test_a_pack_folder_can_be_named_by_path(policies: Path, tmp_path: Path) -> None:
+    other = write(tmp_path / "elsewhere" / "scars")
+    code, out, _ = run("policies", "test", str(other))
+    assert code == 0
+    assert "3 passed" in out
+
+
+def test_an_unknown_pack_is_one_line_with_status_2(policies: Path) -> None:
+    code, _, err = run("policies", "test", "nope")
+    assert code == 2
+    assert "unknown policy pack 'nope'" in err and "known: scars" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_clean_pack_lints_clean(policies: Path) -> None:
+    code, out, _ = run("policies", "lint", "--today", "2026-12-01")
+    assert code == 0
+    assert "0 findings in 0 of 1 packs" in out
+
+
+def test_lint_findings_exit_one_in_text_and_json(policies: Path) -> None:
+    write(policies / "scars", fixtures={"burn": GOOD_FIXTURES["burn"]})
+    code, out, _ = run("policies", "lint", "scars", "--today", "2027-06-02")
+    assert code == 1
+    assert "policy.yaml:10: untested-criterion scars.burn: no fixture shows it" in out
+    assert "stale-source src" in out
+    code, out, _ = run("policies", "lint", "scars", "--today", "2027-06-02", "--format", "json")
+    assert code == 1
+    findings = json.loads(out)
+    assert {tuple(sorted(f)) for f in findings} == {
+        ("category", "location", "message", "pack", "subject")
+    }
+    assert {(f["subject"], f["category"]) for f in findings} == {
+        ("scars.burn", "untested-criterion"),
+        ("scars.burn-scar", "untested-criterion"),
+        ("src", "stale-source"),
+    }
+
+
+def test_a_bad_today_is_one_line(policies: Path) -> None:
+    code, _, err = run("policies", "lint", "--today", "soon")
+    assert code == 2
+    assert "--today: 'soon' is not a date; use YYYY-MM-DD" in err
+
+
+def test_diff_of_two_folders_prints_each_changed_case_and_the_deciding_rules(
+    policies: Path, tmp_path: Path
+) -> None:
+    widened = PACK.replace("in: [burn]", "in: [burn, trauma]")
+    new = write(tmp_path / "new" / "scars", text=widened)
+    code, out, _ = run("policies", "diff", str(policies / "scars"), str(new))
+    assert code == 1
+    assert "trauma (both): A scar from trauma" in out
+    assert "not_covered_cosmetic -> covered_with_prior_auth" in out
+    assert (
+        "line 1 (scar_revision): not_covered_cosmetic (decided by scars.otherwise) -> "
+        "covered_with_prior_auth (decided by scars.burn-scar)"
+    ) in out
+    assert "scars.burn: not_met -> met" in out
+    assert "burn (both)" not in out  # unchanged cases are not printed
+    assert "1 of 3 fixture cases change outcome" in out
+
+
+def test_diff_of_the_same_pack_changes_nothing(policies: Path) -> None:
+    code, out, _ = run("policies", "diff", "scars", str(policies / "scars"))
+    assert code == 0
+    assert "0 of 3 fixture cases change outcome" in out
+
+
+def test_diff_reads_a_git_revision(policies: Path) -> None:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    root = policies.parent
+
+    def git(*args: str) -> None:
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+            cwd=root,
+            check=True,
+            capture_output=True,
+        )
+
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-q", "-m", "first")
+    write(policies / "scars", text=PACK.replace("in: [burn]", "in: [burn, trauma]"))
+    code, out, _ = run("policies", "diff", "scars@HEAD", "scars")
+    assert code == 1, out
+    assert "trauma (both)" in out and "decided by scars.burn-scar" in out
+    code, _, err = run("policies", "diff", "scars@no-such-rev", "scars")
+    assert code == 2
+    assert err.startswith("error: git archive:")

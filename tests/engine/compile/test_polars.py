@@ -1,0 +1,63 @@
+"""polars expressions against the tree walker: on every fixture of every pack and on generated
+cases, each line's outcome, deciding rule, prior authorization and question fields are the
+walker's."""
+
+from __future__ import annotations
+
+import pytest
+from differential import PACK_IDS, TODAY, LineResult, cases, fixture_cases, reference
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dermcover.case import Case
+from dermcover.engine import library
+from dermcover.engine.compile.derived import DerivedValues
+from dermcover.engine.compile.flat import rows_of
+from dermcover.engine.compile.polars import decide, frame_of
+from dermcover.engine.compile.python import compiled
+
+
+def decided(pack_id: str, batch: list[Case]) -> list[LineResult]:
+    rows = [row for case in batch for row in rows_of(case.model_dump(mode="json"))]
+    program = compiled(library().get(pack_id)).program
+    out = decide(program, frame_of(rows), DerivedValues(TODAY))
+    return [
+        LineResult(*row)
+        for row in out.select("outcome", "decided_by", "prior_authorization", "questions").rows()
+    ]
+
+
+def expected(pack_id: str, batch: list[Case]) -> list[LineResult]:
+    pack = library().get(pack_id)
+    return [line for case in batch for line in reference(pack, case)]
+
+
+@pytest.mark.parametrize("pack_id", PACK_IDS)
+def test_every_fixture_decides_as_the_walker_does(pack_id: str) -> None:
+    batch = fixture_cases(pack_id)
+    assert decided(pack_id, batch) == expected(pack_id, batch)
+
+
+@pytest.mark.parametrize("pack_id", PACK_IDS)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(batch=st.lists(cases, min_size=25, max_size=40))
+def test_generated_cases_decide_as_the_walker_does(pack_id: str, batch: list[Case]) -> None:
+    assert decided(pack_id, batch) == expected(pack_id, batch)
+
+
+def test_unknown_is_null_and_null_is_kleene() -> None:
+    """The property the whole back end rests on: polars' & and | on nulls are Kleene's."""
+    import polars as pl
+
+    frame = pl.DataFrame(
+        {"unknown": [None], "no": [False], "yes": [True]},
+        schema={"unknown": pl.Boolean, "no": pl.Boolean, "yes": pl.Boolean},
+    )
+    row = frame.select(
+        (pl.col("unknown") & pl.col("no")).alias("and_no"),
+        (pl.col("unknown") & pl.col("yes")).alias("and_yes"),
+        (pl.col("unknown") | pl.col("yes")).alias("or_yes"),
+        (pl.col("unknown") | pl.col("no")).alias("or_no"),
+        (~pl.col("unknown")).alias("not"),
+    ).row(0)
+    assert row == (False, None, True, None, None)
