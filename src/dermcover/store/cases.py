@@ -17,14 +17,15 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from dermcover.case import Case, PlanType
+from dermcover.case import Case, DocumentationItem, PlanType
 from dermcover.determination import Determination, Outcome
 from dermcover.engine import determine
 from dermcover.inputs import InputError
+from dermcover.store.attachments import AttachmentView, checked_file
 from dermcover.store.audit import record
 from dermcover.store.clocks import Clocks, clocks_for
 from dermcover.store.database import Sessions
-from dermcover.store.models import AuditAction, CaseEvent, CaseRecord, now
+from dermcover.store.models import Attachment, AuditAction, CaseEvent, CaseRecord, now
 from dermcover.store.timeline import (
     CaseStatus,
     Deadline,
@@ -210,6 +211,105 @@ class CaseRepository:
             record(session, actor, AuditAction.event_added, case_id)
             session.flush()
             return _event_view(event)
+
+    # -- files kept with a case ------------------------------------------------------------
+
+    def add_attachment(
+        self,
+        case_id: int,
+        item: DocumentationItem,
+        filename: str,
+        content: bytes,
+        *,
+        actor: int,
+        today: date | None = None,
+    ) -> AttachmentView:
+        """Keep a file with the case and count `item` as on file; the case is decided again so
+        its checklist shows it. Raises CaseNotFound, or InputError for a file refused."""
+        name, media_type = checked_file(filename, content)
+        with self._sessions.begin() as session:
+            found = _load(session, case_id, for_update=True)
+            if found is None:
+                raise CaseNotFound(case_id)
+            attachment = Attachment(
+                case_id=case_id,
+                item=item.value,
+                filename=name,
+                media_type=media_type,
+                size=len(content),
+                content=content,
+                uploaded_by=actor,
+            )
+            session.add(attachment)
+            case = Case.model_validate(found.case_document)
+            on_file = list(case.documentation or [])
+            if item not in on_file:
+                case = case.model_copy(update={"documentation": [*on_file, item]})
+                decided = self._decide(case, found.policy_id, today or date.today())
+                _decide_into(found, case, decided)
+            found.updated_at = now()
+            record(session, actor, AuditAction.case_updated, case_id)
+            session.flush()
+            return _attachment_view(attachment)
+
+    def attachments(self, case_id: int, *, actor: int) -> list[AttachmentView]:
+        """The files kept with a case, oldest first. Raises CaseNotFound."""
+        with self._sessions.begin() as session:
+            record(session, actor, AuditAction.case_read, case_id)
+            if _load(session, case_id) is None:
+                raise CaseNotFound(case_id)
+            rows = session.scalars(
+                select(Attachment).where(Attachment.case_id == case_id).order_by(Attachment.id)
+            )
+            return [_attachment_view(row) for row in rows]
+
+    def attachment_content(
+        self, case_id: int, attachment_id: int, *, actor: int
+    ) -> tuple[AttachmentView, bytes]:
+        """One file of the case, with its bytes. Raises CaseNotFound for a case, or a file of
+        another case, that cannot be seen."""
+        with self._sessions.begin() as session:
+            record(session, actor, AuditAction.case_read, case_id)
+            if _load(session, case_id) is None:
+                raise CaseNotFound(case_id)
+            row = session.get(Attachment, attachment_id)
+            if row is None or row.case_id != case_id:
+                raise CaseNotFound(case_id)
+            return _attachment_view(row), row.content
+
+    # -- deadlines across cases ----------------------------------------------------------------
+
+    def open_deadlines(
+        self, *, actor: int, until: date | None = None
+    ) -> list[tuple[CaseSummary, Deadline]]:
+        """Every open deadline across the cases, soonest first; with `until`, those due by then."""
+        query = (
+            select(CaseRecord)
+            .where(CaseRecord.next_deadline.is_not(None))
+            .options(selectinload(CaseRecord.events))
+        )
+        with self._sessions.begin() as session:
+            record(session, actor, AuditAction.cases_listed, None)
+            found = [
+                (_summary(row), deadline)
+                for row in session.scalars(query)
+                for deadline in open_deadlines(_timeline(row))
+                if until is None or deadline.due <= until
+            ]
+        return sorted(found, key=lambda pair: (pair[1].due, pair[0].id))
+
+
+def _attachment_view(row: Attachment) -> AttachmentView:
+    return AttachmentView(
+        id=row.id,
+        case_id=row.case_id,
+        item=DocumentationItem(row.item),
+        filename=row.filename,
+        media_type=row.media_type,
+        size=row.size,
+        uploaded_by=row.uploaded_by,
+        uploaded_at=row.uploaded_at,
+    )
 
 
 def _check_event(kind: EventKind, on: date, notes: str | None, today: date) -> None:
