@@ -97,6 +97,36 @@ class CaseSummary:
     status: CaseStatus
     next_deadline: date | None
     updated_at: datetime
+    plan_type: str | None = None
+    procedure_codes: tuple[str, ...] = ()
+    diagnoses: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CaseSearch:
+    """What staff look a case up by; every part given must match."""
+
+    patient: str | None = None  # part of the patient's name, any case
+    code: str | None = None  # a procedure or diagnosis code on the case (L90.5 = L905)
+    payer: str | None = None  # the policy id, or part of the plan's name
+
+    def matches(self, found: CaseRecord, summary: CaseSummary) -> bool:
+        if self.patient and self.patient.casefold() not in (summary.patient_name or "").casefold():
+            return False
+        if self.code:
+            wanted = _code_key(self.code)
+            if wanted not in {_code_key(c) for c in (*summary.procedure_codes, *summary.diagnoses)}:
+                return False
+        if self.payer:
+            plan_name = (found.case_document.get("payer") or {}).get("plan_name") or ""
+            payer = self.payer.casefold()
+            if payer != summary.policy_id.casefold() and payer not in plan_name.casefold():
+                return False
+        return True
+
+
+def _code_key(code: str) -> str:
+    return code.replace(".", "").strip().upper()
 
 
 class CaseRepository:
@@ -133,25 +163,28 @@ class CaseRepository:
         *,
         actor: int,
         status: CaseStatus | None = None,
+        search: CaseSearch | None = None,
         limit: int = 200,
         offset: int = 0,
     ) -> list[CaseSummary]:
-        """Cases with the nearest deadline first, then those without one, latest change first."""
-        query = (
-            select(CaseRecord)
-            .order_by(
-                CaseRecord.next_deadline.asc().nulls_last(),
-                CaseRecord.updated_at.desc(),
-                CaseRecord.id.desc(),
-            )
-            .limit(limit)
-            .offset(offset)
+        """Cases with the nearest deadline first, then those without one, latest change first;
+        with `search`, only those it matches (looked for in the case documents)."""
+        query = select(CaseRecord).order_by(
+            CaseRecord.next_deadline.asc().nulls_last(),
+            CaseRecord.updated_at.desc(),
+            CaseRecord.id.desc(),
         )
         if status is not None:
             query = query.where(CaseRecord.status == status)
+        if search is None:
+            query = query.limit(limit).offset(offset)
         with self._sessions.begin() as session:
             record(session, actor, AuditAction.cases_listed, None)
-            return [_summary(row) for row in session.scalars(query)]
+            rows = [(row, _summary(row)) for row in session.scalars(query)]
+        if search is not None:
+            rows = [(row, summary) for row, summary in rows if search.matches(row, summary)]
+            rows = rows[offset : offset + limit]
+        return [summary for _, summary in rows]
 
     def update_case(
         self,
@@ -398,6 +431,8 @@ def _view(found: CaseRecord) -> CaseView:
 
 def _summary(found: CaseRecord) -> CaseSummary:
     patient = found.case_document.get("patient") or {}
+    condition = found.case_document.get("condition") or {}
+    procedures = found.case_document.get("procedures") or []
     return CaseSummary(
         id=found.id,
         reference=found.reference,
@@ -407,4 +442,7 @@ def _summary(found: CaseRecord) -> CaseSummary:
         status=found.status,
         next_deadline=found.next_deadline,
         updated_at=found.updated_at,
+        plan_type=found.plan_type,
+        procedure_codes=tuple(p["code"] for p in procedures if p.get("code")),
+        diagnoses=tuple(condition.get("diagnoses") or ()),
     )

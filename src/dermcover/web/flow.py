@@ -49,7 +49,15 @@ class CheckState:
     @classmethod
     def from_form(cls, raw: str | None) -> CheckState:
         try:
-            data = json.loads(raw or "")
+            return cls.from_form_data(json.loads(raw or ""))
+        except ValueError:
+            raise FieldError(
+                "state: this page is out of date; start the check again", "state"
+            ) from None
+
+    @classmethod
+    def from_form_data(cls, data: Any) -> CheckState:
+        try:
             state = cls(
                 case=dict(data["case"]),
                 answered=[str(f) for f in data.get("answered", [])],

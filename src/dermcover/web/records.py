@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from dermcover.store.audit import AuditLog
+from dermcover.store.calendars import CalendarFeeds
 from dermcover.store.cases import CaseRepository
 from dermcover.store.database import create_database_engine, session_factory
 from dermcover.store.migrate import upgrade_database
 from dermcover.store.prior_auths import CoverageAssertions, PriorAuthorizations
+from dermcover.store.shared_checks import SharedChecks
 from dermcover.store.users import UserRepository
 
 
@@ -22,6 +24,8 @@ class Records:
     audit: AuditLog
     prior_auths: PriorAuthorizations
     assertions: CoverageAssertions
+    calendars: CalendarFeeds
+    shared: SharedChecks
 
     @classmethod
     def open(cls, database_url: str, *, migrate: bool = False) -> Records:
@@ -36,6 +40,8 @@ class Records:
             AuditLog(sessions),
             PriorAuthorizations(sessions),
             CoverageAssertions(sessions),
+            CalendarFeeds(sessions),
+            SharedChecks(sessions),
         )
 
     def close(self) -> None:

@@ -8,12 +8,12 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
-from dermcover.case import Case
+from dermcover.case import Case, DocumentationItem
 from dermcover.determination import Question
 from dermcover.engine.library import library
 from dermcover.inputs import MAX_INPUT_BYTES, InputError, load_model_text
@@ -35,6 +35,7 @@ from dermcover.web.documents import (
 )
 from dermcover.web.errors import FieldError
 from dermcover.web.interop import prior_auth_rows
+from dermcover.web.pages.workspace import case_search
 from dermcover.web.questions import TREATMENTS
 from dermcover.web.templating import templates
 
@@ -62,6 +63,8 @@ def _case_page(
             "event_kinds": list(EventKind),
             "today": date.today(),
             "audit": store.audit.entries(case_id=view.id, limit=20),
+            "attachments": store.cases.attachments(view.id, actor=staff.id),
+            "documentation_items": list(DocumentationItem),
             "prior_auths": prior_auth_rows(store.prior_auths.for_case(view.id)),
             "error": error,
             "refused": refused,
@@ -89,9 +92,16 @@ def workspace() -> Response:
 
 @router.get("/cases")
 def case_list(
-    request: Request, staff: StaffDep, store: RecordsDep, status: CaseStatus | None = None
+    request: Request,
+    staff: StaffDep,
+    store: RecordsDep,
+    status: CaseStatus | None = None,
+    patient: Annotated[str, Query(max_length=200)] = "",
+    code: Annotated[str, Query(max_length=20)] = "",
+    payer: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
-    rows = store.cases.list_cases(actor=staff.id, status=status)
+    search, terms = case_search(patient, code, payer)
+    rows = store.cases.list_cases(actor=staff.id, status=status, search=search)
     return templates.TemplateResponse(
         request,
         "clinic/cases.html",
@@ -101,6 +111,8 @@ def case_list(
             "status": status,
             "statuses": list(CaseStatus),
             "today": date.today(),
+            "terms": terms,
+            "csv_query": str(request.url.query),
         },
     )
 

@@ -20,6 +20,7 @@ from dermcover.case import PlanType, ProcedureKind
 from dermcover.engine import library
 from dermcover.engine.library import DEFAULT_POLICY
 from dermcover.engine.spread import ALL_POLICIES, decide_spread
+from dermcover.estimate import Estimate
 from dermcover.inputs import MAX_INPUT_BYTES, InputError
 from dermcover.money.estimator import build_estimate
 from dermcover.web.answers import SavedAnswers, answers_text, read_answers, typed_values
@@ -93,7 +94,7 @@ async def check_restart() -> Response:
     return RedirectResponse("/", status_code=303)
 
 
-def _render(
+def render_step(
     request: Request,
     state: CheckState,
     step: Step,
@@ -132,7 +133,7 @@ async def check(request: Request) -> Response:
             state = CheckState.start(
                 [str(kind) for kind in form.getlist("procedure")], str(form.get("policy") or "")
             )
-            return _render(request, state, next_step(state))
+            return render_step(request, state, next_step(state))
         except AnswerError as exc:
             return _start_page(request, str(exc), 422)
     state = CheckState.from_form(str(form.get("state") or ""))
@@ -150,7 +151,7 @@ async def check(request: Request) -> Response:
         state.skip(field)
     elif action == "change":
         state.reopen(field)
-    return _render(request, state, next_step(state), error=error)
+    return render_step(request, state, next_step(state), error=error)
 
 
 @router.post("/check/costs")
@@ -163,10 +164,10 @@ async def costs(request: Request, state: StateField) -> Response:
     try:
         estimate = build_estimate(estimate_request(step.case, form), step.determination)
     except AnswerError as exc:
-        return _render(
+        return render_step(
             request, check_state, step, error=str(exc), extra={"typed": typed, "cost_error": True}
         )
-    return _render(request, check_state, step, extra={"typed": typed, "estimate": estimate})
+    return render_step(request, check_state, step, extra={"typed": typed, "estimate": estimate})
 
 
 @router.post("/check/save")
@@ -181,7 +182,7 @@ async def save_answers(request: Request, state: StateField) -> Response:
         case = case_for_paper(check_state.case, typed)
     except AnswerError as exc:
         step = next_step(check_state)
-        return _render(request, check_state, step, error=str(exc), extra={"typed": typed})
+        return render_step(request, check_state, step, error=str(exc), extra={"typed": typed})
     saved = SavedAnswers(
         case=case,
         costs=typed,
@@ -219,11 +220,18 @@ async def resume(request: Request) -> Response:
     )
     step = next_step(check_state)
     extra: dict[str, Any] = {"typed": saved.costs, "resumed": True}
-    if step.question is None and saved.costs:
-        with contextlib.suppress(AnswerError):
-            request_ = estimate_request(step.case, saved.costs)
-            extra["estimate"] = build_estimate(request_, step.determination)
-    return _render(request, check_state, step, extra=extra)
+    extra["estimate"] = estimate_from_typed(step, saved.costs)
+    return render_step(request, check_state, step, extra=extra)
+
+
+def estimate_from_typed(step: Step, typed: dict[str, str]) -> Estimate | None:
+    """The costs worked out again from numbers typed earlier, when the check is at its result
+    and they make an estimate (else the form shows them, to be corrected and sent)."""
+    if step.question is not None or not typed:
+        return None
+    with contextlib.suppress(AnswerError):
+        return build_estimate(estimate_request(step.case, typed), step.determination)
+    return None
 
 
 @router.post("/check/papers")
@@ -248,7 +256,7 @@ async def papers(request: Request, state: StateField) -> Response:
         return await run_in_threadpool(response, kind, built, DocumentFormat.pdf)
     except Refused as refusal:
         refused = {"title": PHRASES[kind], "reasons": refusal.reasons}
-        return _render(request, check_state, step, extra={"typed": typed, "refused": refused})
+        return render_step(request, check_state, step, extra={"typed": typed, "refused": refused})
     except (AnswerError, InputError) as exc:
         refused = {"title": PHRASES[kind], "reasons": [str(exc)]}
-        return _render(request, check_state, step, extra={"typed": typed, "refused": refused})
+        return render_step(request, check_state, step, extra={"typed": typed, "refused": refused})
