@@ -44,7 +44,7 @@ def two_cases(client: TestClient) -> tuple[str, str]:
 
 
 def test_search_by_patient_code_payer_and_status(records_client: TestClient) -> None:
-    first, second = two_cases(records_client)
+    two_cases(records_client)
     by_name = records_client.get("/clinic/cases", params={"patient": "maria"}).text
     assert "Maria Chen" in by_name and "Alex Example" not in by_name
     by_code = records_client.get("/clinic/cases", params={"code": "l905"}).text
