@@ -161,3 +161,29 @@ def test_each_answer_carries_its_reasons_and_open_questions(packs: PolicyLibrary
     few = decide_spread(case(5), packs=packs)
     beta = next(a for g in few.groups for a in g.answers if a.policy == "beta")
     assert beta.reasons == ["Anything else is refused."]
+
+
+def test_a_payer_with_several_packs_answers_once_through_the_one_about_the_procedure(
+    tmp_path: Path, packs: PolicyLibrary
+) -> None:
+    # Alpha also has a single-bulletin pack whose rule names chemical peels only.
+    folder = tmp_path / "alpha-peels"
+    folder.mkdir()
+    text = (
+        HEAD.format(id="alpha-peels", payer="Alpha")
+        + COVERS_MANY_LESIONS.format(id="alpha-peels", pa="required", at_least=1).replace(
+            "    when:", "    procedures: [chemical_peel]\n    when:"
+        )
+        + OTHERWISE.format(outcome="not_covered_not_medically_necessary")
+    )
+    (folder / "policy.yaml").write_text(text, encoding="utf-8")
+    library = PolicyLibrary(packs.folder, {**packs.packs, "alpha-peels": load_pack(folder)})
+    peel = candidate_policies(case(5), library)
+    assert "alpha-peels" in peel and "alpha" not in peel  # the bulletin about peels
+    laser = Case.model_validate(
+        {"payer": {"plan_type": "commercial"}, "procedures": [{"kind": "pulsed_dye_laser"}]}
+    )
+    other = candidate_policies(laser, library)
+    assert "alpha" in other and "alpha-peels" not in other  # the general pack otherwise
+    spread = decide_spread(case(5), packs=library)
+    assert sum(group.payers.count("Alpha") for group in spread.groups) == 1

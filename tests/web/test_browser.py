@@ -103,8 +103,8 @@ def test_the_patient_check_from_start_to_cost_chart(page: Page, server: LiveServ
     page.get_by_label("None of these").check()
     page.get_by_role("button", name="Next").click()
 
-    verdict = page.locator("#verdict")
-    expect(verdict).to_have_text("Not covered: the plan treats it as cosmetic")
+    # "Not listed, or not sure" (the first choice): the answer is the spread across insurers.
+    expect(page.locator("#spread")).to_contain_text("plans we know call this cosmetic")
     expect(page.get_by_role("heading", name="What to do next")).to_be_visible()
 
     page.fill("input[name=self_pay]", "350")

@@ -18,10 +18,11 @@ from datetime import date
 
 from pydantic import Field
 
-from dermcover.case import Case, PlanType
+from dermcover.case import Case, PlanType, ProcedureKind
 from dermcover.determination import Determination, Outcome, Result
 from dermcover.engine.decide import determine
 from dermcover.engine.library import DEFAULT_POLICY, PolicyLibrary, library
+from dermcover.engine.pack import Pack
 
 ALL_POLICIES = "all"
 MEDICARE_PLANS = (PlanType.medicare, PlanType.medicare_advantage)
@@ -90,16 +91,33 @@ class Spread(Result):
 
 
 def candidate_policies(case: Case, packs: PolicyLibrary) -> list[str]:
-    """The payer packs the unknown plan could be, by the plan type when the case gives one."""
+    """The payer packs the unknown plan could be, one per payer, by the plan type when the case
+    gives one. A payer with several packs (a general one and single-bulletin ones) is asked
+    through the narrowest pack whose rules name a procedure of the case, else its general one."""
     plan_type = case.payer.plan_type if case.payer else None
-    chosen = []
+    by_payer: dict[str, list[Pack]] = {}
     for policy_id in sorted(packs.packs):
         if policy_id == DEFAULT_POLICY:
             continue
         medicare = policy_id.startswith("medicare")
         if plan_type is None or medicare == (plan_type in MEDICARE_PLANS):
-            chosen.append(policy_id)
-    return chosen
+            pack = packs.packs[policy_id]
+            by_payer.setdefault(pack.spec.payer, []).append(pack)
+    kinds = {procedure.kind for procedure in case.procedures if procedure.kind is not None}
+    return sorted(_pack_for(payer_packs, kinds).id for payer_packs in by_payer.values())
+
+
+def _pack_for(payer_packs: list[Pack], kinds: set[ProcedureKind]) -> Pack:
+    if len(payer_packs) == 1:
+        return payer_packs[0]
+
+    def named(pack: Pack) -> frozenset[ProcedureKind]:
+        return frozenset().union(*(rule.procedures or frozenset() for rule in pack.rules))
+
+    about = [pack for pack in payer_packs if named(pack) & kinds]
+    if about:
+        return min(about, key=lambda pack: (len(named(pack)), pack.id))
+    return min(payer_packs, key=lambda pack: (len(pack.id), pack.id))
 
 
 def decide_spread(

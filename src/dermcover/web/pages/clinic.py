@@ -35,7 +35,7 @@ from dermcover.web.documents import (
 )
 from dermcover.web.errors import FieldError
 from dermcover.web.interop import prior_auth_rows
-from dermcover.web.pages.workspace import case_search
+from dermcover.web.pages.workspace import case_search, case_status
 from dermcover.web.questions import TREATMENTS
 from dermcover.web.templating import templates
 
@@ -95,20 +95,21 @@ def case_list(
     request: Request,
     staff: StaffDep,
     store: RecordsDep,
-    status: CaseStatus | None = None,
+    status: Annotated[str, Query(max_length=40)] = "",
     patient: Annotated[str, Query(max_length=200)] = "",
     code: Annotated[str, Query(max_length=20)] = "",
     payer: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
     search, terms = case_search(patient, code, payer)
-    rows = store.cases.list_cases(actor=staff.id, status=status, search=search)
+    chosen = case_status(status)
+    rows = store.cases.list_cases(actor=staff.id, status=chosen, search=search)
     return templates.TemplateResponse(
         request,
         "clinic/cases.html",
         {
             "staff": staff,
             "rows": rows,
-            "status": status,
+            "status": chosen,
             "statuses": list(CaseStatus),
             "today": date.today(),
             "terms": terms,
