@@ -1,13 +1,16 @@
 """Determinations per second through the HTTP API, with p50/p99 latency, on loopback.
 
-Usage: python bench/load.py [--seconds S] [--requests N] [--concurrency C] [--url URL]
-                            [--client wrk|python]
+Usage: python bench/load.py [--seconds S] [--requests N] [--connections C1,C2,...]
+                            [--workers W] [--baseline REV] [--url URL] [--client wrk|python]
 
-Without --url it starts `dermcover serve` on a free 127.0.0.1 port (one process, a fresh SQLite
-file) and stops it afterwards; with --url it loads that server, which must be on this machine.
-The run stops at S seconds or N requests, whichever comes first. The workload is every fixture
-case of every shipped pack, POSTed as JSON to /api/v1/determinations under its own pack with the
-default criteria trace, cycled.
+Without --url it starts `dermcover serve` on a free 127.0.0.1 port (W worker processes, default
+one per core; a fresh SQLite file) and stops it afterwards; with --url it loads that server,
+which must be on this machine. With --baseline it also starts that revision's server (checked
+out into a temporary worktree, run with the same Python and packages, less uvloop and httptools
+unless --hide says otherwise, so that it runs as it did) and measures it first, row for row, in
+the same run. Each row stops at S seconds or N requests, whichever comes first. The workload is
+every fixture case of every shipped pack that every server measured accepts, POSTed as JSON to
+/api/v1/determinations under its own pack with the default criteria trace, cycled.
 
 The load comes from wrk (`bench/load.lua` cycles the cases), whose C event loop costs the machine
 little; without wrk (or with --client python) an asyncio httpx client does the same, but it needs
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import platform
 import re
@@ -28,11 +32,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).parent))
+
+from baseline import ROOT, Version, checkout, current
 from dermcover.engine import library
 from dermcover.engine.fixtures import load_fixtures
 
@@ -55,22 +63,42 @@ def free_port() -> int:
         return port
 
 
-def start_server(folder: Path) -> tuple[str, subprocess.Popen[bytes]]:
+def start_server(
+    folder: Path, version: Version | None = None, workers: int | None = None
+) -> tuple[str, subprocess.Popen[bytes]]:
+    version = version or current()
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.db'}"}
-    command = [str(Path(sys.executable).with_name("dermcover")), "serve", "--port", str(port)]
-    log = (folder / "server.log").open("wb")
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    env = version.env(DATABASE_URL=f"sqlite:///{folder / f'bench-{port}.db'}")
+    command = version.command("serve", "--port", str(port))
+    if workers is not None:
+        command += ["--workers", str(workers)]
+    log = (folder / f"server-{port}.log").open("wb")
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
             if httpx.get(url + "/api/v1/policies", timeout=2).status_code == 200:
+                time.sleep(3)  # every worker done warming up
                 return url, process
         except httpx.TransportError:
-            time.sleep(0.2)
+            time.sleep(0.3)
     process.terminate()
-    raise SystemExit("the server did not start within 60 seconds")
+    raise SystemExit("the server did not start within 120 seconds")
+
+
+def accepted(url: str, cases: list[tuple[str, bytes]]) -> set[int]:
+    """The cases (by index) this server answers with 200; one request each, which also warms it."""
+    headers = {"content-type": "application/json"}
+    with httpx.Client(base_url=url, timeout=30) as client:
+        return {
+            index
+            for index, (pack_id, body) in enumerate(cases)
+            if client.post(
+                "/api/v1/determinations", params={"policy": pack_id}, content=body, headers=headers
+            ).status_code
+            == 200
+        }
 
 
 async def load(
@@ -168,63 +196,121 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
     return sorted_values[index]
 
 
+@dataclass(frozen=True)
+class Row:
+    connections: int
+    answered: int
+    failed: int
+    wall: float
+    latency: dict[str, float]
+    busy: float | None  # CPU seconds of the server's processes per second of wall time
+
+
+def measure(
+    url: str,
+    cases: list[tuple[str, bytes]],
+    args: argparse.Namespace,
+    connections: int,
+    folder: Path,
+    pids: list[int],
+) -> Row:
+    cpu_before = sum(cpu_seconds(pid) or 0.0 for pid in pids)
+    if args.client == "wrk":
+        count, failures, wall, latency = run_wrk(
+            url, cases, args.seconds, args.requests, connections, folder
+        )
+        succeeded = count - failures
+    else:
+        latencies, failures, wall = asyncio.run(
+            load(url, cases, args.seconds, args.requests, connections)
+        )
+        latencies.sort()
+        ms = [value * 1000 for value in latencies]
+        succeeded = len(latencies)
+        latency = {p: percentile(ms, int(p) / 100) for p in ("50", "90", "99")}
+    cpu_after = sum(cpu_seconds(pid) or 0.0 for pid in pids)
+    busy = (cpu_after - cpu_before) / wall if pids else None
+    return Row(connections, succeeded, failures, wall, latency, busy)
+
+
+def server_pids(process: subprocess.Popen[bytes]) -> list[int]:
+    """The server process and its workers (the processes that serve requests)."""
+    pids = [process.pid]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == process.pid:
+                pids.append(int(entry.name))
+    return pids
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--requests", type=int, default=20_000)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--requests", type=int, default=40_000)
+    parser.add_argument("--connections", default="1,16", help="Comma-separated, one row each.")
+    parser.add_argument("--workers", type=int, help="This tree's server processes.")
+    parser.add_argument("--baseline", help="A git revision to measure beside this tree.")
+    parser.add_argument("--hide", default="uvloop,httptools", help="Packages the baseline lacks.")
     parser.add_argument("--url", help="A running server on this machine (default: start one).")
     parser.add_argument(
         "--client", choices=("wrk", "python"), default="wrk" if shutil.which("wrk") else "python"
     )
     args = parser.parse_args()
+    connections = [int(n) for n in args.connections.split(",")]
     cases = workload()
-    with tempfile.TemporaryDirectory() as folder:
-        process = None
-        if args.url:
-            if urlparse(args.url).hostname not in LOOPBACK:
-                raise SystemExit("--url must be a server on this machine (127.0.0.1 or localhost)")
-            url = args.url.rstrip("/")
-        else:
-            url, process = start_server(Path(folder))
+    hidden = [name for name in args.hide.split(",") if name]
+    against = checkout(args.baseline, hidden) if args.baseline else contextlib.nullcontext(None)
+    results: list[tuple[str, list[Row]]] = []
+    with tempfile.TemporaryDirectory() as name, against as baseline:
+        folder = Path(name)
+        servers: list[tuple[str, str, subprocess.Popen[bytes] | None]] = []
         try:
-            # Warm-up: the first requests load the ICD-10-CM tables and compile the packs.
-            asyncio.run(load(url, cases, 10.0, len(cases), 2))
-            cpu_before = cpu_seconds(process.pid) if process is not None else None
-            if args.client == "wrk":
-                count, failures, wall, latency = run_wrk(
-                    url, cases, args.seconds, args.requests, args.concurrency, Path(folder)
-                )
+            if args.url:
+                if urlparse(args.url).hostname not in LOOPBACK:
+                    raise SystemExit("--url must be a server on this machine (127.0.0.1)")
+                servers.append(("the server at --url", args.url.rstrip("/"), None))
             else:
-                latencies, failures, wall = asyncio.run(
-                    load(url, cases, args.seconds, args.requests, args.concurrency)
-                )
-                latencies.sort()
-                ms = [value * 1000 for value in latencies]
-                count = len(latencies)
-                latency = {p: percentile(ms, int(p) / 100) for p in ("50", "90", "99")}
-            cpu_after = cpu_seconds(process.pid) if process is not None else None
+                if baseline is not None:
+                    url, process = start_server(folder, baseline)
+                    servers.append((f"{baseline.name}, one process", url, process))
+                url, process = start_server(folder, current(), args.workers)
+                processes = args.workers or os.cpu_count() or 1
+                servers.append((f"this tree, {processes} workers", url, process))
+            both = set(range(len(cases)))
+            for _, url, _ in servers:
+                both &= accepted(url, cases)
+            shared = [cases[index] for index in sorted(both)]
+            for label, url, process in servers:
+                pids = server_pids(process) if process is not None else []
+                rows = [measure(url, shared, args, n, folder, pids) for n in connections]
+                results.append((label, rows))
         finally:
-            if process is not None:
-                process.terminate()
-                process.wait(timeout=10)
-    if count == 0:
-        raise SystemExit(f"no request was answered ({failures} failed)")
-    succeeded = count - failures if args.client == "wrk" else count
+            for _, _, process in servers:
+                if process is not None:
+                    process.terminate()
+                    process.wait(timeout=30)
     print(
-        f"{len(cases)} fixture cases over {len(library().packs)} packs; "
-        f"Python {platform.python_version()} on {platform.machine()}; client {args.client}, "
-        f"{args.concurrency} connections; one server process"
+        f"{len(shared)} fixture cases (of {len(cases)}) over {len(library().packs)} packs; "
+        f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores; "
+        f"client {args.client}; load average {os.getloadavg()[0]:.1f} at the end"
     )
-    print("| determinations | failed | seconds | determinations/s | p50 ms | p90 ms | p99 ms |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     print(
-        f"| {succeeded:,} | {failures} | {wall:.1f} | {succeeded / wall:,.0f} "
-        f"| {latency['50']:.1f} | {latency['90']:.1f} | {latency['99']:.1f} |"
+        "| server | connections | determinations | failed | determinations/s "
+        "| p50 ms | p90 ms | p99 ms | server CPU (cores) |"
     )
-    if cpu_before is not None and cpu_after is not None:
-        share = 100 * (cpu_after - cpu_before) / wall
-        print(f"The server process was busy {share:.0f}% of one core.")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for label, rows in results:
+        for row in rows:
+            busy = f"{row.busy:.2f}" if row.busy is not None else "?"
+            print(
+                f"| {label} | {row.connections} | {row.answered:,} | {row.failed} "
+                f"| {row.answered / row.wall:,.0f} | {row.latency['50']:.1f} "
+                f"| {row.latency['90']:.1f} | {row.latency['99']:.1f} | {busy} |"
+            )
 
 
 if __name__ == "__main__":

@@ -76,6 +76,13 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[URL]:
     tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        # The clinic the migrations create, as a freshly migrated database has it.
+        connection.execute(
+            text(
+                "INSERT INTO clinics (slug, name, created_at) "
+                "VALUES ('default', 'Default clinic', now())"
+            )
+        )
     engine.dispose()
 
 

@@ -128,12 +128,18 @@ class CodeIssue(Result):
 class Determination(Result):
     case_id: str | None = None
     policy: PolicyRef
+    plan: PolicyRef | None = Field(
+        default=None, description="The plan document whose exclusions were weighed first."
+    )
     outcome: Outcome
     lines: list[Line]
     questions: list[Question]
     documentation: list[DocumentationCheck]
     code_issues: list[CodeIssue]
     next_steps: list[str]
+    notes: list[str] = Field(
+        default_factory=list, description="What the answer did not check, in plain words."
+    )
 
     @property
     def may_need_prior_authorization(self) -> bool:

@@ -85,7 +85,7 @@ def test_policies_lists_packs_with_review_dates() -> None:
     code, out, _ = run("policies")
     assert code == 0
     assert "generic" in out
-    assert "2026-11-22" in out
+    assert "2026-12-01" in out  # the generic pack's review date, from its policy.yaml
 
 
 def test_schema_case_is_the_json_schema_of_the_case() -> None:

@@ -108,6 +108,53 @@ def test_no_password_at_all_is_a_clear_error(database: str) -> None:
     assert "password: none was given" in err
 
 
+def add(email: str, *options: str) -> None:
+    code, _, err = run("users", "add", email, *options, "--password-stdin", stdin=PASSWORD)
+    assert code == 0, err
+
+
+def test_clinics_are_added_and_listed(database: str) -> None:
+    code, out, _ = run("users", "clinics", "add", "north", "North Skin Clinic")
+    assert code == 0 and "Added clinic north (North Skin Clinic)" in out
+    code, out, _ = run("users", "clinics", "list")
+    assert code == 0
+    assert "default" in out and "North Skin Clinic" in out
+    code, _, err = run("users", "clinics", "add", "north", "Again")
+    assert code == 2 and "'north': a clinic with this id exists" in err
+
+
+def test_accounts_are_listed_with_their_roles(database: str) -> None:
+    add("riley@clinic.example")
+    run("users", "clinics", "add", "north", "North Skin Clinic")
+    add("kim@north.example", "--clinic", "north", "--role", "biller")
+    code, out, _ = run("users", "list")
+    assert code == 0
+    assert "default: admin" in out
+    assert "north: biller" in out
+
+
+def test_a_role_is_changed_and_removed(database: str) -> None:
+    add("riley@clinic.example")
+    add("sam@clinic.example")
+    code, out, _ = run("users", "role", "sam@clinic.example", "default", "clinician")
+    assert code == 0 and "sam@clinic.example is clinician of default" in out
+    code, out, _ = run("users", "role", "sam@clinic.example", "default", "none")
+    assert code == 0 and "is no longer in default" in out
+    code, _, err = run("users", "role", "sam@clinic.example", "default", "owner")
+    assert code == 2 and "'owner' is not one of" in err
+    code, _, err = run("users", "role", "nobody@clinic.example", "default", "viewer")
+    assert code == 2 and "no staff account has this email" in err
+
+
+def test_a_disabled_account_cannot_sign_in(database: str) -> None:
+    add("riley@clinic.example")
+    code, out, _ = run("users", "disable", "riley@clinic.example")
+    assert code == 0 and "Disabled riley@clinic.example" in out
+    assert signs_in(database, "riley@clinic.example", PASSWORD) is None
+    code, out, _ = run("users", "list")
+    assert "disabled" in out
+
+
 def test_users_add_from_any_directory_uses_the_one_database_and_says_which(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import marshal
+import subprocess
+import sys
+
 import pytest
 
+from dermcover.codes import search
 from dermcover.codes.search import search_icd10
 
 
@@ -88,3 +93,29 @@ def test_a_query_with_no_words_is_refused(query: str) -> None:
 def test_a_limit_below_one_is_refused() -> None:
     with pytest.raises(ValueError, match="limit"):
         search_icd10("burn", 0)
+
+
+def test_a_saved_index_reads_back_as_it_was_built() -> None:
+    built = search._index()
+    read = search._Index.from_saved(marshal.loads(marshal.dumps(built.saved())))
+    assert (read.size, read.billable, read.skin, read.lengths) == (
+        built.size,
+        built.billable,
+        built.skin,
+        built.lengths,
+    )
+    assert read.in_description == built.in_description
+    assert read.in_inclusion == built.in_inclusion
+
+
+def test_a_damaged_saved_index_is_built_again() -> None:
+    saved = search._saved_index()
+    search._index()  # saved by now, unless the cache cannot be written
+    saved.write_bytes(b"not an index")
+    script = (
+        "from dermcover.codes.search import search_icd10; "
+        "print(search_icd10('actinic keratosis', 1)[0].code)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.stdout.strip() == "L57.0"
+    assert marshal.loads(saved.read_bytes())["size"] == search._index().size

@@ -84,7 +84,10 @@ def test_the_cosmetic_reason_is_answered_in_the_policy_s_own_terms() -> None:
     # generic policy.yaml: the cosmetic rule needs a cosmetic condition or an appearance-only aim.
     assert exclusion.text == "Treatment to change appearance is excluded as cosmetic"
     parts = {part.text: part for part in exclusion.parts}
-    aim = parts["The aim is to change appearance and there is no documented impairment"]
+    aim = parts[
+        "The aim is to change appearance and there is no documented functional impairment "
+        "(distress about appearance does not make it medical)"
+    ]
     assert not aim.holds
     assert aim.evidence == [
         "Purpose of treatment: function",
@@ -120,7 +123,7 @@ def test_the_rendered_appeal_has_every_element() -> None:
         "0479T",
         # The rebuttal, criterion by criterion, citing the policy.
         "The cosmetic exclusion does not apply",
-        "The aim is to change appearance and there is no documented impairment: not the case here",
+        "there is no documented functional impairment",
         "The criteria for coverage are met",
         # The case's plan has no pack of its own: the letter argues from the shared definition
         # of medical necessity and names the plan's own policy, never a consumer article.

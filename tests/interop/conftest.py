@@ -90,7 +90,7 @@ def client(tmp_path_factory: pytest.TempPathFactory, ehr: StandInEhr) -> Iterato
         env.setenv(CLIENTS_ENV, str(clients_file(folder)))
         env.delenv("DERMCOVER_INTEROP_INSECURE", raising=False)
         env.delenv("DERMCOVER_PUBLIC_URL", raising=False)
-        app = create_app(Settings(database_url=str(url), secret_key="test-secret"))
+        app = create_app(Settings(database_url=str(url), plain_http=True))
     app.state.interop.transport = ehr.transport
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client

@@ -440,3 +440,43 @@ def inquiry_problems(status: int, body: Any) -> list[str]:
             f"return[{index}]: {p}" for p in response_bundle_problems(parameter.get("resource"))
         ]
     return problems
+
+
+def _present(value: Any, path: list[str]) -> bool:
+    if not path:
+        return value is not None
+    if isinstance(value, list):
+        return any(_present(v, path) for v in value)
+    if not isinstance(value, dict):
+        return False
+    head, rest = path[0], path[1:]
+    if head.endswith("[x]"):
+        stem = head[:-3]
+        return any(_present(v, rest) for k, v in value.items() if k.startswith(stem))
+    return _present(value.get(head), rest)
+
+
+def _has_extension(value: Any, path: list[str], url: str) -> bool:
+    if isinstance(value, list):
+        return any(_has_extension(v, path, url) for v in value)
+    if not isinstance(value, dict):
+        return False
+    if not path or path == ["extension"]:
+        return any(e.get("url") == url for e in value.get("extension") or [])
+    return _has_extension(value.get(path[0]), path[1:], url)
+
+
+def must_support_missing(
+    claim_responses: list[dict[str, Any]], metadata: dict[str, Any]
+) -> set[str]:
+    """pas_server_v221_submit_response_must_support_claimresponse: every must-support element and
+    extension of the profile must appear in at least one response; returns what never did."""
+    missing = set()
+    for element in metadata["elements"]:
+        if not any(_present(cr, element["path"].split(".")) for cr in claim_responses):
+            missing.add(element["path"])
+    for extension in metadata["extensions"]:
+        path = extension["path"].split(".")
+        if not any(_has_extension(cr, path, extension["url"]) for cr in claim_responses):
+            missing.add(f"{extension['path']}:{extension['url'].rsplit('/', 1)[-1]}")
+    return missing

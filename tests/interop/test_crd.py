@@ -108,6 +108,13 @@ def test_the_kits_unit_fixtures_are_answered_without_an_error(client: TestClient
         assert status == 200
         assert kit.response_problems("order-select", answer) == []
         assert any("intent" in card["detail"] for card in answer["cards"])
+    # Both its appointments have an `end` that is no instant (and the first an R4-less `reason`);
+    # the first problem of each is named.
+    status, answer = call(client, crd("spec_appointment_book_hook_request.json"))
+    assert status == 200
+    assert kit.response_problems("order-select", answer) == []
+    details = " ".join(card["detail"] for card in answer["cards"])
+    assert details.count("end: ") == 2
 
 
 def test_order_dispatch_in_the_older_shape_reads_the_order_from_the_ehr(
@@ -131,7 +138,7 @@ def test_order_dispatch_in_the_newer_shape_is_read_too(client: TestClient) -> No
 
 
 def test_encounter_hooks_are_not_offered(client: TestClient) -> None:
-    for name in ("encounter_start_0.json", "encounter_discharge_0.json"):
+    for name in [n for n in KIT_REQUESTS if "encounter" in n]:
         body = crd(name)
         path = f"/cds-services/{body['hook']}"
         answer = client.post(path, json=body, headers=signed(path))
@@ -150,8 +157,11 @@ def test_dermatology_orders_get_the_answer_the_policy_gives(client: TestClient, 
     values = {s["url"]: s.get("valueCode") for s in subs}
     assert values["covered"] == covered
     assert values.get("pa-needed") == pa_needed
-    if covered == "conditional":
-        assert {"info-needed", "doc-needed", "questionnaire"} <= {s["url"] for s in subs}
+    urls = {s["url"] for s in subs}
+    if covered == "conditional" and body["hook"] != "order-select":
+        assert {"info-needed", "doc-needed", "questionnaire"} <= urls
+    if body["hook"] == "order-select":  # a secondary hook asks for no documentation (CRD)
+        assert "info-needed" in urls and not {"doc-needed", "questionnaire"} & urls
     cards = answer["cards"]
     assert any(kit.is_instructions(card) for card in cards)
     assert any(kit.is_external_reference(card) for card in cards)

@@ -179,3 +179,16 @@ def test_the_bundled_map_sends_medicare_plans_to_the_medicare_pack() -> None:
     medicare = _coverage(**{"class": [{"type": {"text": "plan"}, "value": "Medicare Part B"}]})
     assert directory.match(medicare, ClinicalData()).policy == "medicare"
     assert directory.match(_coverage(), ClinicalData()).policy == "generic"
+
+
+def test_the_orders_place_of_service_and_the_coverages_plan_become_facts() -> None:
+    pos = "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set"
+    the_order = order(locationCode=[{"coding": [{"system": pos, "code": "24"}]}])
+    data = ClinicalData()
+    data.add(the_order, "test")
+    plan = {"type": {"coding": [{"code": "plan"}]}, "value": "GOLD-01", "name": "Gold PPO"}
+    made = order_case(
+        the_order, data, patient=None, coverage=_coverage(**{"class": [plan]}), payer=GENERIC
+    )
+    assert made.case.provider.setting.value == "ambulatory_surgery_center"
+    assert made.case.payer.plan_name == "Gold PPO" and made.case.payer.policy == "generic"

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from dermcover.store.models import Role
 from dermcover.store.timeline import EventKind
 
 from . import kit_checks as kit
@@ -150,7 +151,9 @@ def test_a_pended_request_decided_by_staff_changes_what_inquire_returns(client: 
     assert kit.decision_problems(before["parameter"][0]["resource"], "A4") == []
 
     records = client.app.state.records  # type: ignore[attr-defined]
-    staff = records.users.add_user("reviewer@payer.example", "a long reviewer passphrase").id
+    staff = records.users.add_user(
+        "reviewer@payer.example", "a long reviewer passphrase", role=Role.biller
+    ).id
     [record] = [r for r in _records_for(records, "DERM-7")]
     records.cases.add_event(record.case_id, EventKind.pa_approved, date.today(), actor=staff)
 
@@ -181,3 +184,80 @@ def test_every_submission_is_kept_with_its_case_on_the_clinic_workspace(client: 
     assert record.request == body
     [shown] = records.prior_auths.for_case(record.case_id)
     assert shown.reference == record.reference
+
+
+# What no response of this service carries, and why: modified approvals (addItem) are not made,
+# since a pack decides the requested code or nothing; transmission errors are answered with an
+# OperationOutcome, not ClaimResponse.error; the reviewer, the authorized provider/detail, the
+# admission and discharge dates and the diagnosis communicated back have no source in a case; the
+# item-level administration reference number and data-absent request are never needed.
+NOT_DEMONSTRATED = (
+    {
+        "addItem",
+        "addItem.itemSequence",
+        "addItem.provider",
+        "addItem.productOrService",
+        "addItem.modifier",
+        "addItem.serviced[x]",
+        "addItem.location[x]",
+        "addItem.quantity",
+        "addItem.unitPrice",
+        "addItem.adjudication",
+        "adjudication",
+        "error",
+        "error.code",
+        "extension:extension-TransmissionIdentifiers",
+        "extension:extension-claimResponseReviewer",
+        "extension:extension-itemAuthorizedProvider",
+        "request.extension:data-absent-reason",
+        "item.extension:extension-administrationReferenceNumber",
+        "item.extension:extension-itemAuthorizedProvider",
+        "item.extension:extension-itemAuthorizedDetail",
+        "item.extension:extension-admissionDates",
+        "item.extension:extension-dischargeDate",
+        "item.extension:extension-communicatedDiagnosis",
+        "adjudication.extension:extension-reviewAction",
+        "error.extension:extension-errorFollowupAction",
+        "error.extension:extension-errorElement",
+        "error.extension:extension-errorPath",
+    }
+    | {
+        f"addItem.extension:extension-{name}"
+        for name in (
+            "itemTraceNumber",
+            "itemPreAuthIssueDate",
+            "itemPreAuthPeriod",
+            "authorizationNumber",
+            "administrationReferenceNumber",
+            "epsdtIndicator",
+            "nursingHomeResidentialStatus",
+            "nursingHomeLevelOfCare",
+            "productOrServiceCodeEnd",
+            "revenueCode",
+            "revenueUnitRateLimit",
+            "requestedService",
+            "serviceItemRequestType",
+            "certificationType",
+            "admissionDates",
+            "dischargeDate",
+        )
+    }
+    | {
+        "addItem.provider.extension:extension-authorizedProviderType",
+        "addItem.adjudication.extension:extension-reviewAction",
+    }
+)
+
+
+def test_must_support_elements_shown_across_the_responses(client: TestClient) -> None:
+    """The kit's "demonstrate element support" test over the kit's must-support requests and the
+    dermatology ones: everything appears but what NOT_DEMONSTRATED lists (and says why)."""
+    responses = []
+    for body in [
+        *bodies("must_support_pa_submit_request_payload.json"),
+        *(make() for make, _ in PAS_DERMATOLOGY.values()),
+    ]:
+        _, answer = post(client, SUBMIT, body)
+        responses.append(answer["entry"][0]["resource"])
+    metadata = load(PAS.parent / "inferno_claimresponse_v221_must_support.json")
+    assert kit.must_support_missing(responses, metadata) == NOT_DEMONSTRATED

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 BURN_FIXTURE = ROOT / "policies" / "generic" / "fixtures" / "burn-contracture-covered.yaml"
 TODAY = date(2026, 11, 22)
+MISSING = "00000000-0000-4000-8000-000000000000"  # a case id no case has
 
 
 def example(name: str) -> Case:

@@ -71,6 +71,6 @@ def test_a_failed_event_leaves_the_case_as_it_was(
         )
     assert count(store.sessions, CaseEvent) == 0
     with store.sessions() as session:
-        record = session.get_one(CaseRecord, case_id)
+        record = session.scalars(select(CaseRecord).where(CaseRecord.public_id == case_id)).one()
         assert record.status is CaseStatus.needs_prior_auth
         assert record.next_deadline is None

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from store_support import TODAY, Store, burn_case, example
+from store_support import MISSING, TODAY, Store, burn_case, example
 
 from dermcover.case import Case
 from dermcover.determination import Outcome
@@ -64,7 +64,7 @@ def test_a_case_that_states_its_prior_authorization_was_denied_starts_as_denied(
 
 
 def test_a_missing_case_reads_as_none(store: Store, staff: int) -> None:
-    assert store.cases.get_case(999, actor=staff) is None
+    assert store.cases.get_case(MISSING, actor=staff) is None
 
 
 def test_staff_record_a_denial_and_see_the_appeal_deadline_appear(store: Store, staff: int) -> None:
@@ -193,8 +193,10 @@ def test_a_payer_answer_dated_after_today_is_refused(store: Store, staff: int) -
 
 
 def test_an_event_for_a_missing_case_is_refused(store: Store, staff: int) -> None:
-    with pytest.raises(CaseNotFound, match="case 404"):
-        store.cases.add_event(404, EventKind.pa_denied, date(2026, 1, 5), actor=staff, today=TODAY)
+    with pytest.raises(CaseNotFound, match=f"case {MISSING}: no such case"):
+        store.cases.add_event(
+            MISSING, EventKind.pa_denied, date(2026, 1, 5), actor=staff, today=TODAY
+        )
 
 
 def test_the_case_list_puts_the_nearest_deadline_first(store: Store, staff: int) -> None:
@@ -239,4 +241,4 @@ def test_revising_the_facts_decides_again_and_keeps_the_timeline(store: Store, s
 
 def test_revising_a_missing_case_is_refused(store: Store, staff: int) -> None:
     with pytest.raises(CaseNotFound):
-        store.cases.update_case(7, burn_case(), actor=staff, today=TODAY)
+        store.cases.update_case(MISSING, burn_case(), actor=staff, today=TODAY)

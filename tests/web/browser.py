@@ -51,7 +51,7 @@ def start_server(database_url: str, log: Path) -> LiveServer:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
-        "DERMCOVER_SECRET_KEY": "browser-test-secret",
+        "DERMCOVER_PLAIN_HTTP": "1",
     }
     command = [str(Path(sys.executable).with_name("dermcover")), "serve", "--port", str(port)]
     with log.open("wb") as output:
@@ -99,3 +99,28 @@ def fits_the_screen(page: Page) -> bool:
     width: int = page.evaluate("document.documentElement.scrollWidth")
     viewport = page.viewport_size
     return viewport is not None and width <= viewport["width"]
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_STANDARDS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+
+def accessibility_problems(page: Page) -> list[str]:
+    """What axe-core finds wrong with the page as it stands, one line a rule (empty: none).
+
+    axe-core comes from npm (package.json; `make test` installs it) and is injected into the
+    page; the browser context bypasses the page's content security policy so that it can be.
+    """
+    if not AXE.exists():
+        raise RuntimeError(f"axe-core is not installed ({AXE.name} missing): run `npm ci`")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    found: list[str] = page.evaluate(
+        """async (standards) => {
+          const result = await axe.run(document, {runOnly: {type: "tag", values: standards}});
+          return result.violations.map((v) => `${v.id}: ${v.help} at ${
+            v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+        }""",
+        AXE_STANDARDS,
+    )
+    return found

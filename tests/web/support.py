@@ -35,7 +35,6 @@ def make_app(url: URL, **settings: Any) -> FastAPI:
     return create_app(
         Settings(
             database_url=url.render_as_string(hide_password=False),
-            secret_key="test-secret",
-            **settings,
+            **{"plain_http": True, **settings},  # the test client speaks plain HTTP
         )
     )

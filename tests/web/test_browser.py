@@ -20,6 +20,7 @@ from dermcover.store.users import UserRepository
 from .browser import (
     VIEWPORTS,
     LiveServer,
+    accessibility_problems,
     browser,
     fits_the_screen,
     screenshot,
@@ -70,7 +71,10 @@ def chromium() -> Iterator[Browser]:
 
 @pytest.fixture(params=list(VIEWPORTS))
 def page(request: pytest.FixtureRequest, chromium: Browser) -> Iterator[Page]:
-    context = chromium.new_context(viewport=VIEWPORTS[request.param])  # type: ignore[arg-type]
+    context = chromium.new_context(
+        viewport=VIEWPORTS[request.param],  # type: ignore[arg-type]
+        bypass_csp=True,  # so that axe-core can be injected into the page
+    )
     tab = context.new_page()
     tab.set_default_timeout(15_000)
     tab.width_name = request.param
@@ -79,6 +83,11 @@ def page(request: pytest.FixtureRequest, chromium: Browser) -> Iterator[Page]:
 
 
 def shot(page: Page, name: str) -> None:
+    """Check the page as it stands: axe-core finds no accessibility problem, one h1, a skip link;
+    then save its screenshot."""
+    assert accessibility_problems(page) == [], name
+    assert page.locator("h1").count() == 1, f"{name}: one h1"
+    assert page.locator("a.skip-link[href='#main']").count() == 1, f"{name}: skip link"
     screenshot(page, f"{name}-{page.width_name}")
 
 
@@ -131,12 +140,12 @@ def fill_the_new_case_form(page: Page) -> None:
     page.select_option("#f-payer-policy", "generic")
     page.select_option("#f-payer-plan-type", "commercial")
     page.select_option("#f-procedures-0-kind", "fractional_ablative_laser")
-    page.get_by_label("Search procedure codes by words").first.fill("fractional ablative")
+    page.get_by_label("Code (procedure 1): search procedure codes by words").fill("fractional")
     page.locator("#f-procedures-0-code-results button[data-code='0479T']").click()
     expect(page.locator("#f-procedures-0-code")).to_have_value("0479T")
     page.fill("#f-procedures-0-sessions", "3")
     page.select_option("#f-procedures-0-site", "hand")
-    page.get_by_label("Search diagnosis codes by words").fill("acne scars")
+    page.get_by_label("Diagnosis codes: search diagnosis codes by words").fill("acne scars")
     first = page.locator("#f-condition-diagnoses-results button").first
     # The first search builds the code index, which takes a few seconds on a fresh server.
     expect(first).to_have_attribute("data-code", "L90.5", timeout=30_000)
@@ -241,3 +250,62 @@ def test_the_clinic_creates_a_case_from_a_pasted_note(page: Page, server: LiveSe
     facts = page.locator("dl.facts")
     expect(facts).to_contain_text("T22.30XS")
     expect(facts).to_contain_text("Silicone sheeting: failed (6 months)")
+
+
+def _luminance(rgb: str) -> float:
+    channels = [int(part) / 255 for part in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(first: str, second: str) -> float:
+    """The WCAG contrast ratio of two CSS rgb() colours."""
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_the_spanish_pages_and_the_rest_pass_axe(page: Page, server: LiveServer) -> None:
+    page.goto(server.url + "/language?to=es&next=/")
+    expect(page.locator("h1")).to_have_text("¿Lo cubrirá mi seguro?")
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    shot(page, "patient-start-es")
+    # The focus ring stands out at least 3:1 from the card it sits on and from the page.
+    page.focus("#procedure")
+    ring = page.eval_on_selector("#procedure", "e => getComputedStyle(e).outlineColor")
+    card = page.eval_on_selector(".card", "e => getComputedStyle(e).backgroundColor")
+    body = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert contrast(ring, card) >= 3 and contrast(ring, body) >= 3, (ring, card, body)
+
+    page.select_option("#procedure", "microneedling")
+    page.get_by_role("button", name="Empezar").click()
+    expect(page.locator(".question legend")).to_contain_text("Pregunta 1")
+    shot(page, "patient-question-es")
+    page.select_option("#answer", "acne_scars")
+    page.get_by_role("button", name="Siguiente").click()
+    page.get_by_label("Para cambiar el aspecto de la piel").check()
+    page.get_by_role("button", name="Siguiente").click()
+    page.get_by_label("Ninguno de estos").check()
+    page.get_by_role("button", name="Siguiente").click()
+    expect(page.locator("#verdict")).to_have_text("No cubierto: el plan lo trata como estético")
+    expect(page.locator("#costs")).to_contain_text("Deducible: lo que usted paga")
+    assert fits_the_screen(page)
+    shot(page, "patient-result-es")
+
+    page.goto(server.url + "/codes?q=acne+scars")
+    expect(page.locator(".code-results")).to_contain_text("L90.5", timeout=30_000)
+    shot(page, "patient-codes-es")
+    page.goto(server.url + "/language?to=en&next=/no-such-page")
+    expect(page.locator("h1")).to_have_text("Not found")
+    assert accessibility_problems(page) == []
+
+    sign_in(page, server)
+    page.goto(server.url + "/clinic/cases/2/edit")
+    expect(page.locator(".field.needed").first).to_be_visible()
+    assert fits_the_screen(page)
+    shot(page, "clinic-edit-case")
+    page.goto(server.url + "/clinic/notes")
+    shot(page, "clinic-note-empty")
+    page.goto(server.url + "/clinic/cases/new")
+    page.get_by_role("button", name="Create and decide").click()  # nothing filled in
+    expect(page.locator("#form-errors")).to_contain_text("at least one procedure")
+    shot(page, "clinic-new-case-errors")

@@ -63,9 +63,7 @@ def test_a_patient_with_an_unlisted_plan_sees_the_spread(page: Page, live: LiveS
     shot(page, "patient-spread")
 
 
-def test_a_patient_saves_reloads_and_resumes(
-    page: Page, live: LiveServer, tmp_path: Path
-) -> None:
+def test_a_patient_saves_reloads_and_resumes(page: Page, live: LiveServer, tmp_path: Path) -> None:
     page.goto(live.url + "/")
     answer_microneedling_for_looks(page)
     page.fill("input[name=self_pay]", "350")

@@ -104,3 +104,17 @@ def test_the_engines_questions_mark_their_fields() -> None:
     marked = [f.name for f in all_fields(sections) if f.needed]
     assert marked == ["purpose", "provider.setting"]
     assert [s.title for s in sections if s.needed] == ["Medical need", "Provider"]
+
+
+def test_every_list_of_diagnoses_gets_the_code_picker_and_none_is_kept() -> None:
+    fields = by_name()
+    assert fields["condition.diagnoses"].picker == "icd10"
+    assert fields["procedures[0].code"].picker == "procedures"
+    case = Case.model_validate(
+        {"procedures": [{"kind": "microneedling"}], "condition": {"diagnoses": []}}
+    )
+    values = values_from_case(case)
+    assert values["condition.diagnoses"] == ["none"]
+    again = read_form(values).case
+    assert again is not None and again.condition is not None
+    assert again.condition.diagnoses == []  # a known "none", not turned into unknown

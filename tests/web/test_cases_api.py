@@ -7,6 +7,8 @@ from fastapi.testclient import TestClient
 
 from .support import STAFF_EMAIL, example
 
+MISSING = "00000000-0000-4000-8000-000000000000"  # a case id no case has
+
 BURN = {
     "id": "burn-2025-01",
     "patient": {"name": "Sam Example", "age": 40},
@@ -20,10 +22,10 @@ BURN = {
 
 def test_anonymous_callers_get_401_on_every_case_route(records_client: TestClient) -> None:
     assert records_client.get("/api/v1/cases").status_code == 401
-    assert records_client.get("/api/v1/cases/1").status_code == 401
+    assert records_client.get(f"/api/v1/cases/{MISSING}").status_code == 401
     assert records_client.post("/api/v1/cases", json=BURN).status_code == 401
     event = {"kind": "pa_submitted", "on": "2025-01-02"}
-    assert records_client.post("/api/v1/cases/1/events", json=event).status_code == 401
+    assert records_client.post(f"/api/v1/cases/{MISSING}/events", json=event).status_code == 401
 
 
 def test_a_wrong_password_does_not_sign_in(records_client: TestClient) -> None:
@@ -92,9 +94,9 @@ def test_bad_event_input_is_a_422_naming_the_field(staff_client: TestClient) -> 
 
 
 def test_a_case_that_does_not_exist_is_404(staff_client: TestClient) -> None:
-    assert staff_client.get("/api/v1/cases/999").status_code == 404
+    assert staff_client.get(f"/api/v1/cases/{MISSING}").status_code == 404
     missing = staff_client.post(
-        "/api/v1/cases/999/events", json={"kind": "pa_submitted", "on": "2025-01-02"}
+        f"/api/v1/cases/{MISSING}/events", json={"kind": "pa_submitted", "on": "2025-01-02"}
     )
     assert missing.status_code == 404
     assert staff_client.get("/api/v1/cases/not-a-number").status_code == 422

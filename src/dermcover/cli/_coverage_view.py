@@ -105,6 +105,8 @@ def print_verdict(determination: Determination) -> None:
         console.print("\n[bold]What to do next[/]")
         for step in determination.next_steps:
             console.print(f"  → {escape(step)}")
+    for note in determination.notes:
+        console.print(f"\n[dim]Note: {escape(note)}[/]")
     if determination.questions:
         console.print("\n[bold yellow]Questions still open[/]")
         for question in determination.questions:

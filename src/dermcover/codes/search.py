@@ -24,14 +24,21 @@ looks like a code ("L57", "t23302") lists that code and the codes under it.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import heapq
+import marshal
 import math
+import os
 import re
 import sys
+import tempfile
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
+from typing import Any
 
 from dermcover.codes import icd10
 
@@ -97,6 +104,7 @@ _SYNONYM_WEIGHT = 0.9
 _HEADER_FACTOR = 0.9
 _EXTRA_WORD_PENALTY = 0.03
 _SKIN_CHAPTER, _SKIN_FACTOR = "L", 1.05
+_SAVED_PREFIX = "icd10-search-"
 
 
 def _stem(word: str) -> str:
@@ -128,13 +136,21 @@ class _Index:
     tables; codes and descriptions stay in the ICD-10-CM table until a hit is shown (that keeps
     a server process's index to a few megabytes)."""
 
-    def __init__(self, entries: Iterable[icd10.Entry]) -> None:
+    def __init__(self) -> None:
         self.size = 0
         self.billable = bytearray()
         self.skin = bytearray()
         self.lengths = array("H")
         self.in_description: dict[str, array[int]] = {}
         self.in_inclusion: dict[str, array[int]] = {}
+
+    @classmethod
+    def built(cls, entries: Iterable[icd10.Entry]) -> _Index:
+        index = cls()
+        index.add(entries)
+        return index
+
+    def add(self, entries: Iterable[icd10.Entry]) -> None:
         for entry in entries:
             position = entry.position
             own = set(_words(entry.description))
@@ -147,6 +163,32 @@ class _Index:
                 self.in_description.setdefault(sys.intern(word), array("I")).append(position)
             for word in included:
                 self.in_inclusion.setdefault(sys.intern(word), array("I")).append(position)
+
+    def saved(self) -> dict[str, Any]:
+        """The index as plain values `marshal` can write."""
+        return {
+            "size": self.size,
+            "billable": bytes(self.billable),
+            "skin": bytes(self.skin),
+            "lengths": self.lengths.tobytes(),
+            "in_description": {w: p.tobytes() for w, p in self.in_description.items()},
+            "in_inclusion": {w: p.tobytes() for w, p in self.in_inclusion.items()},
+        }
+
+    @classmethod
+    def from_saved(cls, saved: dict[str, Any]) -> _Index:
+        index = cls()
+        index.size = int(saved["size"])
+        index.billable = bytearray(saved["billable"])
+        index.skin = bytearray(saved["skin"])
+        index.lengths.frombytes(saved["lengths"])
+        for field, postings in (
+            ("in_description", index.in_description),
+            ("in_inclusion", index.in_inclusion),
+        ):
+            for word, blob in saved[field].items():
+                postings[sys.intern(word)] = _postings(blob)
+        return index
 
     def found(self, word: str) -> int:
         return len(self.in_description.get(word, ())) + len(self.in_inclusion.get(word, ()))
@@ -180,9 +222,48 @@ def _synonyms(word: str) -> tuple[str, ...]:
     return tuple(_stem(other) for other in SYNONYMS.get(word, ()))
 
 
+def _postings(blob: bytes) -> array[int]:
+    postings = array("I")
+    postings.frombytes(blob)
+    return postings
+
+
 @cache
 def _index() -> _Index:
-    return _Index(icd10.entries())
+    """The index, read from the cache folder when this module and the ICD-10-CM release it was
+    built from are the ones it was saved by, else built from the table (about a second) and
+    saved for the next process."""
+    saved = _saved_index()
+    try:
+        return _Index.from_saved(marshal.loads(saved.read_bytes()))
+    except (OSError, EOFError, ValueError, TypeError, KeyError):
+        pass
+    index = _Index.built(icd10.entries())
+    with contextlib.suppress(OSError):
+        _save(saved, index)
+    return index
+
+
+def _saved_index() -> Path:
+    """Where the index is saved: named by a digest of this module's source (its words, stems
+    and stop words make the index) and of the table's stamp, so no stale index is ever read."""
+    from dermcover.codes.icd10_table import cache_dir, stamp
+
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(repr(sorted(stamp().items())).encode())
+    return cache_dir() / f"{_SAVED_PREFIX}{digest.hexdigest()[:16]}.marshal"
+
+
+def _save(path: Path, index: _Index) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(handle, "wb") as out:
+        marshal.dump(index.saved(), out)
+    os.chmod(temporary, 0o644)
+    os.replace(temporary, path)
+    for older in path.parent.glob(f"{_SAVED_PREFIX}*.marshal"):
+        if older != path:
+            older.unlink(missing_ok=True)
 
 
 def search_icd10(query: str, limit: int = 10) -> list[IcdMatch]:

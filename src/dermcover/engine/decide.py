@@ -45,8 +45,10 @@ from dermcover.engine.facts import Fact, LineView, line_views
 from dermcover.engine.library import DEFAULT_POLICY, PolicyLibrary, library
 from dermcover.engine.logic import MET, NOT_MET, UNKNOWN
 from dermcover.engine.next_steps import next_steps
-from dermcover.engine.pack import Criterion, Pack, Rule
+from dermcover.engine.pack import Criterion, Pack, PackSpec, Rule
+from dermcover.engine.plans import Plan, PlanLibrary, PlanSpec, plan_library, with_plan
 from dermcover.engine.tree import Resolver, evaluate, leaves, unknown_leaves
+from dermcover.inputs import InputError
 
 TraceLevel = Literal["none", "criteria", "full"]
 
@@ -65,6 +67,29 @@ def choose_policy(case: Case, policy_id: str | None = None) -> str:
     return DEFAULT_POLICY
 
 
+PLAN_NOT_CHECKED = (
+    "The plan's own exclusions (its certificate of coverage or summary plan description) were "
+    "not checked, because the case names no plan document; the plan can exclude what this "
+    "policy covers."
+)
+
+
+def _plan_of(case: Case, plans: PlanLibrary | None) -> Plan | None:
+    plan_id = case.payer.plan if case.payer is not None else None
+    return (plans or plan_library()).get(plan_id) if plan_id else None
+
+
+def _ref(spec: PackSpec | PlanSpec) -> PolicyRef:
+    return PolicyRef(
+        id=spec.id,
+        title=spec.title,
+        reviewed=spec.reviewed,
+        sources=[
+            f"{s.title} ({s.date.isoformat() if s.date else 'undated'})" for s in spec.sources
+        ],
+    )
+
+
 def determine(
     case: Case,
     policy_id: str | None = None,
@@ -72,9 +97,20 @@ def determine(
     today: date | None = None,
     trace: TraceLevel = "criteria",
     packs: PolicyLibrary | None = None,
+    plans: PlanLibrary | None = None,
 ) -> Determination:
-    """Decide every procedure line of `case` under one policy pack."""
-    pack = (packs or library()).get(choose_policy(case, policy_id))
+    """Decide every procedure line of `case` under one policy pack, after the exclusions of the
+    plan document the case names (if it names one)."""
+    plan = _plan_of(case, plans)
+    explicit = policy_id or (case.payer.policy if case.payer is not None else None)
+    chosen = choose_policy(case, policy_id) if explicit or plan is None else plan.spec.policy
+    policy_pack = (packs or library()).get(chosen)
+    if plan is not None and plan.spec.policy != policy_pack.id:
+        raise InputError(
+            f"payer.plan: plan {plan.id!r} sits over policy {plan.spec.policy!r}, but the case "
+            f"is decided under {policy_pack.id!r}; name that policy or leave the policy out"
+        )
+    pack = with_plan(policy_pack, plan) if plan is not None else policy_pack
     views = line_views(case, today or date.today())
     decisions = [_decide_line(pack, view, trace) for view in views]
     lines = [decision.line for decision in decisions]
@@ -85,22 +121,22 @@ def determine(
     code_issues = check_codes(case)
     return Determination(
         case_id=case.id,
-        policy=PolicyRef(
-            id=pack.id,
-            title=pack.spec.title,
-            reviewed=pack.spec.reviewed,
-            sources=[
-                f"{s.title} ({s.date.isoformat() if s.date else 'undated'})"
-                for s in pack.spec.sources
-            ],
-        ),
+        policy=_ref(pack.spec),
+        plan=_ref(plan.spec) if plan is not None else None,
         outcome=overall,
         lines=lines,
         questions=questions,
         documentation=documentation,
         code_issues=code_issues,
         next_steps=next_steps(case, pack, lines, questions, documentation, code_issues),
+        notes=[] if plan is not None or not _has_plan_document(case) else [PLAN_NOT_CHECKED],
     )
+
+
+def _has_plan_document(case: Case) -> bool:
+    """Original Medicare and self-pay have no plan document of their own to check."""
+    plan_type = case.payer.plan_type if case.payer is not None else None
+    return plan_type not in (PlanType.medicare, PlanType.self_pay)
 
 
 @dataclass

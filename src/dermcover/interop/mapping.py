@@ -27,7 +27,6 @@ from dermcover.interop.fhir import (
     JsonObject,
     codings,
     first_problem,
-    reference_of,
 )
 from dermcover.interop.payers import PayerEntry
 
@@ -169,7 +168,7 @@ def patient_facts(patient: JsonObject | None) -> dict[str, Any] | None:
 def payer_facts(entry: PayerEntry | None, coverage: JsonObject | None) -> dict[str, Any] | None:
     if entry is None:
         return None
-    facts: dict[str, Any] = {"policy": entry.policy, "plan_name": entry.name}
+    facts: dict[str, Any] = {"policy": entry.policy, "plan_name": plan_name(coverage) or entry.name}
     if entry.plan_type is not None:
         facts["plan_type"] = entry.plan_type.value
     if entry.network is not None:
@@ -178,6 +177,16 @@ def payer_facts(entry: PayerEntry | None, coverage: JsonObject | None) -> dict[s
     if isinstance(member, str) and member.strip():
         facts["member_id"] = member.strip()[:64]
     return facts
+
+
+def plan_name(coverage: JsonObject | None) -> str | None:
+    """The plan the coverage names (its `class` of type plan), if any."""
+    for item in listed(coverage.get("class") if coverage else None):
+        if not isinstance(item, Mapping) or not isinstance(item.get("value"), str):
+            continue
+        if any(c.get("code") == "plan" for c in codings(item.get("type"))):
+            return str(item.get("name") or item["value"])[:200]
+    return None
 
 
 def provider_facts(people: Iterable[JsonObject], places: Iterable[str]) -> dict[str, Any] | None:
@@ -317,7 +326,11 @@ def order_case(
         "patient": patient_facts(patient),
         "procedures": [{"code": code, **procedure} for code in known],
         "provider": provider_facts(
-            people, place_codes(locations_for(order, data, people), place_concepts)
+            people,
+            place_codes(
+                locations_for(order, data, people),
+                [*place_concepts, *listed(order.get("locationCode"))],
+            ),
         ),
     }
     found = order_diagnoses(order, data) if diagnosis_codes is None else diagnosis_codes or None
@@ -330,7 +343,3 @@ def order_case(
             order, reference, codes, None, f"the order cannot be read: {first_problem(exc)}"
         )
     return OrderCase(order, reference, codes, case)
-
-
-def order_reference(order: Mapping[str, Any]) -> str | None:
-    return reference_of(order)

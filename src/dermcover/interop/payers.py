@@ -23,7 +23,6 @@ import os
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -121,7 +120,3 @@ def _load(path: Path) -> PayerDirectory:
 def payer_directory(path: Path | None = None) -> PayerDirectory:
     """The payer-to-pack map, read once per file; an InputError names a bad entry."""
     return _load((path or payers_file()).resolve())
-
-
-def describe(entry: PayerEntry | None) -> dict[str, Any]:
-    return {} if entry is None else entry.model_dump(mode="json", exclude_none=True)

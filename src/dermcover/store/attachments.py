@@ -31,7 +31,7 @@ ALLOWED = ", ".join(ending for endings, _ in _KINDS.values() for ending in endin
 @dataclass(frozen=True)
 class AttachmentView:
     id: int
-    case_id: int
+    case_id: str  # the case's public id
     item: DocumentationItem
     filename: str
     media_type: str

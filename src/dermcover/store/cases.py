@@ -1,5 +1,20 @@
 """Case records: create, read, list, revise, and record what the payer and the clinic did.
 
+`CaseRepository` is the one way to reach a case, and it is scoped: every method takes `actor`,
+the id of the staff member acting, reads that person's clinics and roles inside the same
+transaction (`clinics.scope_of`), and
+
+- sees only the cases of the actor's clinics: another clinic's case is `CaseNotFound` exactly as
+  a case that does not exist is (the API answers 404 for both, so nobody learns it exists);
+- checks the actor's role in the case's clinic for what is asked (`clinics.Permission`), else
+  raises `clinics.NotPermitted` (403);
+- audits the work, or the refusal, with the case's public id and its clinic.
+
+Cases are named by `public_id`, a random UUID; the integer key never leaves this package.
+Other repositories that keep records about a case (attachments, prior authorizations) reach it
+through `scoped_case(session, case_id, actor, permission)` inside their own transaction, and
+list across cases with `readable_clinics(session, actor)`, so the same scoping applies to them.
+
 Each method is one transaction, and its audit entry is written inside it: the work and the record
 of who did it commit together or not at all. A failure anywhere (a determination that raises, a
 database error at flush) rolls everything back, so there is never a half-written case.
@@ -10,11 +25,12 @@ from (or write to) the database by accident.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from dermcover.case import Case, DocumentationItem, PlanType
@@ -23,9 +39,16 @@ from dermcover.engine import determine
 from dermcover.inputs import InputError
 from dermcover.store.attachments import AttachmentView, checked_file
 from dermcover.store.audit import record
+from dermcover.store.clinics import (
+    NotPermitted,
+    Permission,
+    Scope,
+    clinic_by_slug,
+    scope_of,
+)
 from dermcover.store.clocks import Clocks, clocks_for
 from dermcover.store.database import Sessions
-from dermcover.store.models import Attachment, AuditAction, CaseEvent, CaseRecord, now
+from dermcover.store.models import Attachment, AuditAction, CaseEvent, CaseRecord, Clinic, now
 from dermcover.store.timeline import (
     CaseStatus,
     Deadline,
@@ -38,9 +61,11 @@ from dermcover.store.timeline import (
 )
 
 MAX_NOTES = 4000
+MAX_LIST = 500
 
 # How a case is decided: the engine by default; tests put a failing one in its place.
 Decide = Callable[[Case, str | None, date], Determination]
+CaseId = str | uuid.UUID
 
 
 def decide_with_engine(case: Case, policy_id: str | None, today: date) -> Determination:
@@ -48,9 +73,11 @@ def decide_with_engine(case: Case, policy_id: str | None, today: date) -> Determ
 
 
 class CaseNotFound(LookupError):
-    def __init__(self, case_id: int) -> None:
-        super().__init__(f"case {case_id}: no such case")
-        self.case_id = case_id
+    """No such case, or none the actor's clinics hold (the two are not told apart)."""
+
+    def __init__(self, case_id: CaseId) -> None:
+        super().__init__(f"case {str(case_id)[:36]}: no such case")
+        self.case_id = str(case_id)
 
 
 @dataclass(frozen=True)
@@ -69,7 +96,8 @@ class EventView:
 class CaseView:
     """One case as the case page shows it: facts, determination, status and timeline."""
 
-    id: int
+    id: str
+    clinic: str
     reference: str | None
     case: Case
     determination: Determination
@@ -89,7 +117,8 @@ class CaseView:
 class CaseSummary:
     """One row of the case list."""
 
-    id: int
+    id: str
+    clinic: str
     reference: str | None
     patient_name: str | None
     policy_id: str
@@ -129,7 +158,47 @@ def _code_key(code: str) -> str:
     return code.replace(".", "").strip().upper()
 
 
+def canonical_id(case_id: CaseId) -> str | None:
+    """The case id in its one stored spelling, or None when it cannot be a case id at all."""
+    if isinstance(case_id, uuid.UUID):
+        return str(case_id)
+    if len(case_id) > 36:
+        return None
+    try:
+        return str(uuid.UUID(case_id))
+    except ValueError:
+        return None
+
+
+def readable_clinics(session: Session, actor: int) -> list[int]:
+    """The clinics whose cases `actor` may read."""
+    return scope_of(session, actor).clinics_allowing(Permission.read_cases)
+
+
+def scoped_case(
+    session: Session,
+    case_id: CaseId,
+    actor: int,
+    permission: Permission,
+    *,
+    for_update: bool = False,
+) -> CaseRecord:
+    """The case, if it is in one of `actor`'s clinics and their role there allows `permission`.
+
+    Raises CaseNotFound (no such case, or another clinic's) or NotPermitted. With `for_update`
+    the row is locked until the transaction ends, so writers to one case take turns.
+    """
+    found = _load(session, case_id, for_update=for_update)
+    scope = scope_of(session, actor)
+    if found is None or found.clinic_id not in scope.roles:
+        raise CaseNotFound(case_id)
+    scope.check(found.clinic_id, permission)
+    return found
+
+
 class CaseRepository:
+    """Scoped access to case records; see the module's docstring for the rules."""
+
     def __init__(self, sessions: Sessions, decide: Decide = decide_with_engine) -> None:
         self._sessions = sessions
         self._decide = decide
@@ -139,24 +208,40 @@ class CaseRepository:
         case: Case,
         *,
         actor: int,
+        clinic: str | None = None,
         policy_id: str | None = None,
         today: date | None = None,
     ) -> CaseView:
-        """Store a case with its determination (under `policy_id`, else the case's own)."""
+        """Store a case with its determination (under `policy_id`, else the case's own) in
+        `clinic` (a clinic id such as `default`); without one, in the actor's only clinic
+        where they may write cases."""
         with self._sessions.begin() as session:
-            record_ = CaseRecord(created_by=actor, events=[])
+            clinic_id = _clinic_to_write(session, scope_of(session, actor), clinic)
+            record_ = CaseRecord(
+                public_id=str(uuid.uuid4()), clinic_id=clinic_id, created_by=actor, events=[]
+            )
             session.add(record_)
             _decide_into(record_, case, self._decide(case, policy_id, today or date.today()))
             session.flush()
-            record(session, actor, AuditAction.case_created, record_.id)
-            return _view(record_)
+            _audit(session, actor, AuditAction.case_created, record_)
+            return _view(session, record_)
 
-    def get_case(self, case_id: int, *, actor: int) -> CaseView | None:
-        """The case, or None; the read (or the attempt) is audited either way."""
-        with self._sessions.begin() as session:
-            record(session, actor, AuditAction.case_read, case_id)
-            found = _load(session, case_id)
-            return _view(found) if found is not None else None
+    def get_case(
+        self, case_id: CaseId, *, actor: int, need: Permission = Permission.read_cases
+    ) -> CaseView | None:
+        """The case, or None (no such case, or another clinic's); the read, or the refusal,
+        is audited either way. Raises NotPermitted when the role does not allow `need`."""
+        try:
+            with self._sessions.begin() as session:
+                found = scoped_case(session, case_id, actor, need)
+                _audit(session, actor, AuditAction.case_read, found)
+                return _view(session, found)
+        except CaseNotFound:
+            self._refused(actor, case_id)
+            return None
+        except NotPermitted:
+            self._refused(actor, case_id)
+            raise
 
     def list_cases(
         self,
@@ -167,48 +252,63 @@ class CaseRepository:
         limit: int = 200,
         offset: int = 0,
     ) -> list[CaseSummary]:
-        """Cases with the nearest deadline first, then those without one, latest change first;
-        with `search`, only those it matches (looked for in the case documents)."""
-        query = select(CaseRecord).order_by(
-            CaseRecord.next_deadline.asc().nulls_last(),
-            CaseRecord.updated_at.desc(),
-            CaseRecord.id.desc(),
-        )
-        if status is not None:
-            query = query.where(CaseRecord.status == status)
-        if search is None:
-            query = query.limit(limit).offset(offset)
+        """The actor's clinics' cases, nearest deadline first, then those without one, latest
+        change first; with `search`, those it matches (looked for in the case documents). The
+        audit names every case shown."""
         with self._sessions.begin() as session:
-            record(session, actor, AuditAction.cases_listed, None)
-            rows = [(row, _summary(row)) for row in session.scalars(query)]
-        if search is not None:
-            rows = [(row, summary) for row, summary in rows if search.matches(row, summary)]
-            rows = rows[offset : offset + limit]
-        return [summary for _, summary in rows]
+            clinics = readable_clinics(session, actor)
+            query = (
+                select(CaseRecord, Clinic.slug)
+                .join(Clinic, Clinic.id == CaseRecord.clinic_id)
+                .where(CaseRecord.clinic_id.in_(clinics))
+                .order_by(
+                    CaseRecord.next_deadline.asc().nulls_last(),
+                    CaseRecord.updated_at.desc(),
+                    CaseRecord.id.desc(),
+                )
+            )
+            if search is None:
+                query = query.limit(min(limit, MAX_LIST)).offset(offset)
+            if status is not None:
+                query = query.where(CaseRecord.status == status)
+            rows = [(row, slug) for row, slug in session.execute(query)]
+            if search is not None:
+                rows = [(r, slug) for r, slug in rows if search.matches(r, _summary(r, slug))]
+                rows = rows[offset : offset + min(limit, MAX_LIST)]
+            if not rows:
+                record(session, actor, AuditAction.cases_listed, None)
+            for row, _ in rows:
+                _audit(session, actor, AuditAction.cases_listed, row)
+            return [_summary(row, slug) for row, slug in rows]
 
     def update_case(
         self,
-        case_id: int,
+        case_id: CaseId,
         case: Case,
         *,
         actor: int,
         policy_id: str | None = None,
         today: date | None = None,
     ) -> CaseView:
-        """Replace the facts and decide again; the timeline stays. Raises CaseNotFound."""
-        with self._sessions.begin() as session:
-            found = _load(session, case_id, for_update=True)
-            if found is None:
-                raise CaseNotFound(case_id)
-            _decide_into(found, case, self._decide(case, policy_id, today or date.today()))
-            found.updated_at = now()
-            record(session, actor, AuditAction.case_updated, case_id)
-            session.flush()
-            return _view(found)
+        """Replace the facts and decide again; the timeline stays. Raises CaseNotFound or
+        NotPermitted."""
+        try:
+            with self._sessions.begin() as session:
+                found = scoped_case(
+                    session, case_id, actor, Permission.write_cases, for_update=True
+                )
+                _decide_into(found, case, self._decide(case, policy_id, today or date.today()))
+                found.updated_at = now()
+                _audit(session, actor, AuditAction.case_updated, found)
+                session.flush()
+                return _view(session, found)
+        except (CaseNotFound, NotPermitted):
+            self._refused(actor, case_id)
+            raise
 
     def add_event(
         self,
-        case_id: int,
+        case_id: CaseId,
         kind: EventKind,
         on: date,
         *,
@@ -220,36 +320,41 @@ class CaseRepository:
 
         `on` is the day it happened: the day a payer's answer was received, the day a request or
         appeal was filed, the day of a peer-to-peer call (the one event that may be in the
-        future). Raises CaseNotFound, or InputError for a date or notes that cannot be right.
+        future). Raises CaseNotFound, NotPermitted, or InputError for a date or notes that
+        cannot be right.
         """
         _check_event(kind, on, notes, today or date.today())
-        with self._sessions.begin() as session:
-            found = _load(session, case_id, for_update=True)
-            if found is None:
-                raise CaseNotFound(case_id)
-            case = Case.model_validate(found.case_document)
-            earlier = [e.kind for e in in_order(_timeline(found)) if e.on <= on]
-            plan_type = case.payer.plan_type if case.payer else None
-            event = CaseEvent(
-                kind=kind,
-                event_date=on,
-                notes=notes.strip() if notes and notes.strip() else None,
-                clocks=clocks_for(kind, on, plan_type, earlier).model_dump(mode="json"),
-                recorded_by=actor,
-            )
-            found.events.append(event)
-            session.flush()
-            _refresh_status(found, case)
-            found.updated_at = now()
-            record(session, actor, AuditAction.event_added, case_id)
-            session.flush()
-            return _event_view(event)
+        try:
+            with self._sessions.begin() as session:
+                found = scoped_case(
+                    session, case_id, actor, Permission.record_events, for_update=True
+                )
+                case = Case.model_validate(found.case_document)
+                earlier = [e.kind for e in in_order(_timeline(found)) if e.on <= on]
+                plan_type = case.payer.plan_type if case.payer else None
+                event = CaseEvent(
+                    kind=kind,
+                    event_date=on,
+                    notes=notes.strip() if notes and notes.strip() else None,
+                    clocks=clocks_for(kind, on, plan_type, earlier).model_dump(mode="json"),
+                    recorded_by=actor,
+                )
+                found.events.append(event)
+                session.flush()
+                _refresh_status(found, case)
+                found.updated_at = now()
+                _audit(session, actor, AuditAction.event_added, found)
+                session.flush()
+                return _event_view(event)
+        except (CaseNotFound, NotPermitted):
+            self._refused(actor, case_id)
+            raise
 
     # -- files kept with a case ------------------------------------------------------------
 
     def add_attachment(
         self,
-        case_id: int,
+        case_id: CaseId,
         item: DocumentationItem,
         filename: str,
         content: bytes,
@@ -258,84 +363,128 @@ class CaseRepository:
         today: date | None = None,
     ) -> AttachmentView:
         """Keep a file with the case and count `item` as on file; the case is decided again so
-        its checklist shows it. Raises CaseNotFound, or InputError for a file refused."""
+        its checklist shows it. Raises CaseNotFound, NotPermitted, or InputError for a file
+        refused."""
         name, media_type = checked_file(filename, content)
-        with self._sessions.begin() as session:
-            found = _load(session, case_id, for_update=True)
-            if found is None:
-                raise CaseNotFound(case_id)
-            attachment = Attachment(
-                case_id=case_id,
-                item=item.value,
-                filename=name,
-                media_type=media_type,
-                size=len(content),
-                content=content,
-                uploaded_by=actor,
-            )
-            session.add(attachment)
-            case = Case.model_validate(found.case_document)
-            on_file = list(case.documentation or [])
-            if item not in on_file:
-                case = case.model_copy(update={"documentation": [*on_file, item]})
-                decided = self._decide(case, found.policy_id, today or date.today())
-                _decide_into(found, case, decided)
-            found.updated_at = now()
-            record(session, actor, AuditAction.case_updated, case_id)
-            session.flush()
-            return _attachment_view(attachment)
+        try:
+            with self._sessions.begin() as session:
+                found = scoped_case(
+                    session, case_id, actor, Permission.write_cases, for_update=True
+                )
+                attachment = Attachment(
+                    case_id=found.id,
+                    item=item.value,
+                    filename=name,
+                    media_type=media_type,
+                    size=len(content),
+                    content=content,
+                    uploaded_by=actor,
+                )
+                session.add(attachment)
+                case = Case.model_validate(found.case_document)
+                on_file = list(case.documentation or [])
+                if item not in on_file:
+                    case = case.model_copy(update={"documentation": [*on_file, item]})
+                    decided = self._decide(case, found.policy_id, today or date.today())
+                    _decide_into(found, case, decided)
+                found.updated_at = now()
+                _audit(session, actor, AuditAction.case_updated, found)
+                session.flush()
+                return _attachment_view(attachment, found)
+        except (CaseNotFound, NotPermitted):
+            self._refused(actor, case_id)
+            raise
 
-    def attachments(self, case_id: int, *, actor: int) -> list[AttachmentView]:
-        """The files kept with a case, oldest first. Raises CaseNotFound."""
-        with self._sessions.begin() as session:
-            record(session, actor, AuditAction.case_read, case_id)
-            if _load(session, case_id) is None:
-                raise CaseNotFound(case_id)
-            rows = session.scalars(
-                select(Attachment).where(Attachment.case_id == case_id).order_by(Attachment.id)
-            )
-            return [_attachment_view(row) for row in rows]
+    def attachments(self, case_id: CaseId, *, actor: int) -> list[AttachmentView]:
+        """The files kept with a case, oldest first. Raises CaseNotFound or NotPermitted."""
+        try:
+            with self._sessions.begin() as session:
+                found = scoped_case(session, case_id, actor, Permission.read_cases)
+                rows = session.scalars(
+                    select(Attachment).where(Attachment.case_id == found.id).order_by(Attachment.id)
+                )
+                return [_attachment_view(row, found) for row in rows]
+        except (CaseNotFound, NotPermitted):
+            self._refused(actor, case_id)
+            raise
 
     def attachment_content(
-        self, case_id: int, attachment_id: int, *, actor: int
+        self, case_id: CaseId, attachment_id: int, *, actor: int
     ) -> tuple[AttachmentView, bytes]:
-        """One file of the case, with its bytes. Raises CaseNotFound for a case, or a file of
-        another case, that cannot be seen."""
-        with self._sessions.begin() as session:
-            record(session, actor, AuditAction.case_read, case_id)
-            if _load(session, case_id) is None:
-                raise CaseNotFound(case_id)
-            row = session.get(Attachment, attachment_id)
-            if row is None or row.case_id != case_id:
-                raise CaseNotFound(case_id)
-            return _attachment_view(row), row.content
+        """One file of the case, with its bytes; the read is audited. Raises CaseNotFound for a
+        case, or a file of another case, that cannot be seen."""
+        try:
+            with self._sessions.begin() as session:
+                found = scoped_case(session, case_id, actor, Permission.read_cases)
+                row = session.get(Attachment, attachment_id)
+                if row is None or row.case_id != found.id:
+                    raise CaseNotFound(case_id)
+                _audit(session, actor, AuditAction.case_read, found)
+                return _attachment_view(row, found), row.content
+        except (CaseNotFound, NotPermitted):
+            self._refused(actor, case_id)
+            raise
 
     # -- deadlines across cases ----------------------------------------------------------------
 
     def open_deadlines(
         self, *, actor: int, until: date | None = None
     ) -> list[tuple[CaseSummary, Deadline]]:
-        """Every open deadline across the cases, soonest first; with `until`, those due by then."""
-        query = (
-            select(CaseRecord)
-            .where(CaseRecord.next_deadline.is_not(None))
-            .options(selectinload(CaseRecord.events))
-        )
+        """Every open deadline across the actor's clinics' cases, soonest first; with `until`,
+        those due by then."""
         with self._sessions.begin() as session:
-            record(session, actor, AuditAction.cases_listed, None)
+            clinics = readable_clinics(session, actor)
+            query = (
+                select(CaseRecord, Clinic.slug)
+                .join(Clinic, Clinic.id == CaseRecord.clinic_id)
+                .where(CaseRecord.clinic_id.in_(clinics), CaseRecord.next_deadline.is_not(None))
+                .options(selectinload(CaseRecord.events))
+            )
             found = [
-                (_summary(row), deadline)
-                for row in session.scalars(query)
+                (row, _summary(row, slug), deadline)
+                for row, slug in session.execute(query)
                 for deadline in open_deadlines(_timeline(row))
                 if until is None or deadline.due <= until
             ]
-        return sorted(found, key=lambda pair: (pair[1].due, pair[0].id))
+            shown = {id(row): row for row, _, _ in found}
+            if not shown:
+                record(session, actor, AuditAction.cases_listed, None)
+            for row in shown.values():
+                _audit(session, actor, AuditAction.cases_listed, row)
+        return sorted(
+            ((summary, deadline) for _, summary, deadline in found),
+            key=lambda pair: (pair[1].due, pair[0].id),
+        )
+
+    def _refused(self, actor: int, case_id: CaseId) -> None:
+        """Audit a refused attempt in its own transaction (the refused one rolled back)."""
+        with self._sessions.begin() as session:
+            record(session, actor, AuditAction.case_refused, canonical_id(case_id))
 
 
-def _attachment_view(row: Attachment) -> AttachmentView:
+def _clinic_to_write(session: Session, scope: Scope, clinic: str | None) -> int:
+    if clinic is not None:
+        found = clinic_by_slug(session, clinic)
+        if found.id not in scope.roles:
+            raise InputError(f"clinic = {found.slug!r}: you are not a member of this clinic")
+        scope.check(found.id, Permission.write_cases)
+        return found.id
+    writable = scope.clinics_allowing(Permission.write_cases)
+    if len(writable) == 1:
+        return writable[0]
+    if not writable:
+        role = next(iter(scope.roles.values()), None)
+        raise NotPermitted(role, Permission.write_cases)
+    slugs = session.scalars(
+        select(Clinic.slug).where(Clinic.id.in_(writable)).order_by(Clinic.slug)
+    )
+    raise InputError(f"clinic: you work in several clinics; name one of: {', '.join(slugs)}")
+
+
+def _attachment_view(row: Attachment, case: CaseRecord) -> AttachmentView:
     return AttachmentView(
         id=row.id,
-        case_id=row.case_id,
+        case_id=case.public_id,
         item=DocumentationItem(row.item),
         filename=row.filename,
         media_type=row.media_type,
@@ -343,6 +492,10 @@ def _attachment_view(row: Attachment) -> AttachmentView:
         uploaded_by=row.uploaded_by,
         uploaded_at=row.uploaded_at,
     )
+
+
+def _audit(session: Session, actor: int, action: AuditAction, found: CaseRecord) -> None:
+    record(session, actor, action, found.public_id, clinic_id=found.clinic_id)
 
 
 def _check_event(kind: EventKind, on: date, notes: str | None, today: date) -> None:
@@ -355,9 +508,23 @@ def _check_event(kind: EventKind, on: date, notes: str | None, today: date) -> N
         raise InputError(f"notes: {len(notes):,} characters; at most {MAX_NOTES:,} are allowed")
 
 
-def _load(session: Session, case_id: int, *, for_update: bool = False) -> CaseRecord | None:
+def _load(session: Session, case_id: CaseId, *, for_update: bool = False) -> CaseRecord | None:
+    public_id = canonical_id(case_id)
+    if public_id is None:
+        return None
+    if for_update and session.get_bind().dialect.name == "sqlite":
+        # SQLite has no row locks: take its one write lock now, before reading, so that two
+        # writers to a case take turns and the second sees the first one's events.
+        session.execute(
+            update(CaseRecord)
+            .where(CaseRecord.public_id == public_id)
+            .values(id=CaseRecord.id)
+            .execution_options(synchronize_session=False)
+        )
     query = (
-        select(CaseRecord).where(CaseRecord.id == case_id).options(selectinload(CaseRecord.events))
+        select(CaseRecord)
+        .where(CaseRecord.public_id == public_id)
+        .options(selectinload(CaseRecord.events))
     )
     if for_update:  # two people recording events on one case at once take turns
         query = query.with_for_update()
@@ -413,10 +580,11 @@ def _event_view(event: CaseEvent) -> EventView:
     )
 
 
-def _view(found: CaseRecord) -> CaseView:
+def _view(session: Session, found: CaseRecord) -> CaseView:
     events = sorted(found.events, key=lambda e: (e.event_date, e.id))
     return CaseView(
-        id=found.id,
+        id=found.public_id,
+        clinic=session.get_one(Clinic, found.clinic_id).slug,
         reference=found.reference,
         case=Case.model_validate(found.case_document),
         determination=Determination.model_validate(found.determination_document),
@@ -429,12 +597,13 @@ def _view(found: CaseRecord) -> CaseView:
     )
 
 
-def _summary(found: CaseRecord) -> CaseSummary:
+def _summary(found: CaseRecord, clinic: str) -> CaseSummary:
     patient = found.case_document.get("patient") or {}
     condition = found.case_document.get("condition") or {}
     procedures = found.case_document.get("procedures") or []
     return CaseSummary(
-        id=found.id,
+        id=found.public_id,
+        clinic=clinic,
         reference=found.reference,
         patient_name=patient.get("name"),
         policy_id=found.policy_id,

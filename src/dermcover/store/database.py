@@ -3,6 +3,9 @@
 Every engine is made with `hide_parameters=True`, so neither SQL logging nor the text of a
 database error can ever carry a value from a case (a patient's name, a note) into a log; and the
 rows SQLAlchemy logs at DEBUG (whole case documents) are dropped before any handler sees them.
+
+SQLite runs in WAL mode (readers never wait for the writer) with a busy timeout (a writer waits
+its turn instead of failing), and enforces foreign keys.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ def create_database_engine(url: URL | str) -> Engine:
         sql_log.addFilter(NoResultRows())
     engine = create_engine(parsed, hide_parameters=True, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_enforces_foreign_keys)
+        event.listen(engine, "connect", _configure_sqlite)
     return engine
 
 
@@ -46,8 +49,16 @@ def session_factory(engine: Engine) -> Sessions:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def _sqlite_enforces_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
-    # SQLite ignores foreign keys unless asked, per connection.
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # Per connection: SQLite ignores foreign keys unless asked, and fails at once on a locked
+    # database unless given a busy timeout. WAL mode is a property of the file (set once).
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode")
+    if str(cursor.fetchone()[0]).lower() not in {"wal", "memory"}:
+        cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()

@@ -1,4 +1,9 @@
-"""The tables: staff users, case records, their events and the audit log.
+"""The tables: clinics, staff users and their roles, sign-in sessions and throttling, case
+records, their events and the audit log.
+
+A clinic owns its cases and its audit entries; a staff member belongs to clinics through
+`ClinicMember`, each membership with one role. A case is known outside the database only by its
+`public_id`, a random UUID, so nobody can guess another case's address.
 
 A case record keeps the case exactly as handed in and its latest determination, both as JSON in
 the public contract's shape, so a record reads back as the same `Case` and `Determination`. The
@@ -6,7 +11,11 @@ status is stored beside them (derived, see `timeline.py`) so the case list can b
 sorted without opening every document.
 
 The audit log holds who, what and when, and never anything from inside a case: its `case_id` is
-a plain number, not a foreign key, so a read of a case that does not exist is recorded too.
+the case's public id as plain text, not a foreign key, so a refused read of a case that does not
+exist (or is another clinic's) is recorded too.
+
+Sessions are stored by the SHA-256 of their token: the cookie holds the token, so a copy of the
+database does not hand out working sessions.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ from sqlalchemy import (
     Dialect,
     Enum,
     ForeignKey,
+    Integer,
     LargeBinary,
     MetaData,
     String,
@@ -45,6 +55,22 @@ class AuditAction(StrEnum):
     user_added = "user_added"
     signed_in = "signed_in"
     sign_in_failed = "sign_in_failed"
+    case_refused = "case_refused"
+    signed_out = "signed_out"
+    password_changed = "password_changed"
+    user_disabled = "user_disabled"
+    role_changed = "role_changed"
+    clinic_added = "clinic_added"
+    sign_in_locked = "sign_in_locked"
+
+
+class Role(StrEnum):
+    """What a staff member may do in one clinic (see `dermcover.store.clinics.PERMISSIONS`)."""
+
+    admin = "admin"
+    biller = "biller"
+    clinician = "clinician"
+    viewer = "viewer"
 
 
 # Named constraints, so that migrations can refer to them on every database.
@@ -84,7 +110,9 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def _enum(kind: type[CaseStatus] | type[EventKind] | type[AuditAction], name: str) -> Enum:
+def _enum(
+    kind: type[CaseStatus] | type[EventKind] | type[AuditAction] | type[Role], name: str
+) -> Enum:
     # Stored as text with a CHECK constraint (not a native PostgreSQL type), so adding a value
     # later is a one-line migration on both databases.
     return Enum(
@@ -113,10 +141,56 @@ class StaffUser(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
 
 
+class Clinic(Base):
+    __tablename__ = "clinics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+
+
+class ClinicMember(Base):
+    """A staff member's role in one clinic."""
+
+    __tablename__ = "clinic_members"
+
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), primary_key=True, index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role, "staff_role"))
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+
+
+class StaffSession(Base):
+    """A signed-in browser or API client. Deleting the row ends the session everywhere."""
+
+    __tablename__ = "staff_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+
+
+class SignInFailures(Base):
+    """Failed sign-ins counted against one key (an account from one address, or an address),
+    so that every process and every restart sees the same count."""
+
+    __tablename__ = "sign_in_failures"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
 class CaseRecord(Base):
     __tablename__ = "cases"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(36), unique=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
     reference: Mapped[str | None] = mapped_column(String(200))
     policy_id: Mapped[str] = mapped_column(String(64))
     plan_type: Mapped[str | None] = mapped_column(String(32))
@@ -157,7 +231,8 @@ class AuditEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), index=True)
     action: Mapped[AuditAction] = mapped_column(_enum(AuditAction, "audit_action"))
-    case_id: Mapped[int | None] = mapped_column(index=True)
+    clinic_id: Mapped[int | None] = mapped_column(ForeignKey("clinics.id"), index=True)
+    case_id: Mapped[str | None] = mapped_column(String(36), index=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=now, index=True)
 
 
@@ -189,8 +264,9 @@ class PriorAuthorizationRecord(Base):
     reference: Mapped[str] = mapped_column(String(64), unique=True)
     claim_identifier: Mapped[str] = mapped_column(String(400), index=True)
     member_id: Mapped[str | None] = mapped_column(String(200))
-    case_id: Mapped[int | None] = mapped_column(
-        ForeignKey("cases.id", ondelete="SET NULL"), index=True
+    # The case's public id: the same name for it as everywhere outside the case table.
+    case_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("cases.public_id", ondelete="SET NULL"), index=True
     )
     status: Mapped[str] = mapped_column(String(16))
     request_document: Mapped[dict[str, Any]] = mapped_column(Document)

@@ -111,7 +111,7 @@ class PriorAuthView:
     reference: str
     claim_identifier: str
     member_id: str | None
-    case_id: int | None
+    case_id: str | None
     status: str
     request: dict[str, Any]
     response: dict[str, Any]
@@ -130,7 +130,7 @@ class PriorAuthorizations:
         reference: str,
         claim_identifier: str,
         member_id: str | None,
-        case_id: int | None,
+        case_id: str | None,
         status: str,
         request: dict[str, Any],
         response: dict[str, Any],
@@ -171,7 +171,9 @@ class PriorAuthorizations:
             session.flush()
             return _view(found)
 
-    def for_case(self, case_id: int) -> list[PriorAuthView]:
+    def for_case(self, case_id: str) -> list[PriorAuthView]:
+        """The records for a case the caller has already read through `CaseRepository` (which
+        checked the caller's clinic and role)."""
         query = (
             select(PriorAuthorizationRecord)
             .where(PriorAuthorizationRecord.case_id == case_id)
@@ -180,6 +182,15 @@ class PriorAuthorizations:
         )
         with self._sessions() as session:
             return [_view(found) for found in session.scalars(query)]
+
+    def link_case(self, record_id: int, case_id: int) -> None:
+        """Point the record at the case it made (recorded after the record itself, so that a
+        failure between the two leaves a whole record, only without its case)."""
+        with self._sessions.begin() as session:
+            found = session.get(PriorAuthorizationRecord, record_id, with_for_update=True)
+            if found is None:
+                raise LookupError(f"prior authorization {record_id}: no such record")
+            found.case_id = case_id
 
     def decide(
         self,

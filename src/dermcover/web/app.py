@@ -8,12 +8,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.sessions import SessionMiddleware
 
 from dermcover.case import Case
 from dermcover.engine import library
 from dermcover.estimate import EstimateRequest
 from dermcover.web import api, cds, fhir, pages
+from dermcover.web.cookies import OutgoingCookies
 from dermcover.web.documents import DocumentInputs, DocumentRequest
 from dermcover.web.errors import install_error_handlers
 from dermcover.web.interop import Interop
@@ -22,7 +22,7 @@ from dermcover.web.openapi import install_openapi
 from dermcover.web.records import Records
 from dermcover.web.settings import Settings
 from dermcover.web.templating import STATIC
-from dermcover.web.throttle import SignInThrottle
+from dermcover.web.throttle import PasswordChecks
 
 DESCRIPTION = (
     "Will insurance pay for this skin procedure, and if not, what will it cost and how can it "
@@ -35,7 +35,12 @@ DESCRIPTION = (
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     library().load_all()  # a broken pack stops the start, not a request
-    records = Records.open(settings.database_url, migrate=settings.migrate_on_start)
+    records = Records.open(
+        settings.database_url,
+        migrate=settings.migrate_on_start,
+        idle=settings.session_idle,
+        absolute=settings.session_absolute,
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -45,7 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="dermcover", version="1", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     app.state.records = records
-    app.state.sign_in_throttle = SignInThrottle()
+    app.state.password_checks = PasswordChecks()
     app.state.interop = Interop.from_env(records.assertions, records.prior_auths)
     install_error_handlers(app)
     app.include_router(api.router)
@@ -55,14 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_openapi(app, [Case, EstimateRequest, DocumentRequest, DocumentInputs])
     # Added innermost first: the last added is the outermost.
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=settings.secret_key,
-        session_cookie="dermcover_session",
-        max_age=settings.session_max_age_seconds,
-        same_site="lax",
-        https_only=settings.secure_cookies,
-    )
+    app.add_middleware(OutgoingCookies)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(NeverLeak)
     app.add_middleware(SecurityHeaders)

@@ -1,8 +1,10 @@
 """Reading an API request body (JSON or YAML, as the spec allows) into a contract model.
 
-JSON is parsed with the standard library, which is fast; only when the body turns out to be
-wrong is it parsed again with line marks, so the error can say on which line the field sits.
-Errors read exactly as the CLI's do, because they come from the same `dermcover.inputs`.
+A JSON body is validated straight from its bytes by pydantic-core, without building Python
+dicts first. A body that does not validate is read again the careful way: parsed with the
+standard library, then (only when it is wrong) with line marks, so the error can say on which
+line the field sits. Errors read exactly as the CLI's do, because they come from the same
+`dermcover.inputs`.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ def parse_document(raw: bytes, content_type: str) -> tuple[Any, str]:
         raise FieldError(f"{SOURCE}: not UTF-8 text") from None
     if not text.strip():
         raise FieldError(f"{SOURCE}: is empty; send a JSON (or YAML) document")
-    if content_type.split(";")[0].strip().lower() in YAML_TYPES:
+    if _media_type(content_type) in YAML_TYPES:
         data, _ = parse_text(text, SOURCE)
         return data, text
     try:
@@ -69,13 +71,40 @@ def _locator(text: str) -> LineLocator | None:
         return None
 
 
+async def read_document(request: Request, model: type[ModelT]) -> ModelT:
+    """The request body as `model`; any problem is a FieldError (422) naming the field."""
+    raw = await request.body()
+    content_type = request.headers.get("content-type", "")
+    valid = _valid_json(model, raw, content_type)
+    if valid is not None:
+        return valid
+    data, text = parse_document(raw, content_type)
+    return validate_document(model, data, text)
+
+
+def _valid_json(model: type[ModelT], raw: bytes, content_type: str) -> ModelT | None:
+    """The model validated from JSON bytes by pydantic-core, or None to take the careful way.
+
+    pydantic-core would read NaN and Infinity as numbers, which the standard reading refuses
+    (no request may hold them), so a body with either word anywhere takes the careful way too.
+    """
+    if _media_type(content_type) in YAML_TYPES or b"NaN" in raw or b"Infinity" in raw:
+        return None
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError:
+        return None
+
+
+def _media_type(content_type: str) -> str:
+    return content_type.split(";")[0].strip().lower()
+
+
 def document(model: type[ModelT]) -> Callable[[Request], Awaitable[ModelT]]:
     """A dependency that reads the request body into `model`, or answers 422 naming the field."""
 
     async def read(request: Request) -> ModelT:
-        raw = await request.body()
-        data, text = parse_document(raw, request.headers.get("content-type", ""))
-        return validate_document(model, data, text)
+        return await read_document(request, model)
 
     read.__name__ = f"read_{model.__name__.lower()}"
     return read

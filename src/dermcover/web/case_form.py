@@ -32,7 +32,6 @@ Widget = Literal["text", "number", "date", "choice", "choices", "yes_no", "codes
 Values = Mapping[str, Sequence[str]]
 
 NONE = "__none__"
-_INDEX = re.compile(r"\[\d+\]")
 
 # How the form groups the case's top-level fields; a field not named here gets its own section.
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -194,6 +193,8 @@ def _leaf(name: str, path: str, info: FieldInfo, policies: Sequence[str]) -> For
     if not info.is_required() and isinstance(info.default, int | float | str):
         made.default = str(info.default)
     made.picker = PICKERS.get(path)
+    if made.picker is None and made.widget == "codes" and path.endswith("diagnoses"):
+        made.picker = "icd10"  # every list of diagnosis codes, wherever the model puts one
     made.suggestions = SUGGESTIONS.get(path) or None
     return made
 
@@ -296,6 +297,11 @@ def values_from_case(case: Case) -> dict[str, list[str]]:
     """What the form shows for a case already on file."""
     values: dict[str, list[str]] = {}
     _flatten(case.model_dump(mode="json", exclude_none=True), "", values)
+    for f in all_fields(build_form(values)):
+        if f.widget == "codes" and f.name in values:
+            # One text box holds the list; "none" is the known empty list.
+            codes = values[f.name]
+            values[f.name] = ["none"] if codes == [NONE] else [", ".join(codes)]
     return values
 
 
@@ -307,12 +313,7 @@ def _flatten(data: Any, prefix: str, into: dict[str, list[str]]) -> None:
         for number, item in enumerate(data):
             _flatten(item, f"{prefix}[{number}]", into)
     elif isinstance(data, list):
-        if not data:
-            into[prefix] = [NONE]
-        elif _INDEX.sub("", prefix) in PICKERS:
-            into[prefix] = [", ".join(str(item) for item in data)]
-        else:
-            into[prefix] = [str(item) for item in data]
+        into[prefix] = [str(item) for item in data] if data else [NONE]
     elif isinstance(data, bool):
         into[prefix] = ["yes" if data else "no"]
     elif isinstance(data, float):
@@ -396,6 +397,8 @@ def _value(f: FormField, typed: list[str]) -> Any:
     if f.widget == "yes_no":
         return value == "yes"
     if f.widget == "codes":
+        if value.lower() in ("none", NONE):
+            return []
         return [code for code in re.split(r"[\s,;]+", value) if code]
     return value
 

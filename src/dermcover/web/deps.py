@@ -3,7 +3,6 @@ what a client names, the CSRF check, and (for staff routes) the database and the
 
 from __future__ import annotations
 
-import math
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -14,7 +13,7 @@ from dermcover.store.users import Staff
 from dermcover.web.csrf import FORM_FIELD, HEADER, token_matches
 from dermcover.web.errors import FieldError, LoginRequired
 from dermcover.web.records import Records
-from dermcover.web.throttle import SignInThrottle, sign_in_keys
+from dermcover.web.staff_sessions import end_session, staff_session, start_session
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -64,38 +63,11 @@ def records(request: Request) -> Records:
 RecordsDep = Annotated[Records, Depends(records)]
 
 
-class SignInAttempt:
-    """One sign-in attempt, checked against the throttle before the password is: a client that
-    has failed too often gets 429 with Retry-After, whatever it sends now."""
-
-    def __init__(self, request: Request, email: str) -> None:
-        self._throttle: SignInThrottle = request.app.state.sign_in_throttle
-        self._email_key, *_ = self._keys = sign_in_keys(
-            email, request.client.host if request.client else None
-        )
-        wait = self._throttle.retry_after(self._keys)
-        if wait is not None:
-            raise HTTPException(
-                429,
-                f"too many failed sign-ins; try again in {math.ceil(wait / 60)} minutes",
-                headers={"Retry-After": str(wait)},
-            )
-
-    def failed(self) -> None:
-        self._throttle.failed(self._keys)
-
-    def succeeded(self) -> None:
-        self._throttle.succeeded(self._email_key)
-
-
-STAFF_KEY = "staff_id"
-
-
 def current_staff(request: Request, store: RecordsDep) -> Staff:
-    """The signed-in staff member; anyone else is refused (401 on the API, the login page on
-    the clinic pages), since case records are for staff only."""
-    staff_id = request.session.get(STAFF_KEY)
-    staff = store.users.get_user(staff_id) if isinstance(staff_id, int) else None
+    """The signed-in staff member, from a live server-side session; anyone else is refused
+    (401 on the API, the login page on the clinic pages), since case records are for staff."""
+    session = staff_session(request)
+    staff = store.users.get_user(session.user_id) if session is not None else None
     if staff is None or not staff.active:
         raise LoginRequired()
     return staff
@@ -104,11 +76,14 @@ def current_staff(request: Request, store: RecordsDep) -> Staff:
 StaffDep = Annotated[Staff, Depends(current_staff)]
 
 
+def signed_in(request: Request) -> bool:
+    return staff_session(request) is not None
+
+
 def sign_in(request: Request, staff: Staff) -> None:
     """Start a fresh session for `staff` (a new CSRF token too: no session fixation)."""
-    request.session.clear()
-    request.session[STAFF_KEY] = staff.id
+    start_session(request, staff.id)
 
 
 def sign_out(request: Request) -> None:
-    request.session.clear()
+    end_session(request)

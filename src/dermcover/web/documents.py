@@ -24,6 +24,7 @@ from dermcover.documents.pa_packet import prior_authorization_packet
 from dermcover.documents.schedule import Schedule
 from dermcover.engine import determine, library
 from dermcover.estimate import EstimateRequest
+from dermcover.store.clinics import Permission
 from dermcover.web.errors import FieldError
 
 
@@ -77,6 +78,13 @@ class DocumentRequest(DocumentInputs):
     """A document for a case that is not stored: the case travels with the request."""
 
     case: Case
+
+
+def permission_for(kind: DocumentKind) -> Permission:
+    """Letters are a clinician's work too; the packet and the estimate are the billing office's."""
+    if kind in (DocumentKind.lmn, DocumentKind.appeal):
+        return Permission.write_letters
+    return Permission.write_documents
 
 
 def build(

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException
 
 from dermcover.inputs import InputError, field_path
 from dermcover.store.cases import CaseNotFound
+from dermcover.store.clinics import NotPermitted
 from dermcover.web.templating import templates
 
 LOGIN_PAGE = "/clinic/login"
@@ -97,9 +98,14 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     return error_response(request, 404, str(exc))
 
 
+async def _not_permitted(request: Request, exc: Exception) -> Response:
+    return error_response(request, 403, str(exc))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(CaseNotFound, _not_found)
+    app.add_exception_handler(NotPermitted, _not_permitted)
     app.add_exception_handler(InputError, _input_error)
     app.add_exception_handler(RequestValidationError, _request_validation_error)
     app.add_exception_handler(HTTPException, _http_error)

@@ -26,6 +26,18 @@ WORDS: dict[str, str] = {
     "prp_injection": "PRP injection",
     "prp_wound_gel": "PRP wound gel",
     "rf_microneedling": "Radiofrequency microneedling",
+    "shave_removal": "Shaving off (shave removal)",
+    "excision": "Cutting out (excision)",
+    "compression_therapy": "Pressure garments (compression therapy)",
+    "infantile_hemangioma": "Hemangioma of infancy (strawberry mark)",
+    "squamous_cell_carcinoma_in_situ": "Bowen's disease (squamous cell carcinoma in situ)",
+    "pseudofolliculitis": "Razor bumps (pseudofolliculitis)",
+    "hidradenitis_suppurativa": "Hidradenitis suppurativa (painful lumps in skin folds)",
+    "electrodesiccation": "Burning off (electrodesiccation)",
+    "curettage": "Scraping off (curettage)",
+    "calcipotriene": "Vitamin D cream (calcipotriene)",
+    "topical_corticosteroid": "Steroid cream or ointment",
+    "metronidazole_topical": "Metronidazole cream or gel",
     "commercial": "Commercial (employer or marketplace)",
     "medicare_advantage": "Medicare Advantage",
     "self_pay": "No insurance (paying myself)",
@@ -72,6 +84,8 @@ WORDS: dict[str, str] = {
     "case_read": "opened the case",
     "case_updated": "changed the facts",
     "event_added": "recorded an event",
+    "cases_listed": "saw it in the case list",
+    "case_refused": "was refused the case",
 }
 
 STATUS_TONES = {

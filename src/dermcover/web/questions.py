@@ -21,7 +21,8 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
-from dermcover.case import Case, PriorTreatment, TreatmentOutcome
+from dermcover.case import Case, PriorTreatment, TreatmentOutcome, UsState
+from dermcover.codes.states import STATE_NAMES
 from dermcover.web.labels import label
 
 WidgetKind = Literal["choice", "choices", "number", "yes_no", "codes", "treatments", "text"]
@@ -29,19 +30,32 @@ WidgetKind = Literal["choice", "choices", "number", "yes_no", "codes", "treatmen
 # Spec: the canonical prior-treatment names, in the order a patient is likely to know them.
 TREATMENTS = (
     "topical_retinoid",
+    "topical_antibiotic",
     "oral_antibiotic",
     "isotretinoin",
+    "metronidazole_topical",
     "hydroquinone",
+    "topical_corticosteroid",
+    "calcipotriene",
+    "coal_tar",
+    "anthralin",
+    "salicylic_acid",
     "fluorouracil_topical",
     "imiquimod",
     "cryotherapy",
+    "curettage",
+    "electrodesiccation",
+    "excision",
     "chemical_peel",
     "photodynamic_therapy",
+    "phototherapy",
     "silicone_sheeting",
     "pressure_garments",
     "intralesional_steroid",
     "minoxidil",
 )
+# Fields a person answers by picking their state, whatever type the case gives them.
+STATE_FIELDS = frozenset({"patient.state", "provider.state"})
 TREATMENT_OUTCOMES: dict[str, str] = {
     "failed": "Tried; it did not work",
     "partial": "Tried; it helped a little",
@@ -165,6 +179,9 @@ def widget_for(path: str, ask: str) -> Widget:
     kind = field_type(path)
     if path == "prior_treatments":
         return Widget(path, ask, "treatments", _outcome_options(), treatments=TREATMENTS)
+    if path in STATE_FIELDS:
+        states = [Option(state.value, STATE_NAMES[state.value]) for state in UsState]
+        return Widget(path, ask, "choice", sorted(states, key=lambda option: option.label))
     if isinstance(kind, type) and issubclass(kind, Enum):
         return Widget(path, ask, "choice", _enum_options(kind))
     if get_origin(kind) is list:

@@ -4,16 +4,22 @@
 | --- | --- | --- |
 | `DATABASE_URL` | `dermcover.db` (SQLite) in the data directory | where case records live |
 | `DERMCOVER_DATA_DIR` | the platform's user data directory | where that SQLite file is |
-| `DERMCOVER_SECRET_KEY` | a random key per process | signs the session cookie |
-| `DERMCOVER_SECURE_COOKIES` | off | send the session cookie over HTTPS only |
+| `DERMCOVER_PLAIN_HTTP` | off | development only, see below |
+| `DERMCOVER_SESSION_IDLE_MINUTES` | 30 | a staff session unused this long ends |
+| `DERMCOVER_SESSION_HOURS` | 12 | a staff session ends this long after sign-in, however busy |
+| `DERMCOVER_TRUSTED_PROXIES` | none | reverse proxies (comma-separated addresses) |
 | `DERMCOVER_MAX_BODY_BYTES` | 1,000,000 | larger request bodies get 413 |
+
+`DERMCOVER_PLAIN_HTTP` says the service is reached over plain HTTP on loopback, so its cookies
+go without `Secure`; `dermcover serve` refuses it on any other address. Only a request from a
+trusted proxy has its `X-Forwarded-For` believed as the client's address.
 """
 
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,28 +28,52 @@ from dermcover.store.settings import default_database_url
 
 TRUE = frozenset({"1", "true", "yes", "on"})
 
+_ENVIRONMENT = {
+    "DERMCOVER_PLAIN_HTTP": "plain_http",
+    "DERMCOVER_SESSION_IDLE_MINUTES": "session_idle_minutes",
+    "DERMCOVER_SESSION_HOURS": "session_hours",
+    "DERMCOVER_TRUSTED_PROXIES": "trusted_proxies",
+    "DERMCOVER_MAX_BODY_BYTES": "max_body_bytes",
+}
+
 
 class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     database_url: str = Field(default_factory=default_database_url)
-    secret_key: str = Field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
-    secure_cookies: bool = False
+    plain_http: bool = Field(
+        default=False,
+        description="Development over http://127.0.0.1: cookies without the Secure flag.",
+    )
+    session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    session_hours: int = Field(default=12, ge=1, le=24 * 7)
+    trusted_proxies: frozenset[str] = frozenset()
     max_body_bytes: int = Field(default=MAX_INPUT_BYTES, ge=1)
-    session_max_age_seconds: int = Field(default=8 * 3600, ge=60)
     migrate_on_start: bool = Field(
         default=False, description="Bring the database schema up to date when the app starts."
     )
+
+    @property
+    def session_idle(self) -> timedelta:
+        return timedelta(minutes=self.session_idle_minutes)
+
+    @property
+    def session_absolute(self) -> timedelta:
+        return timedelta(hours=self.session_hours)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
+        for variable, field in _ENVIRONMENT.items():
+            text = env.get(variable, "").strip()
+            if not text:
+                continue
+            if field == "plain_http":
+                values[field] = text.lower() in TRUE
+            elif field == "trusted_proxies":
+                values[field] = frozenset(p.strip() for p in text.split(",") if p.strip())
+            else:
+                values[field] = text
         values["database_url"] = env.get("DATABASE_URL") or default_database_url(env)
-        if env.get("DERMCOVER_SECRET_KEY"):
-            values["secret_key"] = env["DERMCOVER_SECRET_KEY"]
-        if env.get("DERMCOVER_SECURE_COOKIES"):
-            values["secure_cookies"] = env["DERMCOVER_SECURE_COOKIES"].lower() in TRUE
-        if env.get("DERMCOVER_MAX_BODY_BYTES"):
-            values["max_body_bytes"] = env["DERMCOVER_MAX_BODY_BYTES"]
         return validate(cls, values, "environment")

@@ -4,8 +4,11 @@ ES384 or RS384), for this URL, unexpired and never seen before, opens a service 
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from dermcover.inputs import InputError
 from dermcover.interop.cds_hooks.trust import ClientSpec, TrustedClients, Untrusted
 
-from ..support import INFERNO_ISS, public_jwks, token
+from ..support import INFERNO_ISS, public_jwks, signing_key, token
 
 AUDIENCE = "https://payer.example/cds-services/order-sign"
 SANDBOX = "https://sandbox.cds-hooks.org"
@@ -116,3 +119,40 @@ def test_a_bad_clients_file_is_one_clear_error(tmp_path: Path) -> None:
     path.write_text("{not json")
     with pytest.raises(InputError, match="not a trusted-clients file"):
         TrustedClients.from_file(path)
+
+
+@pytest.fixture
+def jwks_server() -> Iterator[str]:
+    """The kit's public keys served on a free 127.0.0.1 port, as a client's jwks_url."""
+    body = json.dumps(public_jwks()).encode()
+
+    class Keys(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Keys)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/jwks.json"
+    server.shutdown()
+    server.server_close()
+
+
+def test_keys_can_come_from_the_clients_jwks_url(jwks_server: str) -> None:
+    clients = TrustedClients.from_specs([ClientSpec(iss=INFERNO_ISS, jwks_url=jwks_server)])
+    # the kit's token names its own jku; keys still come only from the configured URL
+    with pytest.raises(Untrusted, match="jku"):
+        clients.verify(bearer(token(AUDIENCE)), [AUDIENCE])
+    key = signing_key("RS384")
+    now = int(time.time())
+    claims = {"iss": INFERNO_ISS, "aud": AUDIENCE, "exp": now + 60, "jti": uuid.uuid4().hex}
+    good = jwt.encode(
+        claims, key.key, algorithm="RS384", headers={"kid": key.key_id, "jku": jwks_server}
+    )
+    assert clients.verify(bearer(good), [AUDIENCE])["iss"] == INFERNO_ISS

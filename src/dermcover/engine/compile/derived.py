@@ -21,7 +21,6 @@ from pydantic import BaseModel, ValidationError
 from dermcover.case import Case
 from dermcover.engine.compile.flat import BY_NAME, LINE_PREFIX, nested
 from dermcover.engine.compile.ir import (
-    STATUS_OF,
     AnyPrefix,
     Between,
     InSet,
@@ -44,7 +43,6 @@ DIRECT: dict[str, str] = {
     "device_fda_cleared": "procedure.device_fda_cleared",
     "weeks_given": "procedure.weeks_given",
     "course_treatments": "procedure.course_treatments",
-    "days_since_injury": "condition.days_since_injury",
     "body_surface_percent": "condition.body_surface_percent",
     "impairment_significant": "impairment_significant",
     "improvement_expected": "improvement_expected",
@@ -140,14 +138,16 @@ def columns_for(program: Program) -> Columns:
     kinds: dict[str, set[str]] = {}
     for leaf in program.leaves:
         if isinstance(leaf.test, Opaque):
-            name = f"leaf:{leaf.number}"
+            name = f"leaf:{program.pack.id}:{leaf.number}"
             opaque[leaf.number] = name
             derived[name] = Derived(name, inputs_of(leaf.fact), "status", _status(leaf))
         else:
             kinds.setdefault(leaf.fact.name, set()).add(VALUE_KIND[type(leaf.test)])
     for name in [*kinds, KIND_FACT]:
         fact = FACTS[name]
-        if name in DIRECT and name != KIND_FACT:
+        # A fact is read from its column as it stands only while it still reads that one field;
+        # a fact that grew another source is derived like any other.
+        if name in DIRECT and [_column_of(path) for path in fact.fields] == [DIRECT[name]]:
             facts[name] = DIRECT[name]
             continue
         column = f"fact:{name}"
@@ -192,6 +192,3 @@ def _hashable(value: Any) -> Any:
     if isinstance(value, BaseModel):
         return _hashable(value.model_dump())
     return value
-
-
-__all__ = ["STATUS_OF", "Columns", "Derived", "DerivedValues", "columns_for", "inputs_of"]

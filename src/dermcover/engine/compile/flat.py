@@ -43,13 +43,13 @@ class Column:
         return self.section == LINES_FIELD
 
 
-def _bare(annotation: Any) -> Any:
+def bare(annotation: Any) -> Any:
     """The type under Optional and Annotated."""
     if get_origin(annotation) is Annotated:
-        return _bare(get_args(annotation)[0])
+        return bare(get_args(annotation)[0])
     if get_origin(annotation) in (Union, types.UnionType):
         inner = [arg for arg in get_args(annotation) if arg is not type(None)]
-        return _bare(inner[0]) if len(inner) == 1 else annotation
+        return bare(inner[0]) if len(inner) == 1 else annotation
     return annotation
 
 
@@ -70,13 +70,13 @@ def _scalar_kind(annotation: Any) -> str:
 
 def _field_columns(annotation: Any, section: str, path: tuple[str, ...]) -> Iterator[Column]:
     """The columns of one case field: itself, or a nested section's fields."""
-    annotation = _bare(annotation)
+    annotation = bare(annotation)
     dotted = ".".join(path) if section != LINES_FIELD else ".".join((LINE_PREFIX, *path))
     if get_origin(annotation) is list:
-        item = _bare(get_args(annotation)[0])
+        item = bare(get_args(annotation)[0])
         if isinstance(item, type) and issubclass(item, BaseModel):
             record = tuple(
-                (field, _scalar_kind(_bare(sub.annotation)))
+                (field, _scalar_kind(bare(sub.annotation)))
                 for field, sub in item.model_fields.items()
             )
             yield Column(dotted, section, path, "list", "record", record)
@@ -95,7 +95,7 @@ def _layout() -> tuple[Column, ...]:
         if name == "id":
             columns.append(Column(CASE_ID, name, (name,), "str"))
         elif name == LINES_FIELD:
-            procedure = _bare(get_args(_bare(info.annotation))[0])
+            procedure = bare(get_args(bare(info.annotation))[0])
             for field, sub in procedure.model_fields.items():
                 columns.extend(_field_columns(sub.annotation, LINES_FIELD, (field,)))
         else:

@@ -12,6 +12,7 @@ insufficient_information and the unknown facts inside the undecided rules become
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import reduce
 from typing import Any
@@ -39,6 +40,7 @@ from dermcover.engine.compile.ir import (
     leaf_paths,
 )
 
+LINE_COLUMN = "line"
 OUTPUT = ("outcome", "decided_by", "prior_authorization", "questions")
 _SCALAR = {"str": pl.String, "int": pl.Int64, "float": pl.Float64, "bool": pl.Boolean}
 _SCALAR["date"] = pl.Date
@@ -99,15 +101,21 @@ class Expressions:
             bounds += [value <= test.high] if test.high is not None else []
             return reduce(lambda a, b: a & b, bounds)
         if isinstance(test, Overlaps):
-            return value.list.eval(pl.element().is_in(sorted(test.values))).list.any()
+            # One vectorised pass per value: much faster than an expression run per list.
+            return reduce(lambda a, b: a | b, [value.list.contains(v) for v in sorted(test.values)])
         if isinstance(test, AnyPrefix):
-            starts = [pl.element().str.starts_with(prefix) for prefix in test.prefixes]
-            return value.list.eval(reduce(lambda a, b: a | b, starts)).list.any()
+            # The codes joined with a separator no code holds, then one regular expression.
+            prefixes = "|".join(re.escape(prefix) for prefix in test.prefixes)
+            return value.list.join("\x1f").str.contains(f"(?:^|\x1f)(?:{prefixes})")
         raise TypeError(f"no polars expression for {test!r}")
+
+    def leaf_stage(self) -> dict[str, pl.Expr]:
+        """Every fact test as a column of its own, computed once for the whole program."""
+        return {leaf_column(leaf): self.leaf(leaf) for leaf in self.program.leaves}
 
     def node(self, node: NodeIR) -> pl.Expr:
         if isinstance(node, LeafIR):
-            return self.leaf(node)
+            return pl.col(leaf_column(node))
         if isinstance(node, RefIR):
             return pl.col(criterion_column(node.criterion_id))
         if isinstance(node, NotIR):
@@ -129,28 +137,47 @@ class Expressions:
         for level in criteria_levels(self.program):
             yield {criterion_column(cid): self.node(self.program.criteria[cid]) for cid in level}
 
-    def questions(self, ambiguous: pl.Expr, deciding: pl.Expr) -> pl.Expr:
-        """The fields asked, in the order the reference walk asks them, each once."""
-        asked: list[pl.Expr] = []
+    def questions(self, lines: pl.DataFrame) -> pl.DataFrame:
+        """For lines with open questions: `_at` and the fields asked, in the order the
+        reference walk asks them, each once.
+
+        Which of the program's (rule, fact test) places are asked is one flag each; the flags
+        of a line, as a string of 0s and 1s, take few distinct values, so the lists of fields
+        are made once per distinct pattern and joined back."""
+        places: list[tuple[LeafIR, pl.Expr]] = []
         for rule in self.program.rules:
             if rule.root is None:
                 continue
-            undecided = ambiguous & pl.col(rule_column(rule)).is_null() & (deciding > rule.index)
+            undecided = pl.col(rule_column(rule)).is_null() & (pl.col("_deciding") > rule.index)
             for leaf, path in leaf_paths(self.program, rule.root):
-                unknown = reduce(
-                    lambda a, b: a & b, [self.node(n).is_null() for n in path], pl.lit(True)
+                unknown = [self.node(node).is_null() for node in path]
+                asked = reduce(lambda a, b: a & b, unknown, undecided).fill_null(False)
+                places.append((leaf, asked))
+        empty = pl.DataFrame(
+            {"_at": [], "questions": []},
+            schema={"_at": pl.UInt32(), "questions": pl.List(pl.String())},
+        )
+        if not places or not lines.height:
+            return empty
+        flags = [pl.when(asked).then(pl.lit("1")).otherwise(pl.lit("0")) for _, asked in places]
+        keyed = lines.select("_at", LINE_COLUMN, pl.concat_str(flags).alias("_asked"))
+        patterns = keyed.select(LINE_COLUMN, "_asked").unique()
+        fields = [
+            list(
+                dict.fromkeys(
+                    leaf.fact.fields_for(line)[0]
+                    for (leaf, _), flag in zip(places, pattern, strict=True)
+                    if flag == "1"
                 )
-                asked.append(pl.when(undecided & unknown).then(_field(leaf)))
-        if not asked:
-            return pl.lit([], dtype=pl.List(pl.String()))
-        return pl.concat_list(asked).list.drop_nulls().list.unique(maintain_order=True)
+            )
+            for line, pattern in patterns.iter_rows()
+        ]
+        table = patterns.with_columns(pl.Series("questions", fields, dtype=pl.List(pl.String())))
+        return keyed.join(table, on=[LINE_COLUMN, "_asked"], how="left").select("_at", "questions")
 
 
-def _field(leaf: LeafIR) -> pl.Expr:
-    template = leaf.fact.fields[0]
-    if "{i}" not in template:
-        return pl.lit(template)
-    return pl.format(template.replace("{i}", "{}"), pl.col("line"))
+def leaf_column(leaf: LeafIR) -> str:
+    return f"test:{leaf.number}"
 
 
 def criterion_column(criterion_id: str) -> str:
@@ -180,7 +207,9 @@ def decide(program: Program, frame: pl.DataFrame, values: DerivedValues) -> pl.D
     """Decide every line of a flat table; the four result columns are added to it."""
     columns = columns_for(program)
     expressions = Expressions(program, columns)
-    lazy = with_derived(frame, columns.derived, values).lazy()
+    # Eager, stage by stage: each stage's columns are computed once and read by the next.
+    missing = [column for column in columns.derived if column.name not in frame.columns]
+    lazy = with_derived(frame, missing, values).with_columns(**expressions.leaf_stage())
     for stage in expressions.criteria_stages():
         lazy = lazy.with_columns(**stage)
     rules = program.rules
@@ -220,7 +249,15 @@ def decide(program: Program, frame: pl.DataFrame, values: DerivedValues) -> pl.D
             )
         )
         .alias("prior_authorization"),
-        expressions.questions(is_ambiguous, decided).alias("questions"),
     )
-    keep = [name for name in frame.columns if name not in OUTPUT]
-    return lazy.select(*keep, *OUTPUT).collect()
+    decided_lines = lazy.with_row_index("_at")
+    # Questions only for the lines that have some: the expression is large, and most lines are
+    # decided.
+    asked = expressions.questions(decided_lines.filter(is_ambiguous))
+    no_questions = pl.lit([], dtype=pl.List(pl.String()))
+    keep = [name for name in frame.columns if name not in OUTPUT and ":" not in name]
+    return (
+        decided_lines.join(asked, on="_at", how="left", maintain_order="left")
+        .with_columns(pl.col("questions").fill_null(no_questions))
+        .select(*keep, *OUTPUT)
+    )

@@ -159,6 +159,22 @@ def _lookup(mapping: dict[int, Any], key: SparkColumn) -> SparkColumn:
     return F.element_at(F.create_map(*pairs), key)
 
 
+def distinct_values(frame: DataFrame, groups: list[list[str]]) -> list[list[dict[str, Any]]]:
+    """Each group's distinct combinations of values, all in one pass over the data."""
+    if not groups:
+        return []
+    sets = [
+        F.collect_set(F.struct(*(col(name).alias(f"c{n}") for n, name in enumerate(names))))
+        for names in groups
+    ]
+    (row,) = frame.agg(*(s.alias(f"g{k}") for k, s in enumerate(sets))).collect()
+    out = []
+    for k, names in enumerate(groups):
+        combos = [item.asDict(recursive=True) for item in row[f"g{k}"]]
+        out.append([{name: c[f"c{n}"] for n, name in enumerate(names)} for c in combos])
+    return out
+
+
 def with_derived(
     spark: SparkSession, frame: DataFrame, derived: list[Derived], values: DerivedValues
 ) -> DataFrame:

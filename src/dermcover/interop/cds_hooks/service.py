@@ -11,6 +11,7 @@ needed can be had neither from prefetch nor from the FHIR server.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -225,6 +226,8 @@ def answer_hook(
         _answer_order(order, gathered, coverage, patient, payer, people, patient_id, desk, today)
         for order in orders
     ]
+    if not service.primary:  # CRD: a secondary hook's answer asks for no documentation
+        answers = [_without_documentation(answered) for answered in answers]
     return _response(answers, coverage, desk, options, label, today, gathered.data.problems)
 
 
@@ -252,6 +255,11 @@ def _answer_order(
     return decide_order(made, patient_id, today=today, assertions=desk.assertions, packs=desk.packs)
 
 
+def _without_documentation(answered: OrderAnswer) -> OrderAnswer:
+    answer = dataclasses.replace(answered.answer, doc_needed=None, doc_purpose=[])
+    return dataclasses.replace(answered, answer=answer)
+
+
 def _response(
     answers: list[OrderAnswer],
     coverage: JsonObject,
@@ -267,7 +275,8 @@ def _response(
     policies: list[str] = []
     for answered in answers:
         assertion_id = uuid.uuid4().hex
-        form = desk.questionnaire_url(assertion_id) if answered.answer.needs_form else None
+        needs_form = answered.answer.needs_form and answered.answer.doc_needed is not None
+        form = desk.questionnaire_url(assertion_id) if needs_form else None
         if desk.assertions is not None and answered.case is not None and answered.determination:
             desk.assertions.save(
                 assertion_id,

@@ -30,6 +30,8 @@ from dermcover.interop.pas.response import (
     response_bundle,
 )
 from dermcover.store.cases import CaseRepository
+from dermcover.store.clinics import DEFAULT_CLINIC
+from dermcover.store.models import Role
 from dermcover.store.prior_auths import PriorAuthorizations, PriorAuthView
 from dermcover.store.timeline import EventKind
 from dermcover.store.users import UserRepository
@@ -49,7 +51,13 @@ class PasStore:
         """The account cases received over PAS are recorded under (it signs in to nothing)."""
         found = self.users.get_user_by_email(SERVICE_EMAIL)
         if found is None:
-            found = self.users.add_user(SERVICE_EMAIL, secrets.token_urlsafe(32), name=SERVICE_NAME)
+            found = self.users.add_user(
+                SERVICE_EMAIL,
+                secrets.token_urlsafe(32),
+                name=SERVICE_NAME,
+                clinic=DEFAULT_CLINIC,
+                role=Role.biller,  # it records the request and the payer's answer
+            )
         return found.id
 
 
@@ -71,11 +79,20 @@ def submit(
     reference = f"PA-{uuid.uuid4().hex[:16].upper()}"
     answer = response_bundle(request, decisions, reference=reference, base_url=desk.base_url)
     status = overall(decisions)
-    case_id = None
+    # The record first, whole; then the case it makes, linked to it.
+    record = store.prior_auths.record(
+        reference=reference,
+        claim_identifier=request.identifier,
+        member_id=request.member_id,
+        case_id=None,
+        status=status,
+        request=body,
+        response=answer,
+        client=client,
+    )
     if request.case is not None:
         actor = store.actor()
-        view = store.cases.create_case(request.case, actor=actor, today=today)
-        case_id = view.id
+        case_id = store.cases.create_case(request.case, actor=actor, today=today).id
         store.cases.add_event(
             case_id,
             EventKind.pa_submitted,
@@ -94,16 +111,7 @@ def submit(
                 notes=f"Decided on receipt ({reference}).",
                 today=today,
             )
-    store.prior_auths.record(
-        reference=reference,
-        claim_identifier=request.identifier,
-        member_id=request.member_id,
-        case_id=case_id,
-        status=status,
-        request=body,
-        response=answer,
-        client=client,
-    )
+        store.prior_auths.link_case(record.id, case_id)
     return answer
 
 

@@ -111,12 +111,13 @@ def _entries(
     request: PriorAuthRequest, claim_response: JsonObject, base_url: str
 ) -> list[JsonObject]:
     """The referenced resources, each once, under the fullUrl the request gave it."""
+    fallback = _base_of(request.claim_url) or f"{base_url}/fhir"
     full_urls: dict[str, str] = {}
     for entry in listed(request.bundle.get("entry")):
         resource = entry.get("resource") if isinstance(entry, dict) else None
         if isinstance(resource, dict):
             key = f"{resource.get('resourceType')}/{resource.get('id', '')}"
-            full_urls.setdefault(key, str(entry.get("fullUrl") or f"{base_url}/fhir/{key}"))
+            full_urls.setdefault(key, str(entry.get("fullUrl") or f"{fallback}/{key}"))
     references: list[str] = []
     _reachable(claim_response, references)
     entries: list[JsonObject] = []
@@ -128,9 +129,7 @@ def _entries(
         if key in done or resource is None:
             continue
         done.add(key)
-        entries.append(
-            {"fullUrl": full_urls.get(key, f"{base_url}/fhir/{key}"), "resource": resource}
-        )
+        entries.append({"fullUrl": full_urls.get(key, f"{fallback}/{key}"), "resource": resource})
         more: list[str] = []
         _reachable(resource, more)
         queue += more
@@ -150,7 +149,11 @@ def response_bundle(
     today = now.date()
     claim = request.claim
     notes = [{"number": n, "type": "display", "text": d.note} for n, d in enumerate(decisions, 1)]
-    items = [_item(d, n, reference, today) for n, d in enumerate(decisions, 1)]
+    by_sequence = {i.get("sequence"): i for i in listed(claim.get("item")) if isinstance(i, dict)}
+    items = [
+        _item(d, n, reference, today, by_sequence.get(d.sequence, {}))
+        for n, d in enumerate(decisions, 1)
+    ]
     claim_response: JsonObject = {
         "resourceType": "ClaimResponse",
         "id": reference,
@@ -183,6 +186,11 @@ def response_bundle(
     }
     if request.claim.get("provider"):
         claim_response["requestor"] = claim["provider"]
+    asking = _communication_request(request, decisions, reference, today)
+    if asking is not None:
+        claim_response["communicationRequest"] = [
+            {"reference": f"CommunicationRequest/{asking['id']}"}
+        ]
     if any(d.action == "A1" for d in decisions):
         claim_response["preAuthRef"] = reference
         claim_response["preAuthPeriod"] = {
@@ -190,6 +198,9 @@ def response_bundle(
             "end": (today + timedelta(days=AUTHORIZATION_DAYS)).isoformat(),
         }
     checked(claim_response, "ClaimResponse")
+    # Relative references resolve against one base (the kits take the last entry's), so every
+    # entry lives under the base the request's own entries use.
+    entries_base = _base_of(request.claim_url) or f"{base_url}/fhir"
     bundle: JsonObject = {
         "resourceType": "Bundle",
         "meta": {
@@ -209,11 +220,52 @@ def response_bundle(
         "type": "collection",
         "timestamp": now.isoformat(timespec="seconds"),
         "entry": [
-            {"fullUrl": f"{base_url}/fhir/ClaimResponse/{reference}", "resource": claim_response},
+            {"fullUrl": f"{entries_base}/ClaimResponse/{reference}", "resource": claim_response},
             *_entries(request, claim_response, base_url),
+            *(
+                [
+                    {
+                        "fullUrl": f"{entries_base}/CommunicationRequest/{asking['id']}",
+                        "resource": asking,
+                    }
+                ]
+                if asking is not None
+                else []
+            ),
         ],
     }
     return checked(bundle, "response Bundle")
+
+
+def _communication_request(
+    request: PriorAuthRequest, decisions: list[ItemDecision], reference: str, today: date
+) -> JsonObject | None:
+    """For pended items: what the payer asks the requester to send, one payload per item."""
+    pended = [d for d in decisions if d.action == "A4"]
+    if not pended:
+        return None
+    asking: JsonObject = {
+        "resourceType": "CommunicationRequest",
+        "id": f"{reference}-request",
+        "status": "active",
+        "category": [{"text": "Documentation or information needed to decide the request"}],
+        "subject": request.claim.get("patient"),
+        "authoredOn": today.isoformat(),
+        "payload": [{"contentString": f"Item {d.sequence}: {d.note}"} for d in pended],
+    }
+    if request.claim.get("provider"):
+        asking["recipient"] = [request.claim["provider"]]
+    if request.claim.get("insurer"):
+        asking["sender"] = request.claim["insurer"]
+    return checked(asking, "CommunicationRequest")
+
+
+def _base_of(full_url: str) -> str | None:
+    """ "https://ehr/fhir/Claim/1" -> "https://ehr/fhir"; None for urn: and relative ones."""
+    parts = full_url.rstrip("/").split("/")
+    if "://" not in full_url or len(parts) < 5:
+        return None
+    return "/".join(parts[:-2])
 
 
 def _disposition(decisions: list[ItemDecision]) -> str:
@@ -221,7 +273,28 @@ def _disposition(decisions: list[ItemDecision]) -> str:
     return "; ".join(f"{label}: {count}" for label, count in counts.items() if count)
 
 
-def _item(decision: ItemDecision, note: int, reference: str, today: date) -> JsonObject:
+ECHOED = (PAS + "extension-itemTraceNumber",)
+
+
+def _echoes(claim_item: JsonObject) -> list[JsonObject]:
+    """What the response repeats of the requested item: its trace number and service date."""
+    echoed = [
+        e
+        for e in listed(claim_item.get("extension"))
+        if isinstance(e, dict) and e.get("url") in ECHOED
+    ]
+    if isinstance(claim_item.get("servicedPeriod"), dict):
+        period = claim_item["servicedPeriod"]
+    elif isinstance(claim_item.get("servicedDate"), str):
+        period = {"start": claim_item["servicedDate"], "end": claim_item["servicedDate"]}
+    else:
+        return echoed
+    return [*echoed, {"url": PAS + "extension-itemRequestedServiceDate", "valuePeriod": period}]
+
+
+def _item(
+    decision: ItemDecision, note: int, reference: str, today: date, claim_item: JsonObject
+) -> JsonObject:
     review: list[JsonObject] = []
     if decision.action == "A1":
         review.append({"url": "number", "valueString": reference})
@@ -249,8 +322,9 @@ def _item(decision: ItemDecision, note: int, reference: str, today: date) -> Jso
             }
         ],
     }
+    extensions = _echoes(claim_item)
     if decision.action == "A1":
-        item["extension"] = [
+        extensions += [
             {"url": PAS + "extension-itemPreAuthIssueDate", "valueDate": today.isoformat()},
             {
                 "url": PAS + "extension-itemPreAuthPeriod",
@@ -259,7 +333,10 @@ def _item(decision: ItemDecision, note: int, reference: str, today: date) -> Jso
                     "end": (today + timedelta(days=AUTHORIZATION_DAYS)).isoformat(),
                 },
             },
+            {"url": PAS + "extension-authorizationNumber", "valueString": reference},
         ]
+    if extensions:
+        item["extension"] = extensions
     return item
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
@@ -41,7 +42,8 @@ class EventOut(View):
 
 
 class CaseOut(View):
-    id: int
+    id: UUID
+    clinic: str
     reference: str | None
     status: CaseStatus
     next_deadline: Deadline | None
@@ -55,7 +57,8 @@ class CaseOut(View):
 
 
 class CaseRow(View):
-    id: int
+    id: UUID
+    clinic: str
     reference: str | None
     patient_name: str | None
     policy_id: str
@@ -74,7 +77,16 @@ class NewEvent(BaseModel):
 
 
 CaseBody = Annotated[Case, Depends(document(Case))]
-PolicyQuery = Annotated[str | None, Query(description="Policy pack id; default: the case's.")]
+PolicyQuery = Annotated[
+    str | None, Query(max_length=64, description="Policy pack id; default: the case's.")
+]
+ClinicQuery = Annotated[
+    str | None,
+    Query(
+        max_length=64,
+        description="The clinic to store it in; default: your only clinic where you write cases.",
+    ),
+]
 
 
 @router.get("/cases", summary="List case records, nearest deadline first")
@@ -96,14 +108,20 @@ def list_cases(
     summary="Store a case and its determination",
 )
 def create_case(
-    case: CaseBody, staff: StaffDep, store: RecordsDep, policy: PolicyQuery = None
+    case: CaseBody,
+    staff: StaffDep,
+    store: RecordsDep,
+    policy: PolicyQuery = None,
+    clinic: ClinicQuery = None,
 ) -> CaseOut:
-    view = store.cases.create_case(case, actor=staff.id, policy_id=checked_policy(case, policy))
+    view = store.cases.create_case(
+        case, actor=staff.id, clinic=clinic, policy_id=checked_policy(case, policy)
+    )
     return CaseOut.model_validate(view)
 
 
 @router.get("/cases/{case_id}", summary="One case: facts, determination, status, timeline")
-def get_case(case_id: int, staff: StaffDep, store: RecordsDep) -> CaseOut:
+def get_case(case_id: UUID, staff: StaffDep, store: RecordsDep) -> CaseOut:
     view = store.cases.get_case(case_id, actor=staff.id)
     if view is None:
         raise CaseNotFound(case_id)
@@ -116,7 +134,7 @@ def get_case(case_id: int, staff: StaffDep, store: RecordsDep) -> CaseOut:
     summary="Replace a case's facts and decide it again (the timeline stays)",
 )
 def update_case(
-    case_id: int, case: CaseBody, staff: StaffDep, store: RecordsDep, policy: PolicyQuery = None
+    case_id: UUID, case: CaseBody, staff: StaffDep, store: RecordsDep, policy: PolicyQuery = None
 ) -> CaseOut:
     view = store.cases.update_case(
         case_id, case, actor=staff.id, policy_id=checked_policy(case, policy)
@@ -125,7 +143,7 @@ def update_case(
 
 
 @router.get("/cases/{case_id}/events", summary="A case's events, in order, with their deadlines")
-def list_events(case_id: int, staff: StaffDep, store: RecordsDep) -> list[EventOut]:
+def list_events(case_id: UUID, staff: StaffDep, store: RecordsDep) -> list[EventOut]:
     return get_case(case_id, staff, store).events
 
 
@@ -136,7 +154,7 @@ def list_events(case_id: int, staff: StaffDep, store: RecordsDep) -> list[EventO
     summary="Record what the payer or the clinic did; the answer carries its deadlines",
 )
 def add_event(
-    case_id: int,
+    case_id: UUID,
     event: Annotated[NewEvent, Depends(document(NewEvent))],
     staff: StaffDep,
     store: RecordsDep,

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Any, get_args
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from dermcover.case import Case
 from dermcover.determination import Determination
-from dermcover.engine import determine
+from dermcover.engine import TraceLevel, determine
 from dermcover.engine.spread import ALL_POLICIES, Spread, decide_spread
-from dermcover.web.bodies import document, request_body
+from dermcover.web.bodies import read_document, request_body
 from dermcover.web.deps import checked_policy
+from dermcover.web.errors import FieldError
 
 router = APIRouter(tags=["coverage"])
 
@@ -27,33 +28,55 @@ EXAMPLE = {
 }
 
 
+TRACE_LEVELS: tuple[TraceLevel, ...] = get_args(TraceLevel)
+
+# The route reads its query and body itself rather than through FastAPI's parameters: this is
+# the hot path, and FastAPI's per-request parameter machinery cost more than the decision. The
+# parameters are declared here for the OpenAPI document instead.
+QUERY: dict[str, Any] = {
+    "parameters": [
+        {
+            "name": "policy",
+            "in": "query",
+            "required": False,
+            "description": "Policy pack id; default: the case's payer.policy. `all` when the "
+            "plan is unknown: the case decided under every payer's pack, answered as a spread "
+            "(likeliest answer first, payers named) instead of one determination.",
+            "schema": {"type": "string"},
+        },
+        {
+            "name": "trace",
+            "in": "query",
+            "required": False,
+            "description": "How much of the criteria trace to return.",
+            "schema": {"enum": list(TRACE_LEVELS), "type": "string", "default": "criteria"},
+        },
+    ]
+}
+
+
 @router.post(
     "/determinations",
     response_model=Determination | Spread,
     response_model_exclude_none=True,
-    openapi_extra=request_body(Case, EXAMPLE),
+    openapi_extra={**request_body(Case, EXAMPLE), **QUERY},
     summary="Decide whether each procedure in a case is covered",
 )
-async def create_determination(
-    case: Annotated[Case, Depends(document(Case))],
-    policy: Annotated[
-        str | None,
-        Query(
-            description="Policy pack id; default: the case's payer.policy. `all` when the plan "
-            "is unknown: the case decided under every payer's pack, answered as a spread "
-            "(likeliest answer first, payers named) instead of one determination."
-        ),
-    ] = None,
-    trace: Annotated[
-        Literal["none", "criteria", "full"],
-        Query(description="How much of the criteria trace to return."),
-    ] = "criteria",
-) -> Response:
+async def create_determination(request: Request) -> Response:
     """Every procedure line gets an outcome, the criteria weighed with their citations, the
     reasons in plain words, the questions that would settle what is unknown, the documentation
     checklist, code problems and next steps."""
-    if policy == ALL_POLICIES:
+    case = await read_document(request, Case)
+    query = request.query_params
+    if query.get("policy") == ALL_POLICIES:
         spread = await run_in_threadpool(decide_spread, case)
         return Response(spread.model_dump_json(exclude_none=True), media_type="application/json")
-    determination = determine(case, checked_policy(case, policy), trace=trace)
+    trace = query.get("trace", "criteria")
+    if trace not in TRACE_LEVELS:
+        raise FieldError(
+            f"query parameter trace = {trace[:60]!r}: not a trace level; allowed: "
+            + ", ".join(TRACE_LEVELS),
+            "trace",
+        )
+    determination = determine(case, checked_policy(case, query.get("policy")), trace=trace)
     return Response(determination.model_dump_json(exclude_none=True), media_type="application/json")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
@@ -18,6 +19,7 @@ from dermcover.web.documents import (
     DocumentKind,
     DocumentRequest,
     build,
+    permission_for,
     response,
 )
 
@@ -61,7 +63,7 @@ def document_for_case(
     response_class=Response,
 )
 def document_for_record(
-    case_id: int,
+    case_id: UUID,
     kind: DocumentKind,
     inputs: Annotated[DocumentInputs, Depends(document(DocumentInputs))],
     staff: StaffDep,
@@ -69,7 +71,7 @@ def document_for_record(
     fmt: FormatQuery = DocumentFormat.pdf,
     dated: DateQuery = None,
 ) -> Response:
-    view = store.cases.get_case(case_id, actor=staff.id)
+    view = store.cases.get_case(case_id, actor=staff.id, need=permission_for(kind))
     if view is None:
         raise CaseNotFound(case_id)
     policy = view.determination.policy.id

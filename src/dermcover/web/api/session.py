@@ -1,5 +1,6 @@
 """POST /api/v1/session signs a staff member in (a session cookie and a CSRF token for
-writes); DELETE signs out; GET says who is signed in."""
+writes); DELETE signs out; GET says who is signed in; PUT /api/v1/session/password changes the
+password and ends every other session the account has."""
 
 from __future__ import annotations
 
@@ -7,17 +8,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from dermcover.web.bodies import document, request_body
 from dermcover.web.csrf import csrf_token
 from dermcover.web.deps import (
     RecordsDep,
-    SignInAttempt,
     StaffDep,
     sign_in,
     sign_out,
     verify_csrf,
 )
+from dermcover.web.throttle import PasswordChecks
 
 router = APIRouter(tags=["session"])
 
@@ -37,21 +39,18 @@ class SessionOut(BaseModel):
 
 
 @router.post("/session", openapi_extra=request_body(Credentials), summary="Sign in (staff)")
-def create_session(
+async def create_session(
     request: Request,
     credentials: Annotated[Credentials, Depends(document(Credentials))],
-    store: RecordsDep,
 ) -> SessionOut:
     if not request.headers.get("content-type", "").startswith("application/json"):
         # A cross-site form cannot send JSON, so this keeps sign-in itself from being forged.
         raise HTTPException(415, "send the credentials as application/json")
-    attempt = SignInAttempt(request, credentials.email)
-    staff = store.users.verify_password(credentials.email, credentials.password)
+    checks: PasswordChecks = request.app.state.password_checks
+    staff = await checks.sign_in(request, credentials.email, credentials.password)
     if staff is None:
-        attempt.failed()
         raise HTTPException(401, "email or password is wrong, or the account is disabled")
-    attempt.succeeded()
-    sign_in(request, staff)
+    await run_in_threadpool(sign_in, request, staff)
     return SessionOut(
         staff_id=staff.id, email=staff.email, name=staff.name, csrf_token=csrf_token(request)
     )
@@ -67,3 +66,29 @@ def read_session(request: Request, staff: StaffDep) -> SessionOut:
 @router.delete("/session", status_code=204, dependencies=[Depends(verify_csrf)], summary="Sign out")
 def delete_session(request: Request) -> None:
     sign_out(request)
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(max_length=256)
+    new_password: str = Field(max_length=256)
+
+
+@router.put(
+    "/session/password",
+    dependencies=[Depends(verify_csrf)],
+    openapi_extra=request_body(PasswordChange),
+    summary="Change your password; every other session of the account ends",
+)
+def change_password(
+    request: Request,
+    change: Annotated[PasswordChange, Depends(document(PasswordChange))],
+    staff: StaffDep,
+    store: RecordsDep,
+) -> SessionOut:
+    changed = store.users.change_password(staff.id, change.current_password, change.new_password)
+    sign_in(request, changed)
+    return SessionOut(
+        staff_id=changed.id, email=changed.email, name=changed.name, csrf_token=csrf_token(request)
+    )

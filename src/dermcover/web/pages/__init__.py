@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from dermcover.web.pages import auth, clinic, codes, notes, patient, shared, workspace
+from dermcover.web.pages import auth, clinic, codes, language, notes, patient, shared, workspace
 
 router = APIRouter(include_in_schema=False)
 router.include_router(patient.router)
@@ -15,3 +15,4 @@ router.include_router(workspace.router)  # before clinic's /cases/{case_id}: /ca
 router.include_router(workspace.feeds)
 router.include_router(clinic.router)
 router.include_router(notes.router)
+router.include_router(language.router)

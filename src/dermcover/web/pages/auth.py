@@ -6,16 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from dermcover.web.deps import (
-    STAFF_KEY,
-    RecordsDep,
-    SignInAttempt,
     sign_in,
     sign_out,
+    signed_in,
     verify_csrf,
 )
 from dermcover.web.templating import templates
+from dermcover.web.throttle import PasswordChecks
 
 router = APIRouter(prefix="/clinic", dependencies=[Depends(verify_csrf)])
 
@@ -24,22 +24,20 @@ CASES_PAGE = "/clinic/cases"
 
 @router.get("/login")
 def login_page(request: Request) -> Response:
-    if isinstance(request.session.get(STAFF_KEY), int):
+    if signed_in(request):
         return RedirectResponse(CASES_PAGE, status_code=303)
     return templates.TemplateResponse(request, "clinic/login.html", {"error": None})
 
 
 @router.post("/login")
-def login(
+async def login(
     request: Request,
-    store: RecordsDep,
     email: Annotated[str, Form(max_length=254)] = "",
     password: Annotated[str, Form(max_length=256)] = "",
 ) -> Response:
-    attempt = SignInAttempt(request, email)
-    staff = store.users.verify_password(email, password) if email and password else None
+    checks: PasswordChecks = request.app.state.password_checks
+    staff = await checks.sign_in(request, email, password) if email and password else None
     if staff is None:
-        attempt.failed()
         return templates.TemplateResponse(
             request,
             "clinic/login.html",
@@ -49,8 +47,7 @@ def login(
             },
             status_code=401,
         )
-    attempt.succeeded()
-    sign_in(request, staff)
+    await run_in_threadpool(sign_in, request, staff)
     return RedirectResponse(CASES_PAGE, status_code=303)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -18,6 +19,7 @@ from dermcover.determination import Question
 from dermcover.engine.library import library
 from dermcover.inputs import MAX_INPUT_BYTES, InputError, load_model_text
 from dermcover.store.cases import CaseNotFound, CaseView, decide_with_engine
+from dermcover.store.clinics import Permission
 from dermcover.store.timeline import CaseStatus, EventKind
 from dermcover.web.answers import read_answers
 from dermcover.web.case_facts import case_facts
@@ -31,6 +33,7 @@ from dermcover.web.documents import (
     DocumentKind,
     Refused,
     build,
+    permission_for,
     response,
 )
 from dermcover.web.errors import FieldError
@@ -78,8 +81,10 @@ def _case_page(
     )
 
 
-def _read(store: RecordsDep, case_id: int, staff_id: int) -> CaseView:
-    view = store.cases.get_case(case_id, actor=staff_id)
+def _read(
+    store: RecordsDep, case_id: UUID, staff_id: int, need: Permission = Permission.read_cases
+) -> CaseView:
+    view = store.cases.get_case(case_id, actor=staff_id, need=need)
     if view is None:
         raise CaseNotFound(case_id)
     return view
@@ -157,13 +162,13 @@ async def import_case(request: Request, staff: StaffDep, store: RecordsDep) -> R
 
 
 @router.get("/cases/{case_id}")
-def case_page(request: Request, case_id: int, staff: StaffDep, store: RecordsDep) -> Response:
+def case_page(request: Request, case_id: UUID, staff: StaffDep, store: RecordsDep) -> Response:
     return _case_page(request, staff, store, _read(store, case_id, staff.id))
 
 
 @router.get("/cases/{case_id}/edit")
-def edit_case_page(request: Request, case_id: int, staff: StaffDep, store: RecordsDep) -> Response:
-    view = _read(store, case_id, staff.id)
+def edit_case_page(request: Request, case_id: UUID, staff: StaffDep, store: RecordsDep) -> Response:
+    view = _read(store, case_id, staff.id, Permission.write_cases)
     return case_form_page(
         request,
         staff,
@@ -174,13 +179,15 @@ def edit_case_page(request: Request, case_id: int, staff: StaffDep, store: Recor
 
 
 @router.post("/cases/{case_id}/edit")
-async def edit_case(request: Request, case_id: int, staff: StaffDep, store: RecordsDep) -> Response:
-    await run_in_threadpool(_read, store, case_id, staff.id)
+async def edit_case(
+    request: Request, case_id: UUID, staff: StaffDep, store: RecordsDep
+) -> Response:
+    await run_in_threadpool(_read, store, case_id, staff.id, Permission.write_cases)
     return await _submit(request, staff, store, case_id=case_id)
 
 
 async def _submit(
-    request: Request, staff: Any, store: RecordsDep, *, case_id: int | None
+    request: Request, staff: Any, store: RecordsDep, *, case_id: UUID | None
 ) -> Response:
     """Save the form's case (or an imported case file), or show the form again with every
     problem on its field and everything typed still in place."""
@@ -208,15 +215,14 @@ async def _submit(
     return RedirectResponse(f"/clinic/cases/{saved}", status_code=303)
 
 
-def _save(store: RecordsDep, case: Case, case_id: int | None, actor: int) -> int:
+def _save(store: RecordsDep, case: Case, case_id: UUID | None, actor: int) -> str:
     if case_id is None:
         return store.cases.create_case(case, actor=actor).id
-    store.cases.update_case(case_id, case, actor=actor)
-    return case_id
+    return store.cases.update_case(case_id, case, actor=actor).id
 
 
 def _import(
-    request: Request, staff: Any, store: RecordsDep, document: str, case_id: int | None
+    request: Request, staff: Any, store: RecordsDep, document: str, case_id: UUID | None
 ) -> Response:
     try:
         case = load_model_text(Case, document, "case")
@@ -243,7 +249,7 @@ def case_form_page(
     staff: Any,
     values: Mapping[str, Sequence[str]],
     *,
-    case_id: int | None,
+    case_id: UUID | None,
     questions: Sequence[Question] = (),
     check: Case | None = None,
     errors: Mapping[str, str] | None = None,
@@ -285,7 +291,7 @@ def policy_ids() -> list[str]:
 @router.post("/cases/{case_id}/events")
 def record_event(
     request: Request,
-    case_id: int,
+    case_id: UUID,
     staff: StaffDep,
     store: RecordsDep,
     kind: Annotated[EventKind, Form()],
@@ -302,17 +308,17 @@ def record_event(
 
 @router.post("/cases/{case_id}/documents")
 async def case_document(
-    request: Request, case_id: int, staff: StaffDep, store: RecordsDep
+    request: Request, case_id: UUID, staff: StaffDep, store: RecordsDep
 ) -> Response:
     """A document for the case as a PDF download, or the case page saying why it cannot be."""
     form = await request.form()
-    view = await run_in_threadpool(_read, store, case_id, staff.id)
-    # What was typed goes back into the form when the document cannot be written.
-    typed = {name: str(value) for name, value in form.items() if name != "csrf_token"}
     try:
         kind = DocumentKind(str(form.get("kind") or ""))
     except ValueError:
         raise FieldError("kind: pick a document", "kind") from None
+    view = await run_in_threadpool(_read, store, case_id, staff.id, permission_for(kind))
+    # What was typed goes back into the form when the document cannot be written.
+    typed = {name: str(value) for name, value in form.items() if name != "csrf_token"}
     try:
         inputs = document_inputs(kind, form, view.case)
         policy = view.determination.policy.id

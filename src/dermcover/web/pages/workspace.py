@@ -171,7 +171,7 @@ def calendar_feed(request: Request, token: str, store: RecordsDep) -> Response:
 
 
 @router.post("/cases/{case_id}/attachments")
-async def attach(request: Request, case_id: int, staff: StaffDep, store: RecordsDep) -> Response:
+async def attach(request: Request, case_id: str, staff: StaffDep, store: RecordsDep) -> Response:
     """Keep a photo or a record with the case; the case page lists it, the checklist counts it."""
     form = await request.form(max_part_size=MAX_ATTACHMENT_BYTES + 1)
     upload = form.get("file")
@@ -190,7 +190,7 @@ async def attach(request: Request, case_id: int, staff: StaffDep, store: Records
 
 
 @router.get("/cases/{case_id}/attachments/{attachment_id}")
-def attachment(case_id: int, attachment_id: int, staff: StaffDep, store: RecordsDep) -> Response:
+def attachment(case_id: str, attachment_id: int, staff: StaffDep, store: RecordsDep) -> Response:
     view, content = store.cases.attachment_content(case_id, attachment_id, actor=staff.id)
     return Response(
         content,

@@ -27,7 +27,8 @@
     search.type = "search";
     search.className = "picker-search";
     search.id = field.id + "-search";
-    search.setAttribute("aria-label", source.label);
+    // Each search box names the field it fills: "Claim diagnoses (procedure 1): search ...".
+    search.setAttribute("aria-label", (field.dataset.label || "") + ": " + source.label.toLowerCase());
     search.placeholder = source.label + "…";
     search.setAttribute("autocomplete", "off");
     const list = document.createElement("ul");

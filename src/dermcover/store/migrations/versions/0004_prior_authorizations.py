@@ -2,7 +2,7 @@
 over CRD (so that DTR and PAS can pick them up).
 
 Revision ID: 0004_prior_authorizations
-Revises: 0001
+Revises: 0002_clinics_sessions
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0004_prior_authorizations"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002_clinics_sessions"
 branch_labels: str | None = None
 depends_on: str | None = None
 
@@ -42,7 +42,7 @@ def upgrade() -> None:
         sa.Column("reference", sa.String(length=64), nullable=False),
         sa.Column("claim_identifier", sa.String(length=400), nullable=False),
         sa.Column("member_id", sa.String(length=200), nullable=True),
-        sa.Column("case_id", sa.Integer(), nullable=True),
+        sa.Column("case_id", sa.String(length=36), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("request_document", DOCUMENT, nullable=False),
         sa.Column("response_document", DOCUMENT, nullable=False),
@@ -50,7 +50,7 @@ def upgrade() -> None:
         sa.Column("updated_at", MOMENT, nullable=False),
         sa.ForeignKeyConstraint(
             ["case_id"],
-            ["cases.id"],
+            ["cases.public_id"],
             name=op.f("fk_prior_authorizations_case_id_cases"),
             ondelete="SET NULL",
         ),

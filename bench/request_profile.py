@@ -1,0 +1,232 @@
+"""Where a determination request spends its time inside the service, without the network.
+
+Usage: python bench/request_profile.py [--requests N] [--top K] [--sort tottime|cumtime]
+                                       [--baseline REV]
+
+Builds the app as a server worker does (a fresh SQLite file), then drives POST
+/api/v1/determinations through the ASGI interface directly (the whole middleware stack, the body
+parsing, validation, the decision and the JSON answer; no socket, no HTTP parser) with the
+fixture cases of every pack, cycled. It prints the time per request without the profiler, the
+profile's top K functions and each stage's share of the request. With --baseline the same runs
+first for that revision (a temporary worktree, the same Python and packages), on the cases both
+accept, so the two profiles can be read side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import io
+import json
+import os
+import pstats
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from baseline import Version, checkout, current
+from load import workload
+
+Message = dict[str, Any]
+App = Callable[
+    [dict[str, Any], Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]],
+    Awaitable[None],
+]
+
+# The stages of the request path, each as the functions that do it (file suffix, name) in
+# either version; a stage's time is their cumulative time.
+STAGES = {
+    "read and validate the body": [
+        ("dermcover/web/bodies.py", "read"),  # the dependency (before)
+        ("dermcover/web/bodies.py", "read_document"),  # called from the route (after)
+    ],
+    "FastAPI's parameters and dependencies": [
+        ("fastapi/dependencies/utils.py", "solve_dependencies"),
+    ],
+    "routing": [("fastapi/routing.py", "_match")],
+    "decide": [("dermcover/engine/decide.py", "determine")],
+    "write the answer (JSON)": [("pydantic/main.py", "model_dump_json")],
+    "log the request": [("logging/__init__.py", "info")],
+}
+DRIVER = (__file__, "drive")
+
+
+async def post(app: App, path: str, body: bytes) -> int:
+    path, _, query = path.partition("?")
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": [
+            (b"host", b"127.0.0.1"),
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+    }
+    status = 0
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: Message) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+
+    await app(scope, receive, send)
+    return status
+
+
+async def drive(app: App, requests: list[tuple[str, bytes]], count: int) -> None:
+    for n in range(count):
+        path, body = requests[n % len(requests)]
+        status = await post(app, path, body)
+        if status != 200:
+            raise SystemExit(f"{path}: status {status}")
+
+
+def cumulative(stats: pstats.Stats, where: tuple[str, str]) -> float:
+    raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
+    suffix, name = where
+    return sum(
+        entry[3]
+        for (filename, _, function), entry in raw.items()
+        if function == name and filename.endswith(suffix)
+    )
+
+
+def stage_shares(stats: pstats.Stats) -> dict[str, float]:
+    """Each stage's cumulative time as a share of the whole run. The dependencies contain the
+    body's reading where the body is a dependency, so that is taken out of them."""
+    total = cumulative(stats, DRIVER)
+    shares = {
+        stage: max(cumulative(stats, where) for where in places) / total
+        for stage, places in STAGES.items()
+    }
+    inside = cumulative(stats, STAGES["read and validate the body"][0]) / total
+    shares["FastAPI's parameters and dependencies"] -= inside
+    return shares
+
+
+def profile_here(args: argparse.Namespace) -> None:
+    """Profile this interpreter's dermcover (whichever tree PYTHONPATH puts first)."""
+    cases = json.loads(Path(args.cases).read_text()) if args.cases else None
+    if cases is None:
+        cases = [[pack_id, body.decode()] for pack_id, body in workload()]
+    requests = [
+        (f"/api/v1/determinations?policy={pack_id}", body.encode()) for pack_id, body in cases
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ["DATABASE_URL"] = f"sqlite:///{Path(folder) / 'profile.db'}"
+        os.environ.setdefault("DERMCOVER_SECRET_KEY", "profile")
+        from dermcover.logs import configure_logging
+        from dermcover.store.migrate import upgrade_database
+
+        upgrade_database(os.environ["DATABASE_URL"])
+        try:
+            from dermcover.web.server import app as make_app
+        except ImportError:  # a version from before the server module
+            from dermcover.web import create_app as make_app
+        app: App = make_app()
+        # Each request is logged as in the server, into nothing rather than onto the terminal.
+        configure_logging(stream=open(os.devnull, "w"))  # noqa: SIM115
+        loop = asyncio.new_event_loop()
+        if args.probe:
+            statuses = [loop.run_until_complete(post(app, path, body)) for path, body in requests]
+            print(json.dumps([n for n, status in enumerate(statuses) if status == 200]))
+            return
+        loop.run_until_complete(drive(app, requests, len(requests)))  # warm-up
+        start = time.perf_counter()
+        loop.run_until_complete(drive(app, requests, args.requests))
+        each = (time.perf_counter() - start) / args.requests
+        profile = cProfile.Profile()
+        profile.enable()
+        loop.run_until_complete(drive(app, requests, args.requests))
+        profile.disable()
+        loop.close()
+    print(
+        f"{len(requests)} cases, {args.requests} requests, {each * 1e6:.0f} µs each "
+        "without the profiler"
+    )
+    out = io.StringIO()
+    stats = pstats.Stats(profile, stream=out)
+    stats.sort_stats(args.sort).print_stats(args.top)
+    print(out.getvalue())
+    print("| stage | share of the request |")
+    print("| --- | ---: |")
+    shares = stage_shares(stats)
+    for stage, share in shares.items():
+        print(f"| {stage} | {share:.0%} |")
+    print(f"| middleware, the rest | {1 - sum(shares.values()):.0%} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--sort", choices=("tottime", "cumtime"), default="tottime")
+    parser.add_argument("--baseline", help="A git revision to profile first, on the same cases.")
+    parser.add_argument("--hide", default="uvloop,httptools", help="Packages the baseline lacks.")
+    parser.add_argument("--cases", help=argparse.SUPPRESS)  # JSON [[pack, body], ...]
+    parser.add_argument("--probe", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if not args.baseline:
+        profile_here(args)
+        return
+    hidden = [name for name in args.hide.split(",") if name]
+    with tempfile.TemporaryDirectory() as folder, checkout(args.baseline, hidden) as before:
+        every = Path(folder) / "every.json"
+        every.write_text(json.dumps([[p, body.decode()] for p, body in workload()]))
+        versions = [before, current()]
+
+        def run(version: Version, *extra: str) -> str:
+            command = [sys.executable, __file__, *extra]
+            return subprocess.run(
+                command, env=version.env(), capture_output=True, text=True, check=True
+            ).stdout
+
+        kept = set(range(len(json.loads(every.read_text()))))
+        for version in versions:
+            kept &= set(json.loads(run(version, "--cases", str(every), "--probe").splitlines()[-1]))
+        shared = Path(folder) / "shared.json"
+        cases = json.loads(every.read_text())
+        shared.write_text(json.dumps([cases[n] for n in sorted(kept)]))
+        for version in versions:
+            print(f"## {version.name}\n")
+            print(
+                run(
+                    version,
+                    "--cases",
+                    str(shared),
+                    "--requests",
+                    str(args.requests),
+                    "--top",
+                    str(args.top),
+                    "--sort",
+                    args.sort,
+                )
+            )
+
+
+if __name__ == "__main__":
+    main()

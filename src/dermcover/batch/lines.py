@@ -1,0 +1,135 @@
+"""One chunk of lines on polars: checked (flat input), assigned a policy, decided, and given
+its case's overall outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+import polars as pl
+
+from dermcover.batch.check import SECTIONS, SectionChecker, where_error
+from dermcover.batch.sources import CASE, ROW, Reject
+from dermcover.determination import Outcome
+from dermcover.engine.compile.derived import DerivedValues, columns_for
+from dermcover.engine.compile.flat import CASE_ID, LINE
+from dermcover.engine.compile.ir import Program
+from dermcover.engine.compile.polars import OUTPUT, decide, schema, with_derived
+from dermcover.engine.library import DEFAULT_POLICY
+
+POLICY = "policy"
+CASE_OUTCOME = "case_outcome"
+RESULT = (ROW, CASE_ID, LINE, POLICY, *OUTPUT, CASE_OUTCOME)
+_MEDICARE_PLANS = ["medicare", "medicare_advantage"]
+
+
+def checked(
+    frame: pl.DataFrame, checker: SectionChecker, source: str
+) -> tuple[pl.DataFrame, list[Reject]]:
+    """Flat rows checked section by section; a case with a refused line is refused whole."""
+    layout = schema()
+    errors = pl.Series("_error", [None] * frame.height, dtype=pl.String)
+    for section in SECTIONS:
+        names = [column.name for column in section.columns]
+        distinct = frame.select(names).unique()
+        results = checker.check(section, distinct.iter_rows(named=True))
+        changed = any(
+            r.values is not None and r.values != row
+            for r, row in zip(results, distinct.iter_rows(named=True), strict=True)
+        )
+        failed = any(r.error is not None for r in results)
+        if not changed and not failed:
+            continue
+        table = distinct.with_columns(
+            pl.Series("_section_error", [r.error for r in results], dtype=pl.String),
+            *(
+                pl.Series(
+                    f"_ok:{name}",
+                    [(r.values or {}).get(name) for r in results],
+                    dtype=pl.String if layout[name] == pl.Date() else layout[name],
+                )
+                for name in names
+            ),
+        )
+        joined = frame.join(table, on=names, how="left", nulls_equal=True, maintain_order="left")
+        errors = errors.fill_null(joined["_section_error"])
+        frame = joined.with_columns(
+            (
+                pl.col(f"_ok:{name}").str.to_date()
+                if layout[name] == pl.Date()
+                else pl.col(f"_ok:{name}")
+            ).alias(name)
+            for name in names
+        ).select(frame.columns)
+    if errors.null_count() == frame.height:
+        return frame, []
+    frame = frame.with_columns(errors)
+    bad_cases = frame.filter(pl.col("_error").is_not_null())[CASE].unique()
+    refused = frame.filter(pl.col(CASE).is_in(bad_cases.implode()))
+    first_error = refused.group_by(CASE).agg(
+        pl.col("_error").drop_nulls().first().alias("_case_error"),
+        pl.col(ROW).filter(pl.col("_error").is_not_null()).first().alias("_bad_row"),
+    )
+    rejects = []
+    for row in refused.join(first_error, on=CASE).sort(ROW).iter_rows(named=True):
+        where = f"{source} row {row[ROW]}"
+        if row["_error"] is not None:
+            error = where_error(row["_error"], where, row[LINE])
+        else:
+            error = f"{where}: not decided: row {row['_bad_row']} of the same case is refused"
+        rejects.append(Reject(row[ROW], row[CASE_ID], error))
+    return frame.filter(~pl.col(CASE).is_in(bad_cases.implode())).drop("_error"), rejects
+
+
+def with_policy(frame: pl.DataFrame, policy: str | None) -> pl.DataFrame:
+    """The pack each line is decided under: the one asked for, else the case's own, else
+    Medicare's for a Medicare plan, else the default (as `dermcover check` chooses)."""
+    if policy is not None:
+        return frame.with_columns(pl.lit(policy).alias(POLICY))
+    chosen = (
+        pl.when(pl.col("payer.policy").is_not_null() & (pl.col("payer.policy") != ""))
+        .then(pl.col("payer.policy"))
+        .when(pl.col("payer.plan_type").is_in(_MEDICARE_PLANS).fill_null(False))
+        .then(pl.lit("medicare"))
+        .otherwise(pl.lit(DEFAULT_POLICY))
+    )
+    return frame.with_columns(chosen.alias(POLICY))
+
+
+def decided(
+    frame: pl.DataFrame, programs: Mapping[str, Program], today: date, values: DerivedValues
+) -> pl.DataFrame:
+    """Every line decided under its policy's program, in input order. The facts every
+    program derives are derived once, for all lines, before the lines part by policy."""
+    wanted = set(frame[POLICY].unique().to_list()) if frame.height else set()
+    derived = {
+        column.name: column
+        for policy, program in programs.items()
+        if policy in wanted
+        for column in columns_for(program).derived
+    }
+    frame = with_derived(frame, list(derived.values()), values)
+    parts = [
+        decide(programs[policy], part, values)
+        for (policy,), part in frame.group_by(POLICY, maintain_order=True)
+        if isinstance(policy, str)
+    ]
+    if not parts:
+        return frame.with_columns(
+            pl.lit(None, dtype=pl.String).alias("outcome"),
+            pl.lit(None, dtype=pl.String).alias("decided_by"),
+            pl.lit(None, dtype=pl.String).alias("prior_authorization"),
+            pl.lit(None, dtype=pl.List(pl.String)).alias("questions"),
+        )
+    return pl.concat(parts, how="vertical").sort(ROW, LINE, maintain_order=True)
+
+
+def with_case_outcome(frame: pl.DataFrame) -> pl.DataFrame:
+    """A case's outcome: its lines' one outcome, or mixed (as a determination's is)."""
+    single = pl.col("outcome").n_unique().over(CASE) == 1
+    return frame.with_columns(
+        pl.when(single)
+        .then(pl.col("outcome"))
+        .otherwise(pl.lit(Outcome.mixed.value))
+        .alias(CASE_OUTCOME)
+    )

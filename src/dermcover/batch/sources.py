@@ -1,0 +1,231 @@
+"""Reading a batch input in chunks: NDJSON of cases, a JSON array of cases, or Parquet (nested
+cases, or the flat per-line layout). Every chunk is a flat table of the lines read so far, with
+the input row each line came from, plus the rows refused and why.
+
+Nested cases go through the case model one by one, as `dermcover check` reads a case file, so a
+refused case gets the same one-line error. Flat rows are checked column section by section, once
+per distinct value (batch/check.py). NDJSON and Parquet are read in chunks, so memory stays
+bounded whatever the file's size; a JSON array is read whole.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pyarrow.parquet as pq
+from pydantic import ValidationError
+
+from dermcover.case import Case
+from dermcover.engine.compile.flat import CASE_ID, LINE, LINES_FIELD, rows_of
+from dermcover.engine.compile.polars import frame_of, schema
+from dermcover.inputs import InputError, describe
+
+ROW = "row"  # the input row (1-based) a line came from: a case in nested input, a line in flat
+CASE = "case"  # which case a line belongs to, numbered through the run
+
+
+@dataclass
+class Reject:
+    row: int
+    case_id: str | None
+    error: str
+
+
+@dataclass
+class Chunk:
+    lines: pl.DataFrame  # the flat table, with ROW and CASE
+    rejects: list[Reject] = field(default_factory=list)
+    rows: int = 0  # input rows this chunk consumed
+    flat: bool = False  # rows still to be checked by section (flat input)
+    lines_are_rows: bool = False  # NDJSON: a row is a line of the file
+
+    def where(self, source: Path | str, row: int) -> str:
+        """How an error names a row: file:line for NDJSON, as for a case file, else its number."""
+        return f"{source}:{row}" if self.lines_are_rows else f"{source} row {row}"
+
+
+def kind_of(path: Path) -> str:
+    """ndjson | json | parquet, by the name and, for .json, by the first character."""
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return "parquet"
+    if suffix in (".ndjson", ".jsonl"):
+        return "ndjson"
+    if suffix == ".json":
+        with path.open("rb") as stream:
+            head = stream.read(4096).lstrip()
+        return "json" if head.startswith(b"[") else "ndjson"
+    raise InputError(
+        f"{path}: unknown input type {suffix or '(none)'}; use .ndjson, .jsonl, .json or .parquet"
+    )
+
+
+def total_rows(path: Path) -> int | None:
+    """How many input rows there are, when the file says so without reading it (Parquet)."""
+    if kind_of(path) == "parquet":
+        return int(pq.ParquetFile(path).metadata.num_rows)
+    return None
+
+
+def chunks(path: Path, size: int) -> Iterator[Chunk]:
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    kind = kind_of(path)
+    if kind == "parquet":
+        file = pq.ParquetFile(path)
+        names = set(file.schema_arrow.names)
+        if LINES_FIELD in names:
+            yield from _nested(
+                (r for batch in file.iter_batches(size) for r in batch.to_pylist()), path, size
+            )
+        else:
+            yield from _flat(file, path, size)
+    elif kind == "ndjson":
+        yield from _nested(_ndjson(path), path, size, lines_are_rows=True)
+    else:
+        yield from _nested(iter(_json_array(path)), path, size)
+
+
+def _ndjson(path: Path) -> Iterator[Any]:
+    with path.open(encoding="utf-8") as stream:
+        for text in stream:
+            if not text.strip():
+                yield _Blank()
+                continue
+            try:
+                yield json.loads(text)
+            except json.JSONDecodeError as exc:
+                yield _Unreadable(f"not valid JSON ({exc.msg}, column {exc.colno})")
+
+
+def _json_array(path: Path) -> list[Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    if not isinstance(data, list):
+        raise InputError(f"{path}: a JSON input holds an array of cases")
+    return data
+
+
+class _Blank:
+    """An empty NDJSON line: skipped, but it keeps the line numbers right."""
+
+
+@dataclass
+class _Unreadable:
+    error: str
+
+
+def _without_nulls(value: Any) -> Any:
+    """Parquet writes an absent field as null; in a case, absent is what unknown means."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(item) for item in value]
+    return value
+
+
+def _nested(
+    records: Iterator[Any], path: Path, size: int, lines_are_rows: bool = False
+) -> Iterator[Chunk]:
+    rows: list[dict[str, Any]] = []
+    rejects: list[Reject] = []
+    consumed = 0
+    number = 0
+    for number, record in enumerate(records, start=1):
+        consumed += 1
+        where = f"{path}:{number}" if lines_are_rows else f"{path} row {number}"
+        if isinstance(record, _Blank):
+            continue
+        if isinstance(record, _Unreadable):
+            rejects.append(Reject(number, None, f"{where}: {record.error}"))
+        else:
+            case_id = record.get("id") if isinstance(record, dict) else None
+            try:
+                case = Case.model_validate(_without_nulls(record))
+            except ValidationError as exc:
+                rejects.append(Reject(number, _text(case_id), describe(exc, Case, where)))
+            else:
+                for line in rows_of(case.model_dump(mode="json")):
+                    line[ROW] = number
+                    line[CASE] = number
+                    rows.append(line)
+        if consumed >= size:
+            yield Chunk(_frame(rows), rejects, consumed, lines_are_rows=lines_are_rows)
+            rows, rejects, consumed = [], [], 0
+    if consumed or not number:
+        yield Chunk(_frame(rows), rejects, consumed, lines_are_rows=lines_are_rows)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    frame = frame_of(rows) if rows else pl.DataFrame(schema=schema())
+    return frame.with_columns(
+        pl.Series(ROW, [r[ROW] for r in rows], dtype=pl.Int64),
+        pl.Series(CASE, [r[CASE] for r in rows], dtype=pl.Int64),
+    )
+
+
+def _flat(file: pq.ParquetFile, path: Path, size: int) -> Iterator[Chunk]:
+    layout = schema()
+    unknown = [name for name in file.schema_arrow.names if name not in layout]
+    if unknown:
+        raise InputError(
+            f"{path}: column {unknown[0]!r} is not in the flat layout; allowed: "
+            + ", ".join(layout)
+        )
+    if LINE not in file.schema_arrow.names:
+        raise InputError(
+            f"{path}: the flat layout needs a `line` column (the line's place in its case, from 0)"
+        )
+    first_row = 1
+    cases_before = 0
+    held: pl.DataFrame | None = None  # the last case of a chunk may go on in the next one
+    for batch in file.iter_batches(size):
+        frame = _typed(pl.from_arrow(batch), layout, path)  # type: ignore[arg-type]
+        frame = frame.with_columns(
+            pl.int_range(first_row, first_row + frame.height, dtype=pl.Int64).alias(ROW)
+        )
+        first_row += frame.height
+        if held is not None:
+            frame = pl.concat([held, frame], how="vertical")
+        frame = _numbered(frame, cases_before)
+        last = frame[CASE][-1]
+        held = frame.filter(pl.col(CASE) == last).drop(CASE)
+        done = frame.filter(pl.col(CASE) != last)
+        cases_before = last - 1
+        yield Chunk(done, [], batch.num_rows, flat=True)
+    if held is not None and held.height:
+        yield Chunk(_numbered(held, cases_before), [], 0, flat=True)
+
+
+def _numbered(frame: pl.DataFrame, before: int) -> pl.DataFrame:
+    """Consecutive lines with one case_id are one case; a line without one is a case alone."""
+    starts = pl.col(CASE_ID).is_null() | (pl.col(CASE_ID) != pl.col(CASE_ID).shift(1)).fill_null(
+        True
+    )
+    return frame.with_columns((starts.cum_sum() + before).cast(pl.Int64).alias(CASE))
+
+
+def _typed(frame: pl.DataFrame, layout: dict[str, pl.DataType], path: Path) -> pl.DataFrame:
+    out: list[pl.Expr | pl.Series] = []
+    for name, dtype in layout.items():
+        if name not in frame.columns:
+            out.append(pl.lit(None, dtype=dtype).alias(name))
+            continue
+        try:
+            out.append(frame[name].cast(dtype, strict=True))
+        except (pl.exceptions.InvalidOperationError, pl.exceptions.ComputeError) as exc:
+            raise InputError(
+                f"{path}: column {name!r} is {frame[name].dtype}, the layout wants {dtype} ({exc})"
+            ) from None
+    return frame.select(out)

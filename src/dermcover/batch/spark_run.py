@@ -1,0 +1,234 @@
+"""The batch run on Spark: flat Parquet in, Parquet out, the same compiled program as polars.
+
+Spark reads and writes in parallel across the cluster; the driver only sees what is small: the
+distinct combinations each section's check and each derived fact needs, and the refused rows.
+Row numbers are the rows' places in the input, as the polars engine gives them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dermcover.batch.check import SECTIONS, SectionChecker, where_error
+from dermcover.batch.run import Summary
+from dermcover.batch.spark_session import spark_session
+from dermcover.engine.compile.derived import DerivedValues
+from dermcover.engine.compile.flat import CASE_ID, LINE, LINES_FIELD
+from dermcover.engine.library import DEFAULT_POLICY, PolicyLibrary
+from dermcover.inputs import InputError
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+ROW = "row"
+POLICY = "policy"
+
+
+def _numbered(frame: DataFrame) -> DataFrame:
+    """Each row's place in the input (1-based): a partition's rows come in file order, and the
+    partitions' sizes give where each starts."""
+    from pyspark.sql import functions as F
+
+    frame = frame.withColumn("_id", F.monotonically_increasing_id())
+    frame = frame.withColumn("_part", F.shiftright(F.col("_id"), 33))
+    sizes = sorted(tuple(r) for r in frame.groupBy("_part").count().collect())
+    starts, total = [], 0
+    for part, count in sizes:
+        starts.append((part, total))
+        total += count
+    offsets = F.create_map(*[F.lit(x) for pair in starts for x in pair])
+    position = F.col("_id").bitwiseAND(F.lit((1 << 33) - 1))
+    return frame.withColumn(ROW, F.element_at(offsets, F.col("_part")) + position + 1).drop(
+        "_id", "_part"
+    )
+
+
+def _checked(
+    spark: SparkSession, frame: DataFrame, source: Path
+) -> tuple[DataFrame, list[dict[str, object]]]:
+    """Refused rows (with their case's other lines) out, the rest normalised."""
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    from dermcover.engine.compile.spark import col, data_type, distinct_values
+
+    checker = SectionChecker()
+    error_columns: list[str] = []
+    every = distinct_values(frame, [[c.name for c in section.columns] for section in SECTIONS])
+    for section, combos in zip(SECTIONS, every, strict=True):
+        names = [c.name for c in section.columns]
+        results = checker.check(section, combos)
+        pairs = list(zip(results, combos, strict=True))
+        if all(r.error is None and _same(r.values or {}, combo) for r, combo in pairs):
+            continue
+        keys = [f"_key{n}" for n in range(len(names))]
+        fields = [
+            T.StructField(k, data_type(c)) for k, c in zip(keys, section.columns, strict=True)
+        ]
+        fields += [T.StructField(f"_ok{n}", data_type(c)) for n, c in enumerate(section.columns)]
+        error_column = f"_error_{section.name}"
+        fields.append(T.StructField(error_column, T.StringType()))
+        rows = [
+            (
+                *(combo[c.name] for c in section.columns),
+                *(_typed((r.values or {}).get(c.name), c.kind) for c in section.columns),
+                r.error,
+            )
+            for r, combo in pairs
+        ]
+        table = spark.createDataFrame(rows, T.StructType(fields))
+        match = None
+        for name, key in zip(names, keys, strict=True):
+            part = col(name).eqNullSafe(table[key])
+            match = part if match is None else match & part
+        joined = frame.join(F.broadcast(table), match, "left")
+        frame = joined.select(
+            *(
+                table[f"_ok{names.index(c)}"].alias(c) if c in names else col(c)
+                for c in frame.columns
+            ),
+            table[error_column],
+        )
+        error_columns.append(error_column)
+    if not error_columns:
+        return frame, []
+    frame = frame.withColumn("_error", F.coalesce(*map(col, error_columns))).drop(*error_columns)
+    bad = frame.filter(col("_error").isNotNull())
+    bad_rows = bad.select(ROW, CASE_ID, LINE, "_error").collect()
+    first_bad: dict[str, int] = {}
+    for r in sorted(bad_rows, key=lambda r: r[ROW]):
+        if r[CASE_ID] is not None:
+            first_bad.setdefault(r[CASE_ID], r[ROW])
+    bad_ids = set(first_bad)
+    refused = frame.filter(col("_error").isNull() & col(CASE_ID).isin(sorted(bad_ids)))
+    rejects: list[dict[str, object]] = [
+        {
+            "row": r[ROW],
+            "case_id": r[CASE_ID],
+            "error": where_error(r["_error"], f"{source} row {r[ROW]}", r[LINE]),
+        }
+        for r in bad_rows
+    ]
+    rejects += [
+        {
+            "row": r[ROW],
+            "case_id": r[CASE_ID],
+            "error": f"{source} row {r[ROW]}: not decided: row {first_bad[r[CASE_ID]]} of the "
+            "same case is refused",
+        }
+        for r in refused.select(ROW, CASE_ID).collect()
+    ]
+    keep = frame.filter(
+        col("_error").isNull() & ~F.coalesce(col(CASE_ID).isin(sorted(bad_ids)), F.lit(False))
+    )
+    return keep.drop("_error"), sorted(rejects, key=lambda r: int(str(r["row"])))
+
+
+def _same(values: dict[str, object], combo: dict[str, object]) -> bool:
+    return all(_typed(values.get(k), "") == v for k, v in combo.items())
+
+
+def _typed(value: object, kind: str) -> object:
+    if kind == "date" and isinstance(value, str):
+        return date.fromisoformat(value)
+    return value
+
+
+def run_spark(
+    source: Path,
+    out: Path,
+    rejects_path: Path,
+    packs: PolicyLibrary,
+    *,
+    policy: str | None,
+    master: str | None,
+    today: date,
+) -> Summary:
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    from dermcover.engine.compile.python import compiled
+    from dermcover.engine.compile.spark import col, decide, schema
+
+    if source.suffix.lower() != ".parquet":
+        raise InputError(f"{source}: the Spark engine reads Parquet in the flat layout")
+    if out.suffix.lower() != ".parquet":
+        raise InputError(f"{out}: the Spark engine writes Parquet (a folder of part files)")
+    spark = spark_session(master)
+    frame = spark.read.parquet(str(source))
+    layout = schema()
+    known = {field.name for field in layout.fields}
+    unknown = [name for name in frame.columns if name not in known]
+    if LINES_FIELD in frame.columns or unknown:
+        raise InputError(
+            f"{source}: column {(unknown or [LINES_FIELD])[0]!r} is not in the flat layout "
+            "(the Spark engine reads the flat layout only)"
+        )
+    frame = frame.select(
+        *(
+            col(f.name).cast(f.dataType).alias(f.name)
+            if f.name in frame.columns
+            else F.lit(None).cast(f.dataType).alias(f.name)
+            for f in layout.fields
+        )
+    )
+    frame = _numbered(frame)
+    rows = frame.count()
+    frame, rejects = _checked(spark, frame, source)
+    chosen = (
+        F.lit(policy)
+        if policy is not None
+        else F.when(
+            col("payer.policy").isNotNull() & (col("payer.policy") != ""), col("payer.policy")
+        )
+        .when(
+            F.coalesce(col("payer.plan_type").isin("medicare", "medicare_advantage"), F.lit(False)),
+            F.lit("medicare"),
+        )
+        .otherwise(F.lit(DEFAULT_POLICY))
+    )
+    frame = frame.withColumn(POLICY, chosen)
+    wanted = sorted(r[POLICY] for r in frame.select(POLICY).distinct().collect())
+    missing = [p for p in wanted if p not in packs.packs]
+    if missing:
+        raise InputError(
+            f"{source}: payer.policy = {missing[0]!r}: unknown policy; available: "
+            + ", ".join(sorted(packs.packs))
+        )
+    values = DerivedValues(today)
+    parts = [
+        decide(spark, compiled(packs.get(p)).program, frame.filter(col(POLICY) == p), values)
+        for p in wanted
+    ]
+    result = parts[0]
+    for part in parts[1:]:
+        result = result.unionByName(part)
+    case = F.coalesce(col(CASE_ID), F.concat(F.lit("\x00row"), col(ROW).cast("string")))
+    per_case = Window.partitionBy(case)
+    result = result.withColumn(
+        "case_outcome",
+        F.when(F.size(F.collect_set("outcome").over(per_case)) == 1, col("outcome")).otherwise(
+            F.lit("mixed")
+        ),
+    )
+    columns = [ROW, CASE_ID, LINE, POLICY, "outcome", "decided_by", "prior_authorization"]
+    columns += ["questions", "case_outcome"]
+    result = result.select(*map(col, columns))
+    result.write.mode("overwrite").parquet(str(out))
+    written = spark.read.parquet(str(out))
+    with rejects_path.open("w", encoding="utf-8") as stream:
+        for reject in rejects:
+            stream.write(json.dumps(reject) + "\n")
+    summary = Summary(rows=rows, rejects=len(rejects))
+    summary.outcomes = Counter(dict(written.groupBy("outcome").count().collect()))
+    cases = written.select(
+        F.coalesce(col(CASE_ID), col(ROW).cast("string")).alias("k"), "case_outcome"
+    ).distinct()
+    summary.case_outcomes = Counter(dict(cases.groupBy("case_outcome").count().collect()))
+    summary.lines = sum(summary.outcomes.values())
+    summary.cases = sum(summary.case_outcomes.values())
+    return summary

@@ -1,0 +1,167 @@
+"""What `dermcover batch` runs and prints: the progress bar, the summary, the impact table."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from dermcover.batch.impact import change_table
+from dermcover.batch.lines import RESULT
+from dermcover.batch.run import Comparison, Summary, run
+from dermcover.batch.sinks import LineSink, RejectSink, format_of, write_parquet
+from dermcover.batch.sources import total_rows
+from dermcover.batch.versions import pack_version
+from dermcover.cli.app import console, errors
+from dermcover.engine.library import PolicyLibrary, library
+from dermcover.inputs import InputError
+
+
+class RowsPerSecond(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("" if speed is None else f"{speed:,.0f} rows/s", style="cyan")
+
+
+def _beside(out: Path, suffix: str) -> Path:
+    return out.with_name(out.name.removesuffix(out.suffix) + suffix)
+
+
+def run_batch(
+    source: Path,
+    out: Path,
+    *,
+    policy: str | None,
+    engine: str,
+    master: str | None,
+    compare: str | None,
+    rejects: Path | None,
+    changes: Path | None,
+    chunk: int,
+) -> None:
+    format_of(out)
+    packs = library()
+    if policy is not None:
+        packs.get(policy)  # an unknown id is one line, before any work
+    comparison = None
+    if compare is not None:
+        compared, other = pack_version(compare, packs.folder)
+        packs.get(compared)
+        if policy is not None and policy != compared:
+            raise InputError(f"--compare names {compared}, but --policy is {policy}")
+        comparison = Comparison(compared, other, compare)
+    rejects_path = rejects or _beside(out, ".rejects.ndjson")
+    started = time.perf_counter()
+    if engine == "spark":
+        from dermcover.batch.spark_run import run_spark
+
+        if comparison is not None:
+            raise InputError("--compare runs on the polars engine; leave out --engine spark")
+        summary = run_spark(
+            source, out, rejects_path, packs, policy=policy, master=master, today=date.today()
+        )
+    else:
+        summary = _run_polars(source, out, rejects_path, packs, policy, chunk, comparison)
+    seconds = time.perf_counter() - started
+    _print_summary(summary, out, rejects_path, seconds)
+    if comparison is not None:
+        _print_impact(summary, comparison, changes or _beside(out, ".changes.parquet"))
+
+
+def _run_polars(
+    source: Path,
+    out: Path,
+    rejects_path: Path,
+    packs: PolicyLibrary,
+    policy: str | None,
+    chunk: int,
+    comparison: Comparison | None,
+) -> Summary:
+    total = total_rows(source)
+    columns = [
+        TextColumn("[bold]deciding[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        RowsPerSecond(),
+        TimeElapsedColumn(),
+    ]
+    sink = LineSink(out)
+    refused = RejectSink(rejects_path)
+    try:
+        with Progress(*columns, console=errors, transient=False) as bar:
+            task = bar.add_task("rows", total=total)
+            summary = run(
+                source,
+                sink,
+                refused,
+                packs,
+                policy=policy,
+                today=date.today(),
+                chunk_size=chunk,
+                compare=comparison,
+                progress=lambda rows: bar.advance(task, rows),
+            )
+        sink.close(_empty_result())
+    finally:
+        refused.close()
+        sink.__exit__(None, None, None)
+    return summary
+
+
+def _empty_result() -> pl.DataFrame:
+    """The results table of an input without one valid row."""
+    types: dict[str, pl.DataType] = {name: pl.String() for name in RESULT}
+    types.update({"row": pl.Int64(), "line": pl.Int64(), "questions": pl.List(pl.String())})
+    return pl.DataFrame(schema=types)
+
+
+def _print_summary(summary: Summary, out: Path, rejects_path: Path, seconds: float) -> None:
+    table = Table(title="Batch summary", show_header=True)
+    table.add_column("outcome")
+    table.add_column("lines", justify="right")
+    table.add_column("cases", justify="right")
+    names = sorted(set(summary.outcomes) | set(summary.case_outcomes))
+    for name in names:
+        table.add_row(
+            name, f"{summary.outcomes.get(name, 0):,}", f"{summary.case_outcomes.get(name, 0):,}"
+        )
+    table.add_row("[bold]decided[/]", f"{summary.lines:,}", f"{summary.cases:,}")
+    table.add_row("[bold red]rejected rows[/]", f"{summary.rejects:,}", "")
+    console.print(table)
+    rate = summary.rows / seconds if seconds > 0 else 0.0
+    console.print(
+        f"{summary.rows:,} rows read in {seconds:,.1f} s ({rate:,.0f} rows/s); "
+        f"results in {out}; {summary.rejects:,} rejects in {rejects_path}",
+        highlight=False,
+    )
+
+
+def _print_impact(summary: Summary, comparison: Comparison, changes_path: Path) -> None:
+    changed = summary.changed
+    write_parquet(changed, changes_path)
+    table = Table(
+        title=f"Lines that change under {comparison.label} "
+        f"({changed.height:,} of {summary.compared:,} compared)"
+    )
+    for name in ("from", "to", "rule before", "rule after", "lines"):
+        table.add_column(name, justify="right" if name == "lines" else "left")
+    for row in change_table(changed).iter_rows():
+        before, after, rule_before, rule_after, lines = row
+        table.add_row(
+            str(before), str(after), str(rule_before or "-"), str(rule_after or "-"), f"{lines:,}"
+        )
+    console.print(table)
+    console.print(f"changed lines in {changes_path}", highlight=False)

@@ -1,0 +1,226 @@
+"""`dermcover batch`: a file of cases in, one result per line out, refused rows in a rejects
+file with their row and the one-line error, a summary, and impact analysis between pack
+versions. The expected outcomes are the fixtures' own (what the policy text demands)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from dermcover.cli import app
+from dermcover.engine import library
+from dermcover.engine.compile.flat import rows_of
+from dermcover.engine.compile.polars import frame_of
+from dermcover.engine.fixtures import load_fixtures
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def fixture_cases(pack_id: str) -> list[tuple[dict[str, Any], list[str]]]:
+    """Each fixture's case (under its pack) with the line outcomes the policy demands."""
+    packs = library()
+    out = []
+    for _, fixture in load_fixtures(packs.folder / pack_id):
+        expected = fixture.expect.lines or [fixture.expect.outcome] * len(fixture.case.procedures)
+        data = fixture.case.model_dump(mode="json", exclude_none=True)
+        data.setdefault("payer", {})["policy"] = pack_id
+        out.append((data, [outcome.value for outcome in expected]))
+    return out
+
+
+BAD_KIND = {"id": "bad-kind", "procedures": [{"kind": "tattoo_laser"}]}
+BAD_POLICY = {
+    "id": "bad-policy",
+    "payer": {"policy": "nosuch"},
+    "procedures": [{"kind": "chemical_peel"}],
+}
+
+
+def test_a_file_with_bad_rows_is_decided_and_the_bad_rows_are_rejected(tmp_path: Path) -> None:
+    cases = fixture_cases("aetna")[:8]
+    lines = [json.dumps(case) for case, _ in cases[:3]]
+    lines += [json.dumps(BAD_KIND), "{not json", json.dumps(BAD_POLICY)]
+    lines += [json.dumps(case) for case, _ in cases[3:]]
+    source = tmp_path / "cases.ndjson"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "results.parquet"
+
+    code, stdout, _ = run("batch", str(source), "--out", str(out))
+
+    assert code == 0
+    rejects = [
+        json.loads(line) for line in (tmp_path / "results.rejects.ndjson").read_text().splitlines()
+    ]
+    assert [reject["row"] for reject in rejects] == [4, 5, 6]
+    assert rejects[0]["case_id"] == "bad-kind"
+    assert rejects[0]["error"].startswith(f"{source}:4: procedures[0].kind = 'tattoo_laser': ")
+    assert "allowed: microneedling" in rejects[0]["error"]
+    assert rejects[1]["error"].startswith(f"{source}:5: not valid JSON")
+    assert "payer.policy = 'nosuch': unknown policy; available: aetna" in rejects[2]["error"]
+    assert all("\n" not in reject["error"] for reject in rejects)
+
+    results = pl.read_parquet(out)
+    expected = [outcome for _, outcomes in cases for outcome in outcomes]
+    assert results["outcome"].to_list() == expected
+    assert sorted(set(results["row"])) == [1, 2, 3, 7, 8, 9, 10, 11]
+    assert re.search(r"rejected rows\s*│\s*3\s*│", stdout)
+    assert re.search(rf"decided\s*│\s*{len(expected)}\s*│\s*{len(cases)}\s*│", stdout)
+    for outcome in set(expected):
+        assert re.search(rf"{outcome}\s*│\s*{expected.count(outcome)}\s*│", stdout)
+    assert "11 rows read" in stdout
+
+
+def test_a_flat_parquet_file_rejects_a_bad_line_and_the_rest_of_its_case(tmp_path: Path) -> None:
+    cases = fixture_cases("uhc")
+    rows = [
+        row
+        for number, (case, _) in enumerate(cases)
+        for row in rows_of({**case, "id": f"case-{number}"})
+    ]
+    two_lines = next(n for n, row in enumerate(rows) if row["line"] == 1)
+    rows[two_lines]["procedure.site"] = "elbow"  # not a site the case format knows
+    rows[0]["condition.diagnoses"] = ["l57.0"]  # lower case: normalised, as a case file is
+    source = tmp_path / "lines.parquet"
+    frame_of(rows).write_parquet(source)
+
+    code, _, _ = run("batch", str(source), "--out", str(tmp_path / "out.ndjson"))
+
+    assert code == 0
+    rejects = [json.loads(x) for x in (tmp_path / "out.rejects.ndjson").read_text().splitlines()]
+    bad_row = two_lines + 1
+    first = next(r for r in rejects if r["row"] == bad_row)
+    assert first["error"].startswith(f"{source} row {bad_row}: procedures[1].site = 'elbow'")
+    siblings = [r for r in rejects if r["row"] != bad_row]
+    assert siblings and all(r["case_id"] == first["case_id"] for r in siblings)
+    assert all(f"row {bad_row} of the same case is refused" in r["error"] for r in siblings)
+    decided = pl.read_ndjson(tmp_path / "out.ndjson")
+    assert decided.height == len(rows) - len(rejects)
+    assert first["case_id"] not in set(decided["case_id"])
+
+
+def test_the_output_carries_the_questions_fields_and_the_case_outcome(tmp_path: Path) -> None:
+    case = {
+        "id": "open",
+        "payer": {"policy": "generic"},
+        "procedures": [{"kind": "microneedling"}, {"kind": "chemical_peel", "depth": "dermal"}],
+    }
+    source = tmp_path / "one.json"
+    source.write_text(json.dumps([case]), encoding="utf-8")
+    code, _, _ = run("batch", str(source), "--out", str(tmp_path / "out.ndjson"))
+    assert code == 0
+    lines = [json.loads(x) for x in (tmp_path / "out.ndjson").read_text().splitlines()]
+    assert [line["line"] for line in lines] == [0, 1]
+    first = lines[0]
+    assert first["outcome"] == "insufficient_information"
+    assert first["decided_by"] is None and first["prior_authorization"] == "unknown"
+    assert "condition.kind" in first["questions"]
+    assert {line["case_outcome"] for line in lines} <= {"insufficient_information", "mixed"}
+
+
+def _changed_pack(tmp_path: Path) -> Path:
+    """A copy of the aetna pack whose first covered rule now excludes as cosmetic instead."""
+    copy = tmp_path / "aetna-next" / "aetna"
+    shutil.copytree(library().folder / "aetna", copy)
+    data = yaml.safe_load((copy / "policy.yaml").read_text(encoding="utf-8"))
+    changed = next(rule for rule in data["rules"] if rule["outcome"] == "covered")
+    changed["outcome"] = "not_covered_not_medically_necessary"
+    changed.pop("prior_authorization")
+    changed.pop("listed", None)
+    (copy / "policy.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return copy.parent
+
+
+def test_compare_reports_the_lines_a_pack_change_moves(tmp_path: Path) -> None:
+    cases = fixture_cases("aetna")
+    source = tmp_path / "cases.ndjson"
+    source.write_text("\n".join(json.dumps(case) for case, _ in cases), encoding="utf-8")
+    other = _changed_pack(tmp_path)
+    out = tmp_path / "now.parquet"
+
+    code, stdout, stderr = run(
+        "batch", str(source), "--out", str(out), "--policy", "aetna",
+        "--compare", f"aetna@{other}",
+    )  # fmt: skip
+
+    assert code == 0, stderr
+    changes = pl.read_parquet(tmp_path / "now.changes.parquet")
+    now = pl.read_parquet(out)
+    assert changes.height >= 1
+    assert set(changes["outcome_after"]) <= {
+        "not_covered_not_medically_necessary",
+        "insufficient_information",
+    }
+    assert set(changes["outcome_before"]) & {"covered", "covered_with_prior_auth"}
+    # Every changed line is a line of the run, with the result the run gave it.
+    merged = changes.join(now, on=["row", "line"])
+    assert (merged["outcome_before"] == merged["outcome"]).all()
+    assert "Lines that change under" in stdout and f"{changes.height:,} of" in stdout
+
+
+def test_compare_at_a_revision_that_does_not_exist_is_one_line(tmp_path: Path) -> None:
+    source = tmp_path / "cases.ndjson"
+    source.write_text(json.dumps(fixture_cases("aetna")[0][0]), encoding="utf-8")
+    code, _, stderr = run(
+        "batch", str(source), "--out", str(tmp_path / "o.parquet"),
+        "--compare", "aetna@no-such-revision-anywhere",
+    )  # fmt: skip
+    assert code == 2
+    assert "no-such-revision-anywhere" in stderr
+    assert len(stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("cases.csv", "unknown input type .csv"), ("missing.ndjson", "no such file")],
+)
+def test_unusable_inputs_are_one_line_errors(tmp_path: Path, name: str, message: str) -> None:
+    source = tmp_path / name
+    if name.endswith(".csv"):
+        source.write_text("a,b\n", encoding="utf-8")
+    code, _, stderr = run("batch", str(source), "--out", str(tmp_path / "o.parquet"))
+    assert code == 2
+    assert message in stderr
+
+
+def test_spark_gives_the_polars_results(spark: Any, tmp_path: Path) -> None:
+    cases = fixture_cases("anthem")
+    rows = [
+        row
+        for number, (case, _) in enumerate(cases)
+        for row in rows_of({**case, "id": f"case-{number}"})
+    ]
+    rows[0]["procedure.kind"] = "laser_of_some_kind"
+    source = tmp_path / "lines.parquet"
+    frame_of(rows).write_parquet(source)
+
+    code, _, stderr = run("batch", str(source), "--out", str(tmp_path / "polars.parquet"))
+    assert code == 0, stderr
+    code, _, stderr = run(
+        "batch", str(source), "--out", str(tmp_path / "spark.parquet"), "--engine", "spark",
+        "--master", "local[2]",
+    )  # fmt: skip
+    assert code == 0, stderr
+    columns = ["row", "line", "outcome", "decided_by", "prior_authorization", "case_outcome"]
+    on_polars = pl.read_parquet(tmp_path / "polars.parquet").select(columns).sort("row")
+    parts = str(tmp_path / "spark.parquet" / "*.parquet")  # Spark writes a folder of parts
+    on_spark = pl.read_parquet(parts).select(columns).sort("row")
+    assert on_spark.equals(on_polars)
+    polars_rejects = (tmp_path / "polars.rejects.ndjson").read_text().splitlines()
+    spark_rejects = (tmp_path / "spark.rejects.ndjson").read_text().splitlines()
+    assert [json.loads(x)["row"] for x in spark_rejects] == [
+        json.loads(x)["row"] for x in polars_rejects
+    ]
+    assert json.loads(spark_rejects[0])["error"] == json.loads(polars_rejects[0])["error"]
