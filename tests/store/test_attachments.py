@@ -4,6 +4,7 @@ case. Also: every open deadline across cases, for the "due soon" view and the ca
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 import pytest
@@ -13,6 +14,8 @@ from dermcover.case import DocumentationItem
 from dermcover.inputs import InputError
 from dermcover.store.attachments import MAX_ATTACHMENT_BYTES, checked_file
 from dermcover.store.cases import CaseNotFound
+from dermcover.store.clinics import ClinicRepository
+from dermcover.store.models import Role
 from dermcover.store.timeline import EventKind
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -53,8 +56,30 @@ def test_a_file_of_another_case_is_not_reachable_through_this_one(store: Store, 
     with pytest.raises(CaseNotFound):
         store.cases.attachment_content(second, photo.id, actor=staff)
     with pytest.raises(CaseNotFound):
-        store.cases.attachment_content(9999, photo.id, actor=staff)
+        store.cases.attachment_content(str(uuid.uuid4()), photo.id, actor=staff)
     assert store.cases.attachments(second, actor=staff) == []
+
+
+def test_another_clinics_staff_reach_neither_the_files_nor_the_deadlines(
+    store: Store, staff: int
+) -> None:
+    ClinicRepository(store.sessions).add_clinic("north", "North Skin Clinic")
+    outsider = store.users.add_user(
+        "sam@north.example", "a long walk by the river", clinic="north", role=Role.admin
+    ).id
+    case_id = store.cases.create_case(burn_case(), actor=staff, today=TODAY).id
+    photo = store.cases.add_attachment(
+        case_id, DocumentationItem.photos, "hand.png", PNG, actor=staff
+    )
+    store.cases.add_event(case_id, EventKind.pa_denied, date(2025, 1, 10), actor=staff, today=TODAY)
+    with pytest.raises(CaseNotFound):
+        store.cases.attachments(case_id, actor=outsider)
+    with pytest.raises(CaseNotFound):
+        store.cases.attachment_content(case_id, photo.id, actor=outsider)
+    with pytest.raises(CaseNotFound):
+        store.cases.add_attachment(case_id, DocumentationItem.photos, "x.png", PNG, actor=outsider)
+    assert store.cases.open_deadlines(actor=outsider) == []
+    assert [d.due for _, d in store.cases.open_deadlines(actor=staff)] == [date(2025, 7, 9)]
 
 
 @pytest.mark.parametrize(
