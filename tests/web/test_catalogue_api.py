@@ -10,7 +10,7 @@ def test_policies_list_every_pack_with_its_review_date(client: TestClient) -> No
     assert response.status_code == 200
     packs = {pack["id"]: pack for pack in response.json()}
     assert {"generic", "medicare"} <= set(packs)
-    assert packs["generic"]["reviewed"] == "2026-11-22"  # policies/generic/policy.yaml
+    assert packs["generic"]["reviewed"] == "2026-12-01"  # policies/generic/policy.yaml
     assert packs["generic"]["sources"], "every pack names its sources"
 
 

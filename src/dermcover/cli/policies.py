@@ -70,8 +70,12 @@ def test(
     pack_id: PackArgument = None,
     today: TodayOption = None,
 ) -> None:
-    """Run each pack's fixtures; print every failure with what the policy demands, what came,
-    and the trace. Exit status 1 if any fixture fails."""
+    """Run each pack's fixtures and show every failure with its trace.
+
+    Each failure names the fixture, what was checked, what the policy demands and what came,
+    then every rule and criterion weighed with the facts behind it. Exit status 1 if any fixture
+    fails.
+    """
     from dermcover.cli._policies_view import day as _day
     from dermcover.cli._policies_view import folders, print_failure
     from dermcover.engine.fixture_runner import run_fixtures
@@ -101,9 +105,11 @@ def lint(
     output: FormatOption = OutputFormat.text,
     today: TodayOption = None,
 ) -> None:
-    """Find what a pack claims that its fixtures or sources do not back: criteria no fixture
-    shows met, not met and unknown; criteria no rule uses; undated or stale sources; rules that
-    can never decide. Exit status 1 if there is any finding."""
+    """Find what a pack claims that its fixtures or sources do not back.
+
+    Criteria no fixture shows met, not met and unknown; criteria no rule uses; undated or stale
+    sources; rules that can never decide. Exit status 1 if there is any finding.
+    """
     from rich.markup import escape
 
     from dermcover.cli._policies_view import day as _day
@@ -143,8 +149,11 @@ def diff(
     ],
     today: TodayOption = None,
 ) -> None:
-    """Run two versions of a pack over the fixtures of both and print every case whose outcome
-    changes, with the rule that decided it before and after. Exit status 1 if any changes."""
+    """Show every fixture case two versions of a pack decide differently, and why.
+
+    Both versions decide the fixtures of both; each change names the rule that decided each line
+    before and after. Exit status 1 if any case changes.
+    """
     from dermcover.cli._policies_view import day as _day
     from dermcover.cli._policies_view import print_change, version
     from dermcover.engine.pack_diff import diff_packs, fixtures_of_both

@@ -183,7 +183,7 @@ class PriorAuthorizations:
         with self._sessions() as session:
             return [_view(found) for found in session.scalars(query)]
 
-    def link_case(self, record_id: int, case_id: int) -> None:
+    def link_case(self, record_id: int, case_id: str) -> None:
         """Point the record at the case it made (recorded after the record itself, so that a
         failure between the two leaves a whole record, only without its case)."""
         with self._sessions.begin() as session:

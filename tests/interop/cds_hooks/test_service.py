@@ -113,3 +113,17 @@ def test_no_body_gets_a_500(client: TestClient, junk: Any) -> None:
     for body in (junk, {**base, "context": junk}, {**base, "prefetch": junk}):
         answer = client.post(PATH, content=json.dumps(body), headers=signed(PATH))
         assert answer.status_code in (200, 400, 412), answer.text
+
+
+def test_behind_a_proxy_the_token_names_the_public_url(
+    client: TestClient, interop: Interop
+) -> None:
+    interop.public_url = "https://payer.example"
+    try:
+        body = crd("order_sign_0.json")
+        local = post(client, body)  # a token for http://testserver/... no longer fits
+        public = {"Authorization": f"Bearer {token('https://payer.example' + PATH)}"}
+        assert local.status_code == 401
+        assert post(client, body, headers=public).status_code == 200
+    finally:
+        interop.public_url = None

@@ -6,7 +6,7 @@ httpx does the I/O; tests hand in a MockTransport in place of the network.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,7 +29,6 @@ class FhirFetcher:
     token: str | None
     transport: httpx.BaseTransport | None = None
     reads: int = 0
-    failures: list[str] = field(default_factory=list)
 
     @classmethod
     def for_request(
@@ -56,13 +55,11 @@ class FhirFetcher:
         try:
             with httpx.Client(transport=self.transport, timeout=TIMEOUT_SECONDS) as client:
                 answer = client.get(f"{self.base}/{path.lstrip('/')}", headers=headers)
-        except httpx.HTTPError as exc:
-            self.failures.append(f"{path}: {type(exc).__name__}")
+        except httpx.HTTPError:
             raise FetchFailed(f"{self.base} could not be reached") from None
         if answer.status_code in (404, 410):
             return None
         if answer.status_code != 200:
-            self.failures.append(f"{path}: HTTP {answer.status_code}")
             raise FetchFailed(f"{self.base} answered {answer.status_code} for {path}")
         try:
             data = answer.json()

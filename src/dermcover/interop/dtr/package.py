@@ -25,8 +25,6 @@ from dermcover.interop.fhir import FhirError, JsonObject, checked, parse_as, ref
 from dermcover.interop.mapping import ORDER_TYPES, order_case
 from dermcover.interop.outcome import OperationError
 
-ASSERTION_ID = r"[0-9a-f]{32}"
-
 
 @dataclass(frozen=True)
 class Known:
