@@ -229,3 +229,24 @@ def test_a_self_pay_case_is_not_told_about_claims_or_what_the_plan_will_not_pay(
     assert "narrative" not in flat
     assert "what the plan will not pay" not in flat
     assert "As a self-pay patient you are entitled to a Good Faith Estimate" in flat
+
+
+def test_policy_all_shows_the_spread_with_payers_named() -> None:
+    code, out, _ = run("check", str(EXAMPLES / "burn-scar-laser.yaml"), "--policy", "all")
+    assert code == 0
+    flat = " ".join(out.split())
+    assert "plans we know" in flat
+    for payer in ("Aetna", "Anthem", "Cigna", "UnitedHealthcare"):
+        assert payer in flat
+    assert "Common commercial framework" not in flat
+
+
+def test_policy_all_as_json_matches_each_pack_decided_alone() -> None:
+    case = str(EXAMPLES / "burn-scar-laser.yaml")
+    code, out, _ = run("check", case, "--policy", "all", "--format", "json")
+    assert code == 0
+    spread = json.loads(out)
+    for group in spread["groups"]:
+        for answer in group["answers"]:
+            _, alone, _ = run("check", case, "--policy", answer["policy"], "--format", "json")
+            assert json.loads(alone)["outcome"] == answer["outcome"] == group["outcome"]

@@ -112,8 +112,8 @@ def test_the_patient_check_from_start_to_cost_chart(page: Page, server: LiveServ
     page.get_by_label("None of these").check()
     page.get_by_role("button", name="Next").click()
 
-    verdict = page.locator("#verdict")
-    expect(verdict).to_have_text("Not covered: the plan treats it as cosmetic")
+    # "Not listed, or not sure" (the first choice): the answer is the spread across insurers.
+    expect(page.locator("#spread")).to_contain_text("plans we know call this cosmetic")
     expect(page.get_by_role("heading", name="What to do next")).to_be_visible()
 
     page.fill("input[name=self_pay]", "350")
@@ -286,7 +286,8 @@ def test_the_spanish_pages_and_the_rest_pass_axe(page: Page, server: LiveServer)
     page.get_by_role("button", name="Siguiente").click()
     page.get_by_label("Ninguno de estos").check()
     page.get_by_role("button", name="Siguiente").click()
-    expect(page.locator("#verdict")).to_have_text("No cubierto: el plan lo trata como estético")
+    # "Not listed, or not sure" (the first choice): the spread across insurers, in Spanish.
+    expect(page.locator("#verdict")).to_have_text("Depende de su plan")
     expect(page.locator("#costs")).to_contain_text("Deducible: lo que usted paga")
     assert fits_the_screen(page)
     shot(page, "patient-result-es")

@@ -186,3 +186,37 @@ def test_a_refused_estimate_keeps_the_dates_and_prices_typed(records_client: Tes
     assert 'name="self_pay" value="450"' in text
     # A box left unticked stays unticked.
     assert re.search(r'name="nothing_separate" value="1"\s*>', text)
+
+
+def test_a_patients_saved_answers_open_as_a_case(records_client: TestClient) -> None:
+    # What the patient's "Save my answers" writes (tests/web/test_patient_pages.py saves one).
+    saved = """\
+format: dermcover-answers/1
+case:
+  procedures: [{kind: microneedling, sessions: 3}]
+  payer: {plan_type: commercial}
+  patient: {name: Ana Gomez}
+  condition: {kind: acne_scars}
+  purpose: appearance
+  impairment: []
+costs: {self_pay: "350", sessions: "3"}
+answered: [condition.kind, purpose, impairment]
+"""
+    sign_in(records_client)
+    token = csrf_from(records_client.get("/clinic/cases").text)
+    response = records_client.post(
+        "/clinic/cases/import",
+        data={"csrf_token": token},
+        files={"answers": ("my-coverage-check.yaml", saved.encode(), "application/yaml")},
+    )
+    assert response.status_code == 200
+    assert "/clinic/cases/" in str(response.url)
+    assert "Ana Gomez" in response.text
+    assert "Not covered" in response.text  # decided on arrival
+    bad = records_client.post(
+        "/clinic/cases/import",
+        data={"csrf_token": token},
+        files={"answers": ("x.yaml", b"hello: world\n", "application/yaml")},
+    )
+    assert bad.status_code == 422
+    assert "not saved answers or a case" in html.unescape(bad.text)

@@ -143,3 +143,20 @@ def test_money_free_answer_is_plain_json(client: TestClient) -> None:
     response = client.post(URL, json=example("pico-laser-prp-melasma.yaml"))
     assert response.headers["content-type"].startswith("application/json")
     json.loads(response.text)
+
+
+def test_policy_all_answers_the_spread_across_every_payer_pack(client: TestClient) -> None:
+    case = example("burn-scar-laser.yaml")
+    response = client.post(URL, params={"policy": "all"}, json=case)
+    assert response.status_code == 200
+    spread = response.json()
+    answers = {a["policy"]: a for g in spread["groups"] for a in g["answers"]}
+    assert "generic" not in answers  # the framework is not a plan's answer
+    assert "medicare" not in answers  # the case's plan is commercial
+    # Each payer's answer is what that payer's pack decides on its own.
+    for policy, answer in answers.items():
+        alone = client.post(URL, params={"policy": policy}, json=case).json()
+        assert answer["outcome"] == alone["outcome"], policy
+    sizes = [len(g["payers"]) for g in spread["groups"]]
+    assert sizes == sorted(sizes, reverse=True)  # the likeliest answer first
+    assert spread["summary"].startswith(f"{sizes[0]} of {spread['plans']} plans we know")

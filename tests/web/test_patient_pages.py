@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from datetime import date, timedelta
 
@@ -186,14 +187,81 @@ def test_saving_the_answers_downloads_them_as_a_case_file(client: TestClient) ->
     )
     assert saved.status_code == 200
     assert "my-coverage-check.yaml" in saved.headers["content-disposition"]
-    case = yaml.safe_load(saved.text)
+    answers = yaml.safe_load(saved.text)
+    assert answers["format"] == "dermcover-answers/1"
+    case = answers["case"]
     assert case["condition"] == {"kind": "acne_scars"}
     assert case["impairment"] == []
-    # The file is a case the API takes as it is.
-    again = client.post(
-        "/api/v1/determinations", content=saved.text, headers={"content-type": "application/yaml"}
-    )
+    assert answers["answered"] == ["condition.kind", "purpose", "impairment"]
+    # The case inside is one the API takes as it is.
+    again = client.post("/api/v1/determinations", json=case)
     assert again.json()["outcome"] == "not_covered_cosmetic"
+
+
+def test_saved_answers_hold_every_number_and_resume_where_they_stood(client: TestClient) -> None:
+    page = result_page(client)
+    typed = {
+        "sessions": "3",
+        "self_pay": "350",
+        "negotiated_rate": "300",
+        "deductible": "1500",
+        "coinsurance": "20",
+    }
+    costs = client.post(
+        "/check/costs",
+        data={"csrf_token": csrf_from(page.text), "state": hidden(page.text, "state"), **typed},
+    )
+    assert costs.status_code == 200
+    # The save form carries the numbers typed; the papers form adds the name and the plan type.
+    saved = client.post(
+        "/check/save",
+        data={
+            "csrf_token": csrf_from(costs.text),
+            "state": hidden(costs.text, "state"),
+            **typed,
+            "patient_name": "Ana Gomez",
+            "plan_type": "commercial",
+        },
+    )
+    answers = yaml.safe_load(saved.text)
+    assert answers["costs"] == {**typed, "patient_name": "Ana Gomez", "plan_type": "commercial"}
+    assert answers["case"]["patient"] == {"name": "Ana Gomez"}
+    assert answers["case"]["payer"] == {"policy": "generic", "plan_type": "commercial"}
+    assert answers["case"]["purpose"] == "appearance"
+
+    token = csrf_from(client.get("/").text)
+    resumed = client.post(
+        "/check/resume",
+        data={"csrf_token": token},
+        files={"answers": ("my-coverage-check.yaml", saved.content, "application/yaml")},
+    )
+    assert resumed.status_code == 200, re.findall(r"role=.alert.>(.*?)</", resumed.text)
+    assert 'id="verdict"' in resumed.text
+    assert 'name="self_pay" value="350"' in resumed.text  # the numbers are back in the form
+    assert 'class="chart"' in resumed.text  # and the costs worked out again
+    assert resumed.text.count("$1,050.00") >= 2
+    state = json.loads(hidden(resumed.text, "state"))
+    assert state["answered"] == ["condition.kind", "purpose", "impairment"]
+    assert state["case"]["patient"] == {"name": "Ana Gomez"}
+
+
+def test_resuming_from_a_file_that_is_not_answers_says_why(client: TestClient) -> None:
+    token = csrf_from(client.get("/").text)
+    for content, expected in (
+        (b"hello: world\n", "not saved answers or a case"),
+        (b"case: {procedures: []}\n", "case.procedures"),
+        (b"format: dermcover-answers/1\ncase: {procedures: [{kind: peel}]}\n", "kind"),
+    ):
+        response = client.post(
+            "/check/resume",
+            data={"csrf_token": token},
+            files={"answers": ("mine.yaml", content, "application/yaml")},
+        )
+        assert response.status_code == 422
+        assert expected in html.unescape(response.text)
+    empty = client.post("/check/resume", data={"csrf_token": token})
+    assert empty.status_code == 422
+    assert "Choose the saved answers file" in empty.text
 
 
 def test_a_cosmetic_result_offers_a_good_faith_estimate_not_a_letter(client: TestClient) -> None:
@@ -289,3 +357,27 @@ def test_a_percent_over_100_is_refused_in_percent(client: TestClient) -> None:
     assert "150% is not a percent from 0 to 100" in text
     assert "less than or equal to 1" not in text and "0.01" not in text
     assert 'name="coinsurance" value="150"' in costs.text  # what was typed stays
+
+
+def test_not_listed_or_not_sure_shows_the_spread_across_insurers(client: TestClient) -> None:
+    start_page = client.get("/").text
+    assert '<option value="all">Not listed, or not sure</option>' in start_page
+    page = start(client, "microneedling", policy="all")
+    answers = {
+        "condition.kind": "acne_scars",
+        "purpose": "appearance",
+        "impairment": "__none__",
+    }
+    while 'id="verdict"' not in page.text:
+        field = asked(page)
+        if field in answers:
+            page = reply(client, page, "answer", answer=answers[field])
+        else:
+            page = reply(client, page, "skip")
+    text = html.unescape(page.text)
+    assert 'id="spread"' in page.text
+    assert "plans we know" in text
+    for payer in ("Aetna", "Anthem", "Cigna", "UnitedHealthcare"):
+        assert payer in text
+    # The spread, not the kinder framework, is the headline.
+    assert "Under Common commercial framework" not in text

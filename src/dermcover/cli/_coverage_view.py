@@ -11,6 +11,7 @@ from rich.tree import Tree
 
 from dermcover.cli.app import console
 from dermcover.determination import CriterionResult, Determination, Line, Outcome, Status
+from dermcover.engine.spread import Spread
 
 VERDICT_STYLE = {
     Outcome.covered: ("✔", "green", "Covered"),
@@ -127,3 +128,26 @@ def print_verdict(determination: Determination) -> None:
         for check_item in determination.documentation:
             mark = "[green]✔ on file[/]" if check_item.status == "present" else "[red]✘ missing[/]"
             console.print(f"  {mark}  {check_item.item.value.replace('_', ' ')}")
+
+
+def print_spread(spread: Spread) -> None:
+    """The plan is unknown: what each payer we know would say, likeliest answer first."""
+    console.print(f"[bold]{escape(spread.summary)}[/]")
+    for group in spread.groups:
+        icon, colour, verdict = VERDICT_STYLE[group.outcome]
+        if group.outcome is Outcome.mixed and not group.covers_any:
+            icon, colour, verdict = "✘", "red", "Not covered: each procedure refused"
+        console.print(f"\n[{colour}]{icon} {verdict}[/]: {escape(', '.join(group.payers))}")
+        open_questions = list(dict.fromkeys(q for a in group.answers for q in a.questions))
+        for answer in group.answers:
+            if not answer.questions:
+                for reason in answer.reasons:
+                    console.print(f"   {escape(answer.payer)}: {escape(reason)}")
+        if open_questions:
+            console.print("   Questions that would settle it:")
+            for question in open_questions:
+                console.print(f"   • {escape(question)}")
+    console.print(
+        "\nAsk your plan which policy applies, then check again under it "
+        "(`--policy ID`; `dermcover policies` lists them)."
+    )

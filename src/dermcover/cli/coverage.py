@@ -21,7 +21,10 @@ CaseArgument = Annotated[
 PolicyOption = Annotated[
     str | None,
     typer.Option(
-        "--policy", "-p", help="Policy pack id; default: the case's payer.policy, else generic."
+        "--policy",
+        "-p",
+        help="Policy pack id; default: the case's payer.policy, else generic. `all`: the plan "
+        "is unknown, so decide under every payer's pack and show the spread.",
     ),
 ]
 
@@ -46,9 +49,17 @@ def check(
     output: FormatOption = OutputFormat.text,
 ) -> None:
     """Decide whether each procedure in CASE is covered, and say why and what to do next."""
-    from dermcover.cli._coverage_view import print_verdict
+    from dermcover.cli._coverage_view import print_spread, print_verdict
     from dermcover.engine import determine
+    from dermcover.engine.spread import ALL_POLICIES, decide_spread
 
+    if policy == ALL_POLICIES:
+        spread = decide_spread(read_case(case))
+        if output is OutputFormat.json:
+            console.print_json(spread.model_dump_json(exclude_none=True))
+        else:
+            print_spread(spread)
+        return
     determination = determine(read_case(case), policy)
     if output is OutputFormat.json:
         console.print_json(determination.model_dump_json(exclude_none=True))

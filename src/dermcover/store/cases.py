@@ -33,10 +33,11 @@ from datetime import date, datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
-from dermcover.case import Case, PlanType
+from dermcover.case import Case, DocumentationItem, PlanType
 from dermcover.determination import Determination, Outcome
 from dermcover.engine import determine
 from dermcover.inputs import InputError
+from dermcover.store.attachments import AttachmentView, checked_file
 from dermcover.store.audit import record
 from dermcover.store.clinics import (
     NotPermitted,
@@ -47,7 +48,7 @@ from dermcover.store.clinics import (
 )
 from dermcover.store.clocks import Clocks, clocks_for
 from dermcover.store.database import Sessions
-from dermcover.store.models import AuditAction, CaseEvent, CaseRecord, Clinic, now
+from dermcover.store.models import Attachment, AuditAction, CaseEvent, CaseRecord, Clinic, now
 from dermcover.store.timeline import (
     CaseStatus,
     Deadline,
@@ -125,6 +126,36 @@ class CaseSummary:
     status: CaseStatus
     next_deadline: date | None
     updated_at: datetime
+    plan_type: str | None = None
+    procedure_codes: tuple[str, ...] = ()
+    diagnoses: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CaseSearch:
+    """What staff look a case up by; every part given must match."""
+
+    patient: str | None = None  # part of the patient's name, any case
+    code: str | None = None  # a procedure or diagnosis code on the case (L90.5 = L905)
+    payer: str | None = None  # the policy id, or part of the plan's name
+
+    def matches(self, found: CaseRecord, summary: CaseSummary) -> bool:
+        if self.patient and self.patient.casefold() not in (summary.patient_name or "").casefold():
+            return False
+        if self.code:
+            wanted = _code_key(self.code)
+            if wanted not in {_code_key(c) for c in (*summary.procedure_codes, *summary.diagnoses)}:
+                return False
+        if self.payer:
+            plan_name = (found.case_document.get("payer") or {}).get("plan_name") or ""
+            payer = self.payer.casefold()
+            if payer != summary.policy_id.casefold() and payer not in plan_name.casefold():
+                return False
+        return True
+
+
+def _code_key(code: str) -> str:
+    return code.replace(".", "").strip().upper()
 
 
 def canonical_id(case_id: CaseId) -> str | None:
@@ -217,11 +248,13 @@ class CaseRepository:
         *,
         actor: int,
         status: CaseStatus | None = None,
+        search: CaseSearch | None = None,
         limit: int = 200,
         offset: int = 0,
     ) -> list[CaseSummary]:
         """The actor's clinics' cases, nearest deadline first, then those without one, latest
-        change first. The audit names every case shown."""
+        change first; with `search`, those it matches (looked for in the case documents). The
+        audit names every case shown."""
         with self._sessions.begin() as session:
             clinics = readable_clinics(session, actor)
             query = (
@@ -233,12 +266,15 @@ class CaseRepository:
                     CaseRecord.updated_at.desc(),
                     CaseRecord.id.desc(),
                 )
-                .limit(min(limit, MAX_LIST))
-                .offset(offset)
             )
+            if search is None:
+                query = query.limit(min(limit, MAX_LIST)).offset(offset)
             if status is not None:
                 query = query.where(CaseRecord.status == status)
             rows = [(row, slug) for row, slug in session.execute(query)]
+            if search is not None:
+                rows = [(r, slug) for r, slug in rows if search.matches(r, _summary(r, slug))]
+                rows = rows[offset : offset + min(limit, MAX_LIST)]
             if not rows:
                 record(session, actor, AuditAction.cases_listed, None)
             for row, _ in rows:
@@ -314,6 +350,112 @@ class CaseRepository:
             self._refused(actor, case_id)
             raise
 
+    # -- files kept with a case ------------------------------------------------------------
+
+    def add_attachment(
+        self,
+        case_id: CaseId,
+        item: DocumentationItem,
+        filename: str,
+        content: bytes,
+        *,
+        actor: int,
+        today: date | None = None,
+    ) -> AttachmentView:
+        """Keep a file with the case and count `item` as on file; the case is decided again so
+        its checklist shows it. Raises CaseNotFound, NotPermitted, or InputError for a file
+        refused."""
+        name, media_type = checked_file(filename, content)
+        try:
+            with self._sessions.begin() as session:
+                found = scoped_case(
+                    session, case_id, actor, Permission.write_cases, for_update=True
+                )
+                attachment = Attachment(
+                    case_id=found.id,
+                    item=item.value,
+                    filename=name,
+                    media_type=media_type,
+                    size=len(content),
+                    content=content,
+                    uploaded_by=actor,
+                )
+                session.add(attachment)
+                case = Case.model_validate(found.case_document)
+                on_file = list(case.documentation or [])
+                if item not in on_file:
+                    case = case.model_copy(update={"documentation": [*on_file, item]})
+                    decided = self._decide(case, found.policy_id, today or date.today())
+                    _decide_into(found, case, decided)
+                found.updated_at = now()
+                _audit(session, actor, AuditAction.case_updated, found)
+                session.flush()
+                return _attachment_view(attachment, found)
+        except (CaseNotFound, NotPermitted):
+            self._refused(actor, case_id)
+            raise
+
+    def attachments(self, case_id: CaseId, *, actor: int) -> list[AttachmentView]:
+        """The files kept with a case, oldest first. Raises CaseNotFound or NotPermitted."""
+        try:
+            with self._sessions.begin() as session:
+                found = scoped_case(session, case_id, actor, Permission.read_cases)
+                rows = session.scalars(
+                    select(Attachment).where(Attachment.case_id == found.id).order_by(Attachment.id)
+                )
+                return [_attachment_view(row, found) for row in rows]
+        except (CaseNotFound, NotPermitted):
+            self._refused(actor, case_id)
+            raise
+
+    def attachment_content(
+        self, case_id: CaseId, attachment_id: int, *, actor: int
+    ) -> tuple[AttachmentView, bytes]:
+        """One file of the case, with its bytes; the read is audited. Raises CaseNotFound for a
+        case, or a file of another case, that cannot be seen."""
+        try:
+            with self._sessions.begin() as session:
+                found = scoped_case(session, case_id, actor, Permission.read_cases)
+                row = session.get(Attachment, attachment_id)
+                if row is None or row.case_id != found.id:
+                    raise CaseNotFound(case_id)
+                _audit(session, actor, AuditAction.case_read, found)
+                return _attachment_view(row, found), row.content
+        except (CaseNotFound, NotPermitted):
+            self._refused(actor, case_id)
+            raise
+
+    # -- deadlines across cases ----------------------------------------------------------------
+
+    def open_deadlines(
+        self, *, actor: int, until: date | None = None
+    ) -> list[tuple[CaseSummary, Deadline]]:
+        """Every open deadline across the actor's clinics' cases, soonest first; with `until`,
+        those due by then."""
+        with self._sessions.begin() as session:
+            clinics = readable_clinics(session, actor)
+            query = (
+                select(CaseRecord, Clinic.slug)
+                .join(Clinic, Clinic.id == CaseRecord.clinic_id)
+                .where(CaseRecord.clinic_id.in_(clinics), CaseRecord.next_deadline.is_not(None))
+                .options(selectinload(CaseRecord.events))
+            )
+            found = [
+                (row, _summary(row, slug), deadline)
+                for row, slug in session.execute(query)
+                for deadline in open_deadlines(_timeline(row))
+                if until is None or deadline.due <= until
+            ]
+            shown = {id(row): row for row, _, _ in found}
+            if not shown:
+                record(session, actor, AuditAction.cases_listed, None)
+            for row in shown.values():
+                _audit(session, actor, AuditAction.cases_listed, row)
+        return sorted(
+            ((summary, deadline) for _, summary, deadline in found),
+            key=lambda pair: (pair[1].due, pair[0].id),
+        )
+
     def _refused(self, actor: int, case_id: CaseId) -> None:
         """Audit a refused attempt in its own transaction (the refused one rolled back)."""
         with self._sessions.begin() as session:
@@ -337,6 +479,19 @@ def _clinic_to_write(session: Session, scope: Scope, clinic: str | None) -> int:
         select(Clinic.slug).where(Clinic.id.in_(writable)).order_by(Clinic.slug)
     )
     raise InputError(f"clinic: you work in several clinics; name one of: {', '.join(slugs)}")
+
+
+def _attachment_view(row: Attachment, case: CaseRecord) -> AttachmentView:
+    return AttachmentView(
+        id=row.id,
+        case_id=case.public_id,
+        item=DocumentationItem(row.item),
+        filename=row.filename,
+        media_type=row.media_type,
+        size=row.size,
+        uploaded_by=row.uploaded_by,
+        uploaded_at=row.uploaded_at,
+    )
 
 
 def _audit(session: Session, actor: int, action: AuditAction, found: CaseRecord) -> None:
@@ -444,6 +599,8 @@ def _view(session: Session, found: CaseRecord) -> CaseView:
 
 def _summary(found: CaseRecord, clinic: str) -> CaseSummary:
     patient = found.case_document.get("patient") or {}
+    condition = found.case_document.get("condition") or {}
+    procedures = found.case_document.get("procedures") or []
     return CaseSummary(
         id=found.public_id,
         clinic=clinic,
@@ -454,4 +611,7 @@ def _summary(found: CaseRecord, clinic: str) -> CaseSummary:
         status=found.status,
         next_deadline=found.next_deadline,
         updated_at=found.updated_at,
+        plan_type=found.plan_type,
+        procedure_codes=tuple(p["code"] for p in procedures if p.get("code")),
+        diagnoses=tuple(condition.get("diagnoses") or ()),
     )

@@ -32,6 +32,7 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -297,3 +298,47 @@ class PriorAuthorizationLogEntry(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
 
     prior_authorization: Mapped[PriorAuthorizationRecord] = relationship(back_populates="log")
+
+
+class Attachment(Base):
+    """A file kept with a case (a photo, a record), its bytes in the database beside the case so
+    that it is scoped, backed up and deleted with it. `item` is the documentation item it is
+    on file as, which the case's checklist then shows as present."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    item: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column()
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+
+
+class CalendarFeed(Base):
+    """A staff member's calendar feed: the unguessable token its address carries instead of
+    any name, so a calendar app can read the deadlines without signing in."""
+
+    __tablename__ = "calendar_feeds"
+
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="CASCADE"), primary_key=True
+    )
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+
+
+class SharedCheck(Base):
+    """A patient's result shared by link, at the patient's request: the answers (no name, no
+    identifiers) under an unguessable token, until it expires or the patient deletes it."""
+
+    __tablename__ = "shared_checks"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    state: Mapped[dict[str, Any]] = mapped_column(Document)
+    costs: Mapped[dict[str, Any]] = mapped_column(Document)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

@@ -7,11 +7,11 @@ own rules decide what it means (no plan numbers at all: priced as uninsured).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import ValidationError
-from starlette.datastructures import FormData
 
 from dermcover.case import Case
 from dermcover.estimate import EstimateRequest
@@ -44,7 +44,7 @@ FIELDS = (
 )
 
 
-def _decimal(form: FormData, name: str) -> Decimal | None:
+def _decimal(form: Mapping[str, Any], name: str) -> Decimal | None:
     raw = str(form.get(name) or "").strip().replace(",", "").replace("$", "").rstrip("%")
     if not raw:
         return None
@@ -57,7 +57,7 @@ def _decimal(form: FormData, name: str) -> Decimal | None:
     return value
 
 
-def _percent(form: FormData, name: str) -> Decimal | None:
+def _percent(form: Mapping[str, Any], name: str) -> Decimal | None:
     """A percent as typed ("20" or "20%"), checked in percent and handed on as a fraction."""
     value = _decimal(form, name)
     if value is None:
@@ -67,7 +67,7 @@ def _percent(form: FormData, name: str) -> Decimal | None:
     return value / 100
 
 
-def _count(form: FormData, name: str) -> int | None:
+def _count(form: Mapping[str, Any], name: str) -> int | None:
     value = _decimal(form, name)
     if value is None:
         return None
@@ -81,7 +81,7 @@ def _put(target: dict[str, Any], name: str, value: Any) -> None:
         target[name] = value
 
 
-def estimate_request(case: Case, form: FormData) -> EstimateRequest:
+def estimate_request(case: Case, form: Mapping[str, Any]) -> EstimateRequest:
     """The request the form describes, for `case`; an AnswerError says what to fix."""
     prices: dict[str, Any] = {}
     for name in PRICES:

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from dermcover.case import Case
 from dermcover.determination import Determination, Question
 from dermcover.engine import determine
+from dermcover.engine.spread import ALL_POLICIES
 from dermcover.inputs import describe
 from dermcover.web.errors import FieldError
 from dermcover.web.questions import AnswerError, Widget, get_path, set_path, widget_for
@@ -30,6 +31,8 @@ class CheckState:
     case: dict[str, Any]
     answered: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    # The person does not know their plan: the result is the spread over every payer's pack.
+    all_plans: bool = False
 
     @classmethod
     def start(cls, procedures: list[str], policy: str | None) -> CheckState:
@@ -37,6 +40,8 @@ class CheckState:
         if not kinds:
             raise AnswerError("Pick the procedure you are considering.")
         case: dict[str, Any] = {"procedures": [{"kind": kind} for kind in kinds]}
+        if policy == ALL_POLICIES:
+            return cls(case, all_plans=True)
         if policy:
             case["payer"] = {"policy": policy}
         return cls(case)
@@ -44,11 +49,20 @@ class CheckState:
     @classmethod
     def from_form(cls, raw: str | None) -> CheckState:
         try:
-            data = json.loads(raw or "")
+            return cls.from_form_data(json.loads(raw or ""))
+        except ValueError:
+            raise FieldError(
+                "state: this page is out of date; start the check again", "state"
+            ) from None
+
+    @classmethod
+    def from_form_data(cls, data: Any) -> CheckState:
+        try:
             state = cls(
                 case=dict(data["case"]),
                 answered=[str(f) for f in data.get("answered", [])],
                 skipped=[str(f) for f in data.get("skipped", [])],
+                all_plans=bool(data.get("all_plans", False)),
             )
         except (ValueError, KeyError, TypeError):
             raise FieldError(
@@ -58,7 +72,12 @@ class CheckState:
 
     def to_form(self) -> str:
         return json.dumps(
-            {"case": self.case, "answered": self.answered, "skipped": self.skipped},
+            {
+                "case": self.case,
+                "answered": self.answered,
+                "skipped": self.skipped,
+                "all_plans": self.all_plans,
+            },
             separators=(",", ":"),
         )
 

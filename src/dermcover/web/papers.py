@@ -8,11 +8,10 @@ asked only here, go into a copy of the case for this one download, and are kept 
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
-from starlette.datastructures import FormData
 
 from dermcover.case import Case
 from dermcover.determination import Determination, Outcome
@@ -24,6 +23,7 @@ from dermcover.web.questions import AnswerError, set_path
 PAPER_FIELDS = {
     "patient_name": "patient.name",
     "birth_date": "patient.birth_date",
+    "plan_type": "payer.plan_type",
     "provider_name": "provider.name",
     "provider_credentials": "provider.credentials",
     "provider_npi": "provider.npi",
@@ -32,15 +32,6 @@ PAPER_FIELDS = {
     "provider_state": "provider.state",
     "procedure_code": "procedures[0].code",
 }
-
-
-def answers_file(case: dict[str, Any]) -> str:
-    """The answers so far as a case file (YAML) the patient keeps or gives to the clinic."""
-    header = (
-        "# My coverage check, saved from dermcover. This file is the case format: a clinic can\n"
-        "# start a case from it, and `dermcover check` reads it.\n"
-    )
-    return header + yaml.safe_dump(case, sort_keys=False, allow_unicode=True)
 
 
 def papers_that_apply(determination: Determination, insured: bool) -> list[DocumentKind]:
@@ -56,7 +47,7 @@ def papers_that_apply(determination: Determination, insured: bool) -> list[Docum
     return kinds
 
 
-def case_for_paper(case: dict[str, Any], form: FormData) -> Case:
+def case_for_paper(case: dict[str, Any], form: Mapping[str, Any]) -> Case:
     """A copy of the case with the paper's details filled in; nothing is kept."""
     filled = copy.deepcopy(case)
     for name, path in PAPER_FIELDS.items():
@@ -72,7 +63,7 @@ def case_for_paper(case: dict[str, Any], form: FormData) -> Case:
         raise AnswerError(exc.errors()[0]["msg"].removeprefix("Value error, ")) from None
 
 
-def paper_schedule(form: FormData, *, self_pay: bool) -> Schedule | None:
+def paper_schedule(form: Mapping[str, Any], *, self_pay: bool) -> Schedule | None:
     data: dict[str, Any] = {"separately_scheduled": []}
     for name in ("scheduled_on", "first_session"):
         value = str(form.get(name) or "").strip()

@@ -8,11 +8,13 @@ from datetime import timedelta
 from sqlalchemy import Engine
 
 from dermcover.store.audit import AuditLog
+from dermcover.store.calendars import CalendarFeeds
 from dermcover.store.cases import CaseRepository
 from dermcover.store.clinics import ClinicRepository
 from dermcover.store.database import create_database_engine, session_factory
 from dermcover.store.prior_auths import CoverageAssertions, PriorAuthorizations
 from dermcover.store.sessions import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, SessionStore
+from dermcover.store.shared_checks import SharedChecks
 from dermcover.store.throttle import SignInCounter
 from dermcover.store.users import UserRepository
 
@@ -28,6 +30,8 @@ class Records:
     throttle: SignInCounter
     prior_auths: PriorAuthorizations
     assertions: CoverageAssertions
+    calendars: CalendarFeeds
+    shared: SharedChecks
 
     @classmethod
     def open(
@@ -56,6 +60,8 @@ class Records:
             SignInCounter(sessions),
             PriorAuthorizations(sessions),
             CoverageAssertions(sessions),
+            CalendarFeeds(sessions),
+            SharedChecks(sessions),
         )
 
     def close(self) -> None:

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from dermcover.case import Case
 from dermcover.determination import Determination
 from dermcover.engine import TraceLevel, determine
+from dermcover.engine.spread import ALL_POLICIES, Spread, decide_spread
 from dermcover.web.bodies import read_document, request_body
 from dermcover.web.deps import checked_policy
 from dermcover.web.errors import FieldError
@@ -38,7 +39,9 @@ QUERY: dict[str, Any] = {
             "name": "policy",
             "in": "query",
             "required": False,
-            "description": "Policy pack id; default: the case's payer.policy.",
+            "description": "Policy pack id; default: the case's payer.policy. `all` when the "
+            "plan is unknown: the case decided under every payer's pack, answered as a spread "
+            "(likeliest answer first, payers named) instead of one determination.",
             "schema": {"type": "string"},
         },
         {
@@ -54,7 +57,7 @@ QUERY: dict[str, Any] = {
 
 @router.post(
     "/determinations",
-    response_model=Determination,
+    response_model=Determination | Spread,
     response_model_exclude_none=True,
     openapi_extra={**request_body(Case, EXAMPLE), **QUERY},
     summary="Decide whether each procedure in a case is covered",
@@ -65,6 +68,9 @@ async def create_determination(request: Request) -> Response:
     checklist, code problems and next steps."""
     case = await read_document(request, Case)
     query = request.query_params
+    if query.get("policy") == ALL_POLICIES:
+        spread = await run_in_threadpool(decide_spread, case)
+        return Response(spread.model_dump_json(exclude_none=True), media_type="application/json")
     trace = query.get("trace", "criteria")
     if trace not in TRACE_LEVELS:
         raise FieldError(

@@ -9,18 +9,19 @@ from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
-from dermcover.case import Case
+from dermcover.case import Case, DocumentationItem
 from dermcover.determination import Question
 from dermcover.engine.library import library
-from dermcover.inputs import InputError, load_model_text
+from dermcover.inputs import MAX_INPUT_BYTES, InputError, load_model_text
 from dermcover.store.cases import CaseNotFound, CaseView, decide_with_engine
 from dermcover.store.clinics import Permission
 from dermcover.store.timeline import CaseStatus, EventKind
+from dermcover.web.answers import read_answers
 from dermcover.web.case_facts import case_facts
 from dermcover.web.case_form import all_fields, build_form, read_form, values_from_case
 from dermcover.web.deps import RecordsDep, StaffDep, current_staff, verify_csrf
@@ -37,6 +38,7 @@ from dermcover.web.documents import (
 )
 from dermcover.web.errors import FieldError
 from dermcover.web.interop import prior_auth_rows
+from dermcover.web.pages.workspace import case_search, case_status
 from dermcover.web.questions import TREATMENTS
 from dermcover.web.templating import templates
 
@@ -64,6 +66,8 @@ def _case_page(
             "event_kinds": list(EventKind),
             "today": date.today(),
             "audit": store.audit.entries(case_id=view.id, limit=20),
+            "attachments": store.cases.attachments(view.id, actor=staff.id),
+            "documentation_items": list(DocumentationItem),
             "prior_auths": prior_auth_rows(store.prior_auths.for_case(view.id)),
             "error": error,
             "refused": refused,
@@ -93,18 +97,28 @@ def workspace() -> Response:
 
 @router.get("/cases")
 def case_list(
-    request: Request, staff: StaffDep, store: RecordsDep, status: CaseStatus | None = None
+    request: Request,
+    staff: StaffDep,
+    store: RecordsDep,
+    status: Annotated[str, Query(max_length=40)] = "",
+    patient: Annotated[str, Query(max_length=200)] = "",
+    code: Annotated[str, Query(max_length=20)] = "",
+    payer: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
-    rows = store.cases.list_cases(actor=staff.id, status=status)
+    search, terms = case_search(patient, code, payer)
+    chosen = case_status(status)
+    rows = store.cases.list_cases(actor=staff.id, status=chosen, search=search)
     return templates.TemplateResponse(
         request,
         "clinic/cases.html",
         {
             "staff": staff,
             "rows": rows,
-            "status": status,
+            "status": chosen,
             "statuses": list(CaseStatus),
             "today": date.today(),
+            "terms": terms,
+            "csv_query": str(request.url.query),
         },
     )
 
@@ -128,6 +142,23 @@ async def draft_case(request: Request, staff: StaffDep) -> Response:
 @router.post("/cases")
 async def create_case(request: Request, staff: StaffDep, store: RecordsDep) -> Response:
     return await _submit(request, staff, store, case_id=None)
+
+
+@router.post("/cases/import")
+async def import_case(request: Request, staff: StaffDep, store: RecordsDep) -> Response:
+    """Open a patient's saved answers (or a case file) as a new case."""
+    form = await request.form()
+    upload = form.get("answers")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise FieldError("answers: choose the patient's saved answers file", "answers")
+    raw = await upload.read(MAX_INPUT_BYTES + 1)
+    if len(raw) > MAX_INPUT_BYTES:
+        raise FieldError(
+            f"answers: {upload.filename} is larger than {MAX_INPUT_BYTES:,} bytes", "answers"
+        )
+    saved = read_answers(raw.decode("utf-8", errors="replace"), upload.filename)
+    view = await run_in_threadpool(store.cases.create_case, saved.case, actor=staff.id)
+    return RedirectResponse(f"/clinic/cases/{view.id}", status_code=303)
 
 
 @router.get("/cases/{case_id}")

@@ -8,17 +8,22 @@ what they would pay under each scenario and way of paying.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from dermcover.case import PlanType, ProcedureKind
 from dermcover.engine import library
 from dermcover.engine.library import DEFAULT_POLICY
-from dermcover.inputs import InputError
+from dermcover.engine.spread import ALL_POLICIES, decide_spread
+from dermcover.estimate import Estimate
+from dermcover.inputs import MAX_INPUT_BYTES, InputError
 from dermcover.money.estimator import build_estimate
+from dermcover.web.answers import SavedAnswers, answers_text, read_answers, typed_values
 from dermcover.web.costs import FIELDS, estimate_request
 from dermcover.web.deps import verify_csrf
 from dermcover.web.documents import (
@@ -36,7 +41,6 @@ from dermcover.web.flow import CheckState, Step, answers, next_step
 from dermcover.web.labels import label
 from dermcover.web.papers import (
     PAPER_FIELDS,
-    answers_file,
     case_for_paper,
     paper_schedule,
     papers_that_apply,
@@ -59,13 +63,20 @@ def _start_page(request: Request, error: str | None = None, status: int = 200) -
         {
             "procedures": [(kind.value, label(kind.value)) for kind in ProcedureKind],
             "insurers": [
-                (pack.id, NOT_SURE if pack.id == DEFAULT_POLICY else pack.spec.payer)
+                (ALL_POLICIES, NOT_SURE)
+                if pack.id == DEFAULT_POLICY
+                else (pack.id, pack.spec.payer)
                 for pack in packs
             ],
             "error": error,
         },
         status_code=status,
     )
+
+
+def _insurer(policy_id: str, payer: str) -> tuple[str, str]:
+    """The framework stands for "not sure", which decides under every payer's pack."""
+    return (ALL_POLICIES, NOT_SURE) if policy_id == DEFAULT_POLICY else (policy_id, payer)
 
 
 @router.get("/")
@@ -83,7 +94,7 @@ async def check_restart() -> Response:
     return RedirectResponse("/", status_code=303)
 
 
-def _render(
+def render_step(
     request: Request,
     state: CheckState,
     step: Step,
@@ -104,6 +115,8 @@ def _render(
         "error": error,
         **(extra or {}),
     }
+    if step.question is None and state.all_plans:
+        context["spread"] = decide_spread(step.case)
     page = "patient/question.html" if step.question is not None else "patient/result.html"
     refused = extra is not None and extra.get("refused")
     status = 422 if error or refused else 200
@@ -120,7 +133,7 @@ async def check(request: Request) -> Response:
             state = CheckState.start(
                 [str(kind) for kind in form.getlist("procedure")], str(form.get("policy") or "")
             )
-            return _render(request, state, next_step(state))
+            return render_step(request, state, next_step(state))
         except AnswerError as exc:
             return _start_page(request, str(exc), 422)
     state = CheckState.from_form(str(form.get("state") or ""))
@@ -138,7 +151,7 @@ async def check(request: Request) -> Response:
         state.skip(field)
     elif action == "change":
         state.reopen(field)
-    return _render(request, state, next_step(state), error=error)
+    return render_step(request, state, next_step(state), error=error)
 
 
 @router.post("/check/costs")
@@ -151,22 +164,74 @@ async def costs(request: Request, state: StateField) -> Response:
     try:
         estimate = build_estimate(estimate_request(step.case, form), step.determination)
     except AnswerError as exc:
-        return _render(
+        return render_step(
             request, check_state, step, error=str(exc), extra={"typed": typed, "cost_error": True}
         )
-    return _render(request, check_state, step, extra={"typed": typed, "estimate": estimate})
+    return render_step(request, check_state, step, extra={"typed": typed, "estimate": estimate})
 
 
 @router.post("/check/save")
-async def save_answers(state: StateField) -> Response:
-    """The answers as a case file, downloaded to the patient's device; the server keeps none."""
+async def save_answers(request: Request, state: StateField) -> Response:
+    """Every answer and number given, as a file downloaded to the patient's device; the
+    server keeps none of it (see `web.answers`)."""
+    form = await request.form()
     check_state = CheckState.from_form(state)
     check_state.checked_case()
+    typed = typed_values(form)
+    try:
+        case = case_for_paper(check_state.case, typed)
+    except AnswerError as exc:
+        step = next_step(check_state)
+        return render_step(request, check_state, step, error=str(exc), extra={"typed": typed})
+    saved = SavedAnswers(
+        case=case,
+        costs=typed,
+        answered=check_state.answered,
+        skipped=check_state.skipped,
+        all_plans=check_state.all_plans,
+    )
     return Response(
-        answers_file(check_state.case),
+        answers_text(saved),
         media_type="application/yaml",
         headers={"Content-Disposition": 'attachment; filename="my-coverage-check.yaml"'},
     )
+
+
+@router.post("/check/resume")
+async def resume(request: Request) -> Response:
+    """Carry on from a saved answers file: the check where it stood, the numbers as typed."""
+    form = await request.form()
+    upload = form.get("answers")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return _start_page(request, "Choose the saved answers file to carry on from.", 422)
+    raw = await upload.read(MAX_INPUT_BYTES + 1)
+    if len(raw) > MAX_INPUT_BYTES:
+        message = f"{upload.filename}: larger than {MAX_INPUT_BYTES:,} bytes; is it the right file?"
+        return _start_page(request, message, 422)
+    try:
+        saved = read_answers(raw.decode("utf-8", errors="replace"), upload.filename)
+    except InputError as exc:
+        return _start_page(request, str(exc), 422)
+    check_state = CheckState(
+        case=saved.case.model_dump(mode="json", exclude_none=True),
+        answered=saved.answered,
+        skipped=saved.skipped,
+        all_plans=saved.all_plans,
+    )
+    step = next_step(check_state)
+    extra: dict[str, Any] = {"typed": saved.costs, "resumed": True}
+    extra["estimate"] = estimate_from_typed(step, saved.costs)
+    return render_step(request, check_state, step, extra=extra)
+
+
+def estimate_from_typed(step: Step, typed: dict[str, str]) -> Estimate | None:
+    """The costs worked out again from numbers typed earlier, when the check is at its result
+    and they make an estimate (else the form shows them, to be corrected and sent)."""
+    if step.question is not None or not typed:
+        return None
+    with contextlib.suppress(AnswerError):
+        return build_estimate(estimate_request(step.case, typed), step.determination)
+    return None
 
 
 @router.post("/check/papers")
@@ -191,7 +256,7 @@ async def papers(request: Request, state: StateField) -> Response:
         return await run_in_threadpool(response, kind, built, DocumentFormat.pdf)
     except Refused as refusal:
         refused = {"title": PHRASES[kind], "reasons": refusal.reasons}
-        return _render(request, check_state, step, extra={"typed": typed, "refused": refused})
+        return render_step(request, check_state, step, extra={"typed": typed, "refused": refused})
     except (AnswerError, InputError) as exc:
         refused = {"title": PHRASES[kind], "reasons": [str(exc)]}
-        return _render(request, check_state, step, extra={"typed": typed, "refused": refused})
+        return render_step(request, check_state, step, extra={"typed": typed, "refused": refused})
