@@ -177,3 +177,34 @@ def test_a_source_checked_recently_is_not_stale(write_pack: Any) -> None:
     stale = findings(folder, today=date(2028, 3, 2))
     assert [f.category for f in stale] == [Category.stale_source]
     assert "dated 2026-01-01, last checked 2027-03-01" in stale[0].message
+
+
+def mark_undated(folder: Path, marker: str) -> None:
+    text = (folder / "policy.yaml").read_text(encoding="utf-8")
+    (folder / "policy.yaml").write_text(text.replace("date: 2026-01-01,", marker), "utf-8")
+
+
+def test_a_source_marked_undated_with_the_day_it_was_read_is_accepted(write_pack: Any) -> None:
+    folder = write_pack(BURN)
+    mark_undated(folder, "date: null, undated: true, checked: 2026-05-01,")
+    add_fixtures(folder, ["burn", "trauma", "cause-unknown"])
+    assert findings(folder, today=date(2026, 6, 1)) == []
+
+
+def test_an_undated_source_is_stale_twelve_months_after_it_was_read(write_pack: Any) -> None:
+    folder = write_pack(BURN)
+    mark_undated(folder, "date: null, undated: true, checked: 2026-05-01,")
+    add_fixtures(folder, ["burn", "trauma", "cause-unknown"])
+    assert findings(folder, today=date(2027, 5, 1)) == []
+    stale = findings(folder, today=date(2027, 5, 2))
+    assert [(f.subject, f.category) for f in stale] == [("src", Category.stale_source)]
+    assert "is undated, last checked 2026-05-01" in stale[0].message
+
+
+def test_a_null_date_without_the_marker_is_still_found(write_pack: Any) -> None:
+    folder = write_pack(BURN)
+    mark_undated(folder, "date: null, checked: 2026-05-01,")
+    add_fixtures(folder, ["burn", "trauma", "cause-unknown"])
+    found = findings(folder)
+    assert [(f.subject, f.category) for f in found] == [("src", Category.undated_source)]
+    assert "undated: true" in found[0].message

@@ -143,3 +143,22 @@ def test_a_covered_rule_must_say_whether_prior_authorization_is_needed(write_pac
         "    prior_authorization: required\n", ""
     )
     assert "must say prior_authorization" in load_error(write_pack(body))
+
+
+def undated_source(write_pack: Any, marker: str) -> str:
+    folder = write_pack(RULE.format(when="{fact: lesion_count, at_least: 1}"))
+    text = (folder / "policy.yaml").read_text(encoding="utf-8")
+    (folder / "policy.yaml").write_text(text.replace("date: 2026-01-01,", marker), "utf-8")
+    return load_error(folder)
+
+
+def test_an_undated_source_must_say_when_it_was_read(write_pack: Any) -> None:
+    message = undated_source(write_pack, "date: null, undated: true,")
+    assert "sources[0]" in message
+    assert "needs `checked: YYYY-MM-DD`" in message
+    assert line_of(message) == 7
+
+
+def test_an_undated_source_cannot_also_give_a_date(write_pack: Any) -> None:
+    message = undated_source(write_pack, "date: 2026-01-01, undated: true, checked: 2026-02-01,")
+    assert "marked undated but gives date 2026-01-01" in message

@@ -6,8 +6,10 @@ message, where it is) and each category is one small check:
 - `untested-criterion`: a criterion (or a rule's condition) that no fixture shows met, not met
   and, where its facts can be missing, unknown;
 - `unused-criterion`: a named criterion no rule refers to, directly or through another;
-- `undated-source`: a source that citations rely on and that gives no date;
-- `stale-source`: a source neither dated nor `checked` in the twelve months before today;
+- `undated-source`: a source that citations rely on and that gives no date, unless it is
+  marked `undated` (its text states none), which then needs the day it was read, `checked`;
+- `stale-source`: a source neither dated nor `checked` in the twelve months before today (for
+  an undated source, `checked` alone);
 - `unreachable-rule`: a rule that can never decide, because earlier rules always decide first
   or its own condition can never be met (found by search, see `reachability`).
 """
@@ -165,11 +167,12 @@ def undated_sources(pack: Pack, locate: Locate = _field_locator) -> list[Finding
             subject=source.id,
             category=Category.undated_source,
             message=f"{cited[source.id]} citation(s) rely on {source.title!r}, which has no "
-            "date; give the revision or publication date the text states",
+            "date; give the revision or publication date the text states, or, if it states "
+            "none, mark it `undated: true` with the day it was read as `checked`",
             location=locate(("sources", position, "date")),
         )
         for position, source in enumerate(pack.spec.sources)
-        if source.date is None and source.id in cited
+        if source.date is None and not source.undated and source.id in cited
     ]
 
 
@@ -194,16 +197,16 @@ def stale_sources(pack: Pack, today: date, locate: Locate = _field_locator) -> l
         if seen is None or seen >= cutoff:
             continue
         checked = f", last checked {source.checked.isoformat()}" if source.checked else ""
-        dated = source.date.isoformat() if source.date else "undated"
+        dated = f"is dated {source.date.isoformat()}" if source.date else "is undated"
         findings.append(
             Finding(
                 pack=pack.id,
                 subject=source.id,
                 category=Category.stale_source,
-                message=f"{source.title!r} is dated {dated}{checked}: more than "
+                message=f"{source.title!r} {dated}{checked}: more than "
                 f"{STALE_AFTER_MONTHS} months before {today.isoformat()}; re-read the current "
                 "text, update the pack, then its date (or `checked`, if it is unchanged)",
-                location=locate(("sources", position, "date")),
+                location=locate(("sources", position, "checked" if source.undated else "date")),
             )
         )
     return findings

@@ -70,6 +70,25 @@ class SourceSpec(Spec):
         "exclusion and cosmetic rules give way to an item a bulletin lists as medically "
         "necessary.",
     )
+    undated: bool = Field(
+        default=False,
+        description="The source's text states no date at all: `date` is null and `checked` "
+        "(the day the text was last read) is required instead.",
+    )
+
+    @model_validator(mode="after")
+    def _undated_means_no_date(self) -> SourceSpec:
+        if self.undated and self.date is not None:
+            raise ValueError(
+                f"source {self.id!r} is marked undated but gives date {self.date.isoformat()}; "
+                "drop `undated` or set `date: null`"
+            )
+        if self.undated and self.checked is None:
+            raise ValueError(
+                f"source {self.id!r} is marked undated, so it needs `checked: YYYY-MM-DD`, "
+                "the day its text was last read"
+            )
+        return self
 
 
 class CitationSpec(Spec):
