@@ -1,14 +1,15 @@
 """Prior authorizations received over PAS and the coverage answers given over CRD.
 
-Each method is one transaction. Every change to a prior-authorization record, and every read of
-it by a calling system, adds a line to its own audit trail (what, who, when); nothing from inside
-the request goes into that trail.
+Each method is one transaction; a submission (the record, the case it files, the case's first
+events, their audit entries) commits whole or not at all, so a failure anywhere leaves nothing.
+Every change to a prior-authorization record, and every read of it by a calling system, adds a
+line to its own audit trail (what, who, when); nothing from inside the request goes into it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from dermcover.case import Case
 from dermcover.determination import Determination
+from dermcover.store.cases import CaseRepository
 from dermcover.store.database import Sessions
 from dermcover.store.models import (
     CoverageAssertion,
@@ -23,6 +25,7 @@ from dermcover.store.models import (
     PriorAuthorizationRecord,
     now,
 )
+from dermcover.store.timeline import EventKind
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,19 @@ class PriorAuthView:
     log: list[LogLine]
 
 
+@dataclass(frozen=True)
+class CaseFiling:
+    """The case a request files in the clinic workspace, under `actor` in `clinic` (a clinic id;
+    None: the actor's only one), with the events it starts with (kind, notes), all on `today`."""
+
+    cases: CaseRepository
+    case: Case
+    actor: int
+    today: date
+    clinic: str | None = None
+    events: list[tuple[EventKind, str]] = field(default_factory=list)
+
+
 class PriorAuthorizations:
     def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
@@ -135,7 +151,9 @@ class PriorAuthorizations:
         request: dict[str, Any],
         response: dict[str, Any],
         client: str | None,
+        filing: CaseFiling | None = None,
     ) -> PriorAuthView:
+        """Keep a request and its answer, and file its case (`filing`) in the same transaction."""
         with self._sessions.begin() as session:
             found = PriorAuthorizationRecord(
                 reference=reference,
@@ -150,6 +168,26 @@ class PriorAuthorizations:
             found.log.append(_line("submitted", status, None, client))
             session.add(found)
             session.flush()
+            if filing is not None:
+                made = filing.cases.create_in(
+                    session,
+                    filing.case,
+                    actor=filing.actor,
+                    clinic=filing.clinic,
+                    today=filing.today,
+                )
+                for kind, notes in filing.events:
+                    filing.cases.add_event_in(
+                        session,
+                        made,
+                        kind,
+                        filing.today,
+                        actor=filing.actor,
+                        notes=notes,
+                        today=filing.today,
+                    )
+                found.case_id = made.public_id
+                session.flush()
             return _view(found)
 
     def latest_for_claim(
@@ -182,15 +220,6 @@ class PriorAuthorizations:
         )
         with self._sessions() as session:
             return [_view(found) for found in session.scalars(query)]
-
-    def link_case(self, record_id: int, case_id: str) -> None:
-        """Point the record at the case it made (recorded after the record itself, so that a
-        failure between the two leaves a whole record, only without its case)."""
-        with self._sessions.begin() as session:
-            found = session.get(PriorAuthorizationRecord, record_id, with_for_update=True)
-            if found is None:
-                raise LookupError(f"prior authorization {record_id}: no such record")
-            found.case_id = case_id
 
     def decide(
         self,

@@ -32,7 +32,7 @@ from dermcover.interop.pas.response import (
 from dermcover.store.cases import CaseRepository
 from dermcover.store.clinics import DEFAULT_CLINIC
 from dermcover.store.models import Role
-from dermcover.store.prior_auths import PriorAuthorizations, PriorAuthView
+from dermcover.store.prior_auths import CaseFiling, PriorAuthorizations, PriorAuthView
 from dermcover.store.timeline import EventKind
 from dermcover.store.users import UserRepository
 
@@ -79,8 +79,15 @@ def submit(
     reference = f"PA-{uuid.uuid4().hex[:16].upper()}"
     answer = response_bundle(request, decisions, reference=reference, base_url=desk.base_url)
     status = overall(decisions)
-    # The record first, whole; then the case it makes, linked to it.
-    record = store.prior_auths.record(
+    filing = None
+    if request.case is not None:
+        events = [(EventKind.pa_submitted, f"Received over PAS as {reference}.")]
+        if status in ("approved", "denied"):
+            kind = EventKind.pa_approved if status == "approved" else EventKind.pa_denied
+            events.append((kind, f"Decided on receipt ({reference})."))
+        filing = CaseFiling(store.cases, request.case, store.actor(), today, events=events)
+    # One transaction: the record, its case, the case's events and their audit entries.
+    store.prior_auths.record(
         reference=reference,
         claim_identifier=request.identifier,
         member_id=request.member_id,
@@ -89,29 +96,8 @@ def submit(
         request=body,
         response=answer,
         client=client,
+        filing=filing,
     )
-    if request.case is not None:
-        actor = store.actor()
-        case_id = store.cases.create_case(request.case, actor=actor, today=today).id
-        store.cases.add_event(
-            case_id,
-            EventKind.pa_submitted,
-            today,
-            actor=actor,
-            notes=f"Received over PAS as {reference}.",
-            today=today,
-        )
-        if status in ("approved", "denied"):
-            kind = EventKind.pa_approved if status == "approved" else EventKind.pa_denied
-            store.cases.add_event(
-                case_id,
-                kind,
-                today,
-                actor=actor,
-                notes=f"Decided on receipt ({reference}).",
-                today=today,
-            )
-        store.prior_auths.link_case(record.id, case_id)
     return answer
 
 
