@@ -12,14 +12,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from dermcover.case import Case
 from dermcover.determination import Determination
-from dermcover.store.cases import CaseRepository
+from dermcover.store.cases import CaseRepository, readable_clinics
 from dermcover.store.database import Sessions
 from dermcover.store.models import (
+    CaseRecord,
     CoverageAssertion,
     PriorAuthorizationLogEntry,
     PriorAuthorizationRecord,
@@ -191,9 +192,11 @@ class PriorAuthorizations:
             return _view(found)
 
     def latest_for_claim(
-        self, claim_identifier: str, *, client: str | None
+        self, claim_identifier: str, *, client: str | None, actor: int | None = None
     ) -> PriorAuthView | None:
-        """The newest record for a claim identifier; the read is written to its trail."""
+        """The newest record for a claim identifier; the read is written to its trail. With
+        `actor`, only a record whose case is in one of the actor's clinics, or (a request that
+        filed no case) one `client` submitted: another clinic's record is not found."""
         query = (
             select(PriorAuthorizationRecord)
             .where(PriorAuthorizationRecord.claim_identifier == claim_identifier[:400])
@@ -202,6 +205,8 @@ class PriorAuthorizations:
             .options(selectinload(PriorAuthorizationRecord.log))
         )
         with self._sessions.begin() as session:
+            if actor is not None:
+                query = query.where(_visible(session, actor, client))
             found = session.scalars(query).first()
             if found is None:
                 return None
@@ -241,6 +246,25 @@ class PriorAuthorizations:
             found.log.append(_line("decided", status, user_id, client))
             session.flush()
             return _view(found)
+
+
+def _visible(session: Session, actor: int, client: str | None) -> ColumnElement[bool]:
+    in_clinics = select(CaseRecord.public_id).where(
+        CaseRecord.clinic_id.in_(readable_clinics(session, actor))
+    )
+    submitter = (
+        PriorAuthorizationLogEntry.client.is_(None)
+        if client is None
+        else PriorAuthorizationLogEntry.client == client[:400]
+    )
+    submitted = select(PriorAuthorizationLogEntry.prior_authorization_id).where(
+        PriorAuthorizationLogEntry.action == "submitted", submitter
+    )
+    record = PriorAuthorizationRecord
+    return or_(
+        record.case_id.in_(in_clinics),
+        and_(record.case_id.is_(None), record.id.in_(submitted)),
+    )
 
 
 def _line(

@@ -7,6 +7,8 @@ The allow-list is a JSON file named by $DERMCOVER_CDS_CLIENTS_FILE:
                   "fhir_servers": ["https://ehr.example.org/fhir"]},
                  {"iss": "https://other.example.org", "jwks_url": "https://other.example.org/jwks"}]}
 
+`clinic` names the clinic (its id) whose workspace files the cases this client's PAS requests
+make (default: the default clinic); give each EHR its own, and their patients never share one.
 `fhir_servers` lists the FHIR base URLs this service may read from when the client's prefetch
 falls short (https, or http on this machine); a `fhirServer` not listed is never contacted, and
 a client without the list gets no reads at all (412 when prefetch is missing).
@@ -32,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from dermcover.inputs import InputError
 from dermcover.interop.cds_hooks.fetch import fhir_base
+from dermcover.store.clinics import DEFAULT_CLINIC, check_slug
 
 ALGORITHMS = ("ES256", "ES384", "RS384")
 CLIENTS_ENV = "DERMCOVER_CDS_CLIENTS_FILE"
@@ -50,6 +53,7 @@ class ClientSpec(BaseModel):
     jwks: dict[str, Any] | None = None
     jwks_url: str | None = None
     fhir_servers: list[str] = Field(default_factory=list)
+    clinic: str | None = None
 
 
 class ClientsFile(BaseModel):
@@ -65,6 +69,7 @@ class TrustedClient:
     fetcher: jwt.PyJWKClient | None
     jwks_url: str | None
     fhir_servers: tuple[str, ...] = ()
+    clinic: str = DEFAULT_CLINIC
 
     def key(self, kid: str) -> Any:
         if self.keys is not None:
@@ -103,8 +108,19 @@ class TrustedClients:
                 _fhir_base(server, f"{where}: fhir_servers[{n}]")
                 for n, server in enumerate(spec.fhir_servers)
             )
-            clients[spec.iss] = TrustedClient(spec.iss, keys, fetcher, spec.jwks_url, servers)
+            try:
+                clinic = check_slug(spec.clinic) if spec.clinic is not None else DEFAULT_CLINIC
+            except InputError as exc:
+                raise InputError(f"{where}: {exc}") from None
+            clients[spec.iss] = TrustedClient(
+                spec.iss, keys, fetcher, spec.jwks_url, servers, clinic
+            )
         return cls(clients)
+
+    def clinic(self, iss: str | None) -> str:
+        """The clinic the client `iss` files its cases in (the default one for no client)."""
+        client = self.clients.get(iss) if iss is not None else None
+        return client.clinic if client is not None else DEFAULT_CLINIC
 
     def fhir_servers(self, iss: str | None) -> tuple[str, ...]:
         """The FHIR base URLs the client `iss` lets this service read from (none: no reads)."""
