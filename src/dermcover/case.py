@@ -9,21 +9,71 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from dermcover.codes.icd10 import normalise
 from dermcover.codes.npi import npi_is_valid
 from dermcover.codes.procedures import kind_for_code
 from dermcover.codes.treatments import class_for_treatment
 
+MAX_PROCEDURES = 50  # procedure lines in one case
+# Validation context key: a document (JSON, YAML) must give true or false for a yes/no field,
+# not 0, 1 or "yes" (a form's "yes" and "no" are still read as such).
+EXACT_TYPES = "exact_types"
+
 
 class Contract(BaseModel):
-    """Base of every model in the public contract: strict about unknown fields."""
+    """Base of every model in the public contract: strict about unknown fields, and about
+    numbers: `true` or `false` where a number belongs is refused, not read as 1 or 0."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_truth_value_for_a_number(cls, value: object, info: ValidationInfo) -> object:
+        field = cls.model_fields.get(info.field_name) if info.field_name else None
+        if field is None:
+            return value
+        if isinstance(value, bool) and _takes_a_number_not_a_truth_value(field.annotation):
+            raise ValueError(f"{str(value).lower()} is not a number; give a number")
+        exact = isinstance(info.context, dict) and info.context.get(EXACT_TYPES)
+        if (
+            exact
+            and value is not None
+            and not isinstance(value, bool)
+            and _takes_only_a_truth_value(field.annotation)
+        ):
+            raise ValueError("give true or false")
+        return value
+
+
+def _takes_a_number_not_a_truth_value(annotation: object) -> bool:
+    members = [_unannotated(m) for m in (get_args(annotation) or (annotation,))]
+    if get_origin(annotation) is Annotated:
+        members = [_unannotated(annotation)]
+    if bool in members:
+        return False
+    return any(m in (int, float, Decimal) for m in members)
+
+
+def _takes_only_a_truth_value(annotation: object) -> bool:
+    members = {_unannotated(m) for m in (get_args(annotation) or (annotation,))}
+    return members - {type(None)} == {bool}
+
+
+def _unannotated(annotation: object) -> object:
+    return get_args(annotation)[0] if get_origin(annotation) is Annotated else annotation
 
 
 class PlanType(StrEnum):
@@ -540,7 +590,7 @@ class Case(Contract):
     id: str | None = None
     payer: Payer | None = None
     patient: Patient | None = None
-    procedures: list[Procedure] = Field(min_length=1)
+    procedures: list[Procedure] = Field(min_length=1, max_length=MAX_PROCEDURES)
     condition: Condition | None = None
     purpose: Purpose | None = None
     impairment: list[Impairment] | None = Field(

@@ -25,6 +25,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
 )
 
@@ -34,7 +35,10 @@ from dermcover.money.amounts import ZERO, cents
 
 # --- request ------------------------------------------------------------------------------------
 
-Amount = Annotated[Decimal, Field(ge=0, decimal_places=2, allow_inf_nan=False)]
+# No price, balance or limit in dermatology comes near ten million dollars; the cap keeps every
+# sum exact in the arithmetic and in the JSON (1e26 would not be).
+MAX_AMOUNT = Decimal("10000000")
+Amount = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, decimal_places=2, allow_inf_nan=False)]
 """Dollars and cents in a request: never negative, at most two decimal places."""
 
 
@@ -220,10 +224,19 @@ def _two_places(amount: Decimal) -> Decimal:
     return cents(amount)
 
 
-Money = Annotated[Decimal, PlainSerializer(_two_places, return_type=Decimal)]
+# Sent as a JSON number with two decimals (see `estimate_json`), and documented as one.
+Money = Annotated[
+    Decimal,
+    PlainSerializer(_two_places, return_type=Decimal),
+    WithJsonSchema({"type": "number", "description": "An amount in dollars (x.xx)."}),
+]
 """Dollars in an estimate: shown with two decimals."""
 
-Percent = Annotated[Decimal, Field(description="A fraction: 0.1980 is 19.80%.")]
+Percent = Annotated[
+    Decimal,
+    Field(description="A fraction: 0.1980 is 19.80%."),
+    WithJsonSchema({"type": "number", "description": "A fraction: 0.1980 is 19.80%."}),
+]
 
 
 class Result(BaseModel):

@@ -39,6 +39,94 @@ def field_path(loc: Iterable[int | str]) -> str:
     return path or "(top level)"
 
 
+# What any one document may hold, whatever its kind: each is named in the error that enforces it.
+MAX_DEPTH = 32  # levels of nesting
+MAX_LIST_ITEMS = 1_000  # items in any one list, fields in any one mapping
+MAX_STRING_CHARS = 20_000  # characters in any one text
+MAX_INTEGER_DIGITS = 30  # digits in any one whole number
+
+
+def shown_briefly(value: object, limit: int = 40) -> str:
+    """A value as an error may quote it: never more than `limit` characters of it."""
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def check_limits(data: Any, source: str) -> None:
+    """Raise an InputError naming the field and the limit when `data` (parsed JSON or YAML)
+    is nested too deep, has too long a list or text, too long a number, a NUL character or a
+    lone surrogate (text that is not Unicode)."""
+    pending: list[tuple[Any, tuple[int | str, ...]]] = [(data, ())]
+    while pending:
+        value, path = pending.pop()
+        where = f"{source}: {field_path(path[:MAX_DEPTH])}"
+        if len(path) > MAX_DEPTH:
+            raise InputError(f"{where}: nested deeper than {MAX_DEPTH} levels (the limit)")
+        if isinstance(value, dict):
+            if len(value) > MAX_LIST_ITEMS:
+                raise InputError(
+                    f"{where}: {len(value):,} fields; at most {MAX_LIST_ITEMS:,} are allowed"
+                )
+            for key, item in value.items():
+                _check_text(str(key), where, "field name")
+                pending.append((item, (*path, str(key))))
+        elif isinstance(value, list):
+            if len(value) > MAX_LIST_ITEMS:
+                raise InputError(
+                    f"{where}: {len(value):,} items; at most {MAX_LIST_ITEMS:,} are allowed "
+                    "in a list"
+                )
+            pending.extend((item, (*path, index)) for index, item in enumerate(value))
+        elif isinstance(value, str):
+            _check_text(value, where, "text")
+        elif isinstance(value, TooManyDigits):
+            raise InputError(
+                f"{where}: a number of {value.digits:,} digits; at most {MAX_INTEGER_DIGITS} "
+                "are allowed"
+            )
+        elif isinstance(value, int) and abs(value) >= 10**MAX_INTEGER_DIGITS:
+            raise InputError(
+                f"{where}: a number longer than {MAX_INTEGER_DIGITS} digits (the limit)"
+            )
+
+
+def _check_text(text: str, where: str, what: str) -> None:
+    if len(text) > MAX_STRING_CHARS:
+        raise InputError(
+            f"{where}: {what} of {len(text):,} characters; at most {MAX_STRING_CHARS:,} are allowed"
+        )
+    if chr(0) in text:
+        raise InputError(f"{where}: {what} holds a NUL character, which no field allows")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(f"{where}: {what} holds a lone surrogate (not Unicode text)") from None
+
+
+class TooManyDigits:
+    """A whole number too long to read, kept as its length so the error can name its field."""
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+
+def bounded_integer(text: str) -> int | TooManyDigits:
+    """`json.loads`'s parse_int: a whole number no longer than the limit (never the
+    interpreter's own, slower failure on thousands of digits); `check_limits` reports one."""
+    digits = len(text.lstrip("-"))
+    return TooManyDigits(digits) if digits > MAX_INTEGER_DIGITS else int(text)
+
+
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """`json.loads`'s object_pairs_hook: a mapping that names a field twice is refused."""
+    mapping: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in mapping:
+            raise InputError(f"duplicate field {shown_briefly(key)}: give each field once")
+        mapping[key] = value
+    return mapping
+
+
 class LineLocator:
     """Maps a field path in parsed YAML back to the line it was written on."""
 
@@ -69,6 +157,8 @@ def parse_text(text: str, source: str) -> tuple[Any, LineLocator]:
     try:
         # One pass: the nodes (for line marks), then the data built from them.
         node = loader.get_single_node()
+        if node is not None:
+            _check_nodes(node, source)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
@@ -80,9 +170,50 @@ def parse_text(text: str, source: str) -> tuple[Any, LineLocator]:
     except ValueError as exc:
         # YAML reads an unquoted 2025-02-30 as a date, and the date does not exist.
         raise InputError(_impossible_value(node, source, exc)) from None
+    except RecursionError:
+        raise InputError(f"{source}: nested deeper than {MAX_DEPTH} levels (the limit)") from None
     finally:
         loader.dispose()
+    check_limits(data, source)
     return data, LineLocator(node)
+
+
+def _check_nodes(root: yaml.Node, source: str) -> None:
+    """Before anything is built: no aliases (a few lines of `*a` can expand to gigabytes), no
+    key given twice in a mapping, no nesting deeper than the limit."""
+    seen: set[int] = set()
+    pending: list[tuple[yaml.Node, int]] = [(root, 0)]
+    while pending:
+        node, depth = pending.pop()
+        line = node.start_mark.line + 1
+        if id(node) in seen:
+            raise InputError(
+                f"{source}:{line}: YAML aliases (*name) are not allowed; write the value out"
+            )
+        seen.add(id(node))
+        if depth > MAX_DEPTH:
+            raise InputError(f"{source}:{line}: nested deeper than {MAX_DEPTH} levels (the limit)")
+        if isinstance(node, yaml.MappingNode):
+            keys: set[str] = set()
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in keys:
+                        raise InputError(
+                            f"{source}:{key.start_mark.line + 1}: duplicate field "
+                            f"{shown_briefly(key.value)}: give each field once"
+                        )
+                    keys.add(key.value)
+                pending.append((key, depth + 1))
+                pending.append((value, depth + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend((item, depth + 1) for item in node.value)
+        elif node.tag.endswith(":int"):
+            digits = sum(ch.isdigit() for ch in node.value)
+            if digits > MAX_INTEGER_DIGITS:
+                raise InputError(
+                    f"{source}:{line}: a number of {digits:,} digits; at most "
+                    f"{MAX_INTEGER_DIGITS} are allowed"
+                )
 
 
 def _impossible_value(node: yaml.Node | None, source: str, exc: ValueError) -> str:

@@ -88,7 +88,9 @@ def test_broken_json_is_a_422_with_the_line(client: TestClient) -> None:
 
 
 def test_an_empty_body_and_a_list_body_are_422(client: TestClient) -> None:
-    assert client.post(URL, content=b"").status_code == 422
+    empty = client.post(URL, content=b"", headers={"content-type": "application/json"})
+    assert empty.status_code == 422
+    assert client.post(URL, content=b"").status_code == 415, "no Content-Type at all"
     listed = client.post(URL, json=[{"kind": "microneedling"}])
     assert listed.status_code == 422
     assert "mapping" in listed.json()["detail"]

@@ -13,11 +13,14 @@ from dermcover.case import Case
 from dermcover.engine import library
 from dermcover.estimate import EstimateRequest
 from dermcover.web import api, cds, fhir, pages
+from dermcover.web.api.cases import NewEvent
+from dermcover.web.api.session import Credentials, PasswordChange
+from dermcover.web.api_docs import install_api_docs
 from dermcover.web.cookies import OutgoingCookies
 from dermcover.web.documents import DocumentInputs, DocumentRequest
 from dermcover.web.errors import install_error_handlers
 from dermcover.web.interop import Interop
-from dermcover.web.middleware import BodySizeLimit, NeverLeak, SecurityHeaders
+from dermcover.web.middleware import BodySizeLimit, NeverLeak, SecurityHeaders, TimeBudget
 from dermcover.web.openapi import install_openapi
 from dermcover.web.records import Records
 from dermcover.web.settings import Settings
@@ -47,7 +50,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         records.close()
 
-    app = FastAPI(title="dermcover", version="1", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="dermcover",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # served by install_api_docs, from the service's own files
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.records = records
     app.state.password_checks = PasswordChecks()
@@ -58,10 +68,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(cds.router)
     app.include_router(fhir.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    install_openapi(app, [Case, EstimateRequest, DocumentRequest, DocumentInputs])
+    install_api_docs(app)
+    install_openapi(
+        app,
+        [
+            Case,
+            EstimateRequest,
+            DocumentRequest,
+            DocumentInputs,
+            Credentials,
+            PasswordChange,
+            NewEvent,
+        ],
+    )
     # Added innermost first: the last added is the outermost.
     app.add_middleware(OutgoingCookies)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(TimeBudget, seconds=settings.request_seconds)
     app.add_middleware(NeverLeak)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, trusted_proxies=settings.trusted_proxies)
     return app

@@ -14,15 +14,33 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from dermcover.inputs import InputError, LineLocator, describe, field_path, parse_text
+from dermcover.case import EXACT_TYPES
+from dermcover.inputs import (
+    MAX_DEPTH,
+    InputError,
+    LineLocator,
+    bounded_integer,
+    check_limits,
+    describe,
+    field_path,
+    parse_text,
+    shown_briefly,
+    unique_keys,
+)
 from dermcover.web.errors import FieldError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 SOURCE = "request body"
+JSON_TYPE = "application/json"
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
+
+
+def media_type(content_type: str) -> str:
+    return content_type.split(";")[0].strip().lower()
 
 
 def parse_document(raw: bytes, content_type: str) -> tuple[Any, str]:
@@ -33,22 +51,34 @@ def parse_document(raw: bytes, content_type: str) -> tuple[Any, str]:
         raise FieldError(f"{SOURCE}: not UTF-8 text") from None
     if not text.strip():
         raise FieldError(f"{SOURCE}: is empty; send a JSON (or YAML) document")
-    if _media_type(content_type) in YAML_TYPES:
+    if media_type(content_type) in YAML_TYPES:
         data, _ = parse_text(text, SOURCE)
         return data, text
     try:
-        return json.loads(text, parse_constant=_no_constants), text
+        data = json.loads(
+            text,
+            parse_constant=_no_constants,
+            parse_int=bounded_integer,
+            object_pairs_hook=unique_keys,
+        )
+    except InputError as exc:
+        raise FieldError(f"{SOURCE}: {exc}") from None
     except json.JSONDecodeError as exc:
         raise FieldError(
             f"{SOURCE}:{exc.lineno}: not valid JSON ({exc.msg}); send a JSON document, or "
             "YAML with Content-Type: application/yaml"
         ) from None
     except RecursionError:
-        raise FieldError(f"{SOURCE}: nested too deeply") from None
+        raise FieldError(f"{SOURCE}: nested deeper than {MAX_DEPTH} levels (the limit)") from None
+    try:
+        check_limits(data, SOURCE)
+    except InputError as exc:
+        raise FieldError(str(exc)) from None
+    return data, text
 
 
 def _no_constants(name: str) -> Any:
-    raise FieldError(f"{SOURCE}: {name} is not a number a request may hold")
+    raise InputError(f"{name} is not a number a request may hold")
 
 
 def validate_document(model: type[ModelT], data: Any, text: str) -> ModelT:
@@ -56,7 +86,7 @@ def validate_document(model: type[ModelT], data: Any, text: str) -> ModelT:
         kind = "a list" if isinstance(data, list) else f"{json.dumps(data)[:40]}"
         raise FieldError(f"{SOURCE}: must be a mapping of fields, not {kind}")
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context={EXACT_TYPES: True})
     except ValidationError as exc:
         locator = _locator(text)
         loc = tuple(p for p in exc.errors()[0]["loc"] if not (isinstance(p, str) and "[" in p))
@@ -72,32 +102,21 @@ def _locator(text: str) -> LineLocator | None:
 
 
 async def read_document(request: Request, model: type[ModelT]) -> ModelT:
-    """The request body as `model`; any problem is a FieldError (422) naming the field."""
-    raw = await request.body()
+    """The request body as `model`: 415 unless it is JSON or YAML; any other problem is a
+    FieldError (422) naming the field and the limit.
+
+    Every body takes the careful reading (`parse_document`): reading JSON bytes straight into
+    the model would be faster, but would let through what the limits refuse (a key given twice,
+    NUL characters and lone surrogates, nesting past the limit, 0 or "yes" for true)."""
     content_type = request.headers.get("content-type", "")
-    valid = _valid_json(model, raw, content_type)
-    if valid is not None:
-        return valid
+    if media_type(content_type) not in (JSON_TYPE, *YAML_TYPES):
+        shown = shown_briefly(content_type) if content_type else "none"
+        raise HTTPException(
+            415, f"Content-Type {shown}: send the body as application/json or application/yaml"
+        )
+    raw = await request.body()
     data, text = parse_document(raw, content_type)
     return validate_document(model, data, text)
-
-
-def _valid_json(model: type[ModelT], raw: bytes, content_type: str) -> ModelT | None:
-    """The model validated from JSON bytes by pydantic-core, or None to take the careful way.
-
-    pydantic-core would read NaN and Infinity as numbers, which the standard reading refuses
-    (no request may hold them), so a body with either word anywhere takes the careful way too.
-    """
-    if _media_type(content_type) in YAML_TYPES or b"NaN" in raw or b"Infinity" in raw:
-        return None
-    try:
-        return model.model_validate_json(raw)
-    except ValidationError:
-        return None
-
-
-def _media_type(content_type: str) -> str:
-    return content_type.split(";")[0].strip().lower()
 
 
 def document(model: type[ModelT]) -> Callable[[Request], Awaitable[ModelT]]:

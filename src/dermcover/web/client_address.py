@@ -25,11 +25,3 @@ def client_address(request: Request, trusted_proxies: Collection[str]) -> str | 
         if hop not in trusted_proxies:
             return hop[:64]
     return peer
-
-
-def forwarded_https(request: Request, trusted_proxies: Collection[str]) -> bool:
-    """Was the request made over HTTPS (directly, or to a trusted proxy that says so)?"""
-    if request.url.scheme == "https":
-        return True
-    peer = request.client.host if request.client else None
-    return peer in trusted_proxies and request.headers.get("x-forwarded-proto") == "https"

@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.security import APIKeyCookie, APIKeyHeader
 
 from dermcover.case import Case
 from dermcover.engine import library
 from dermcover.store.users import Staff
+from dermcover.web.cookies import SESSION_COOKIE
 from dermcover.web.csrf import FORM_FIELD, HEADER, token_matches
 from dermcover.web.errors import FieldError, LoginRequired
 from dermcover.web.records import Records
@@ -40,7 +42,9 @@ def checked_policy(case: Case, policy: str | None, prefix: str = "") -> str | No
     return None
 
 
-async def verify_csrf(request: Request) -> None:
+async def verify_csrf(
+    request: Request, _header: Annotated[str | None, Depends(CSRF_HEADER_SCHEME)] = None
+) -> None:
     """Writes (POST, PUT, PATCH, DELETE) must echo the session's CSRF token, in the form's
     `csrf_token` field or the X-CSRF-Token header."""
     if request.method in SAFE_METHODS:
@@ -63,7 +67,27 @@ def records(request: Request) -> Records:
 RecordsDep = Annotated[Records, Depends(records)]
 
 
-def current_staff(request: Request, store: RecordsDep) -> Staff:
+# Declared as security schemes so that the OpenAPI document shows which routes need them; the
+# checks themselves are `current_staff` and `verify_csrf`.
+SESSION_COOKIE_SCHEME = APIKeyCookie(
+    name=SESSION_COOKIE,
+    scheme_name="staffSession",
+    auto_error=False,
+    description="The session cookie POST /api/v1/session sets.",
+)
+CSRF_HEADER_SCHEME = APIKeyHeader(
+    name=HEADER,
+    scheme_name="csrfToken",
+    auto_error=False,
+    description="The csrf_token POST /api/v1/session returns; required on writes.",
+)
+
+
+def current_staff(
+    request: Request,
+    store: RecordsDep,
+    _cookie: Annotated[str | None, Depends(SESSION_COOKIE_SCHEME)] = None,
+) -> Staff:
     """The signed-in staff member, from a live server-side session; anyone else is refused
     (401 on the API, the login page on the clinic pages), since case records are for staff."""
     session = staff_session(request)

@@ -7,6 +7,7 @@ the same line the CLI prints for the same mistake. Pages answer a small HTML pag
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -82,7 +83,22 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     response = error_response(request, exc.status_code, detail)
     for name, value in (exc.headers or {}).items():
         response.headers[name] = value
+    if exc.status_code == 405:
+        allowed = _methods_at(request)
+        if allowed:
+            response.headers["Allow"] = ", ".join(allowed)
     return response
+
+
+def _methods_at(request: Request) -> list[str]:
+    """Every method some route answers at this path (one path may have several routes)."""
+    path = request.url.path
+    found: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = "^" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template)) + "$"
+        if re.match(pattern, path):
+            found |= {method.upper() for method in operations}
+    return sorted(found)
 
 
 async def _login_required(request: Request, exc: Exception) -> Response:

@@ -7,6 +7,7 @@ details. What is logged is the method, the route's path, the status and the time
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -23,7 +24,13 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, f"request body larger than {limit:,} bytes")
 
 
-async def _send_error(send: Send, scope: Scope, status: int, detail: str) -> None:
+async def _send_error(
+    send: Send,
+    scope: Scope,
+    status: int,
+    detail: str,
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
     is_api = str(scope.get("path", "")).startswith("/api/")
     if is_api:
         body = json.dumps({"detail": detail, "field": None}).encode()
@@ -42,6 +49,7 @@ async def _send_error(send: Send, scope: Scope, status: int, detail: str) -> Non
                 (b"content-type", content_type),
                 (b"content-length", str(len(body)).encode()),
                 (b"connection", b"close"),
+                *(headers or []),
             ],
         }
     )
@@ -95,31 +103,97 @@ class BodySizeLimit:
             await _send_error(send, scope, 413, exc.detail)
 
 
+# Scripts only from this origin, and none inline (no onclick=, no <script>...</script>);
+# styles may be inline (the documents' own stylesheet, Swagger UI's); nothing may frame a page.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"same-origin"),
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (
+        b"permissions-policy",
+        b"camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+    ),
 ]
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+NO_STORE = (b"cache-control", b"no-store")
+# Files that are the same for everyone may be cached; everything else may carry patient data.
+CACHEABLE = ("/static/", "/docs-assets/")
 
 
 class SecurityHeaders:
-    """Headers every answer carries: no MIME sniffing, no framing (clickjacking), and no
-    Referer with a page's path sent to other sites."""
+    """Headers every answer carries: no MIME sniffing, no framing (clickjacking), no Referer
+    with a page's path sent to other sites, the Content-Security-Policy and Permissions-Policy;
+    `Cache-Control: no-store` on everything but the shared static files; and HSTS when the
+    request came over HTTPS (directly, or through a trusted proxy that says so)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, trusted_proxies: frozenset[str] = frozenset()) -> None:
         self.app = app
+        self.trusted_proxies = trusted_proxies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        extra = list(SECURITY_HEADERS)
+        if not str(scope.get("path", "")).startswith(CACHEABLE):
+            extra.append(NO_STORE)
+        if _over_https(scope, self.trusted_proxies):
+            extra.append(HSTS)
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+                kept = [
+                    (name, value)
+                    for name, value in message.get("headers", [])
+                    if not (name.lower() == b"cache-control" and NO_STORE in extra)
+                ]
+                message["headers"] = [*kept, *extra]
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class TimeBudget:
+    """A request still unanswered after `seconds` gets 503 with Retry-After, so that one costly
+    request is refused rather than left holding the client (and a worker) indefinitely. The
+    work itself runs in a worker thread (every costly route is a plain function), so the event
+    loop keeps answering everyone else meanwhile."""
+
+    def __init__(self, app: ASGIApp, seconds: float, retry_after: int = 5) -> None:
+        self.app = app
+        self.seconds = seconds
+        self.retry_after = retry_after
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await asyncio.wait_for(self.app(scope, receive, watched_send), self.seconds)
+        except TimeoutError:
+            log.warning("over the time budget at %s %s", _method(scope), _route(scope))
+            if not started:
+                await _send_error(
+                    send,
+                    scope,
+                    503,
+                    f"this request took longer than its {self.seconds:g} s budget; try again "
+                    "later, or send a smaller one",
+                    headers=[(b"retry-after", str(self.retry_after).encode())],
+                )
 
 
 class NeverLeak:
@@ -162,6 +236,16 @@ class NeverLeak:
         finally:
             elapsed = (time.perf_counter() - begun) * 1000
             log.info("%s %s %d %.1fms", _method(scope), _route(scope), status, elapsed)
+
+
+def _over_https(scope: Scope, trusted_proxies: frozenset[str]) -> bool:
+    if scope.get("scheme") == "https":
+        return True
+    client = scope.get("client")
+    if not client or str(client[0]) not in trusted_proxies:
+        return False
+    headers: dict[bytes, bytes] = dict(scope.get("headers") or [])
+    return headers.get(b"x-forwarded-proto", b"").lower() == b"https"
 
 
 def _method(scope: Scope) -> str:

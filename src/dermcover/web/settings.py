@@ -9,6 +9,7 @@
 | `DERMCOVER_SESSION_HOURS` | 12 | a staff session ends this long after sign-in, however busy |
 | `DERMCOVER_TRUSTED_PROXIES` | none | reverse proxies (comma-separated addresses) |
 | `DERMCOVER_MAX_BODY_BYTES` | 1,000,000 | larger request bodies get 413 |
+| `DERMCOVER_REQUEST_SECONDS` | 20 | a request unanswered this long gets 503 with Retry-After |
 
 `DERMCOVER_PLAIN_HTTP` says the service is reached over plain HTTP on loopback, so its cookies
 go without `Secure`; `dermcover serve` refuses it on any other address. Only a request from a
@@ -34,6 +35,7 @@ _ENVIRONMENT = {
     "DERMCOVER_SESSION_HOURS": "session_hours",
     "DERMCOVER_TRUSTED_PROXIES": "trusted_proxies",
     "DERMCOVER_MAX_BODY_BYTES": "max_body_bytes",
+    "DERMCOVER_REQUEST_SECONDS": "request_seconds",
 }
 
 
@@ -49,6 +51,7 @@ class Settings(BaseModel):
     session_hours: int = Field(default=12, ge=1, le=24 * 7)
     trusted_proxies: frozenset[str] = frozenset()
     max_body_bytes: int = Field(default=MAX_INPUT_BYTES, ge=1)
+    request_seconds: float = Field(default=20.0, gt=0, le=600)
     migrate_on_start: bool = Field(
         default=False, description="Bring the database schema up to date when the app starts."
     )

@@ -31,7 +31,7 @@ class ProcedureCodeHit(BaseModel):
 
 
 @router.get("/codes/icd10", summary="Find ICD-10-CM codes from plain words")
-async def find_icd10(
+def find_icd10(
     q: Annotated[
         str,
         Query(
@@ -58,7 +58,7 @@ async def find_icd10(
 
 
 @router.get("/codes/procedures", summary="Find CPT and HCPCS codes from plain words")
-async def find_procedures(
+def find_procedures(
     q: Annotated[
         str,
         Query(

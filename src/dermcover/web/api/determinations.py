@@ -6,6 +6,7 @@ from typing import Any, get_args
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from dermcover.case import Case
 from dermcover.determination import Determination
@@ -71,5 +72,11 @@ async def create_determination(request: Request) -> Response:
             + ", ".join(TRACE_LEVELS),
             "trace",
         )
-    determination = determine(case, checked_policy(case, query.get("policy")), trace=trace)
-    return Response(determination.model_dump_json(exclude_none=True), media_type="application/json")
+    policy = checked_policy(case, query.get("policy"))
+    # The decision (and its JSON) can take a while on a big case: off the event loop with it.
+    body = await run_in_threadpool(_decided_json, case, policy, trace)
+    return Response(body, media_type="application/json")
+
+
+def _decided_json(case: Case, policy: str | None, trace: TraceLevel) -> str:
+    return determine(case, policy, trace=trace).model_dump_json(exclude_none=True)

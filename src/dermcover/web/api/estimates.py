@@ -37,7 +37,7 @@ EXAMPLE = {
     openapi_extra=request_body(EstimateRequest, EXAMPLE),
     summary="Estimate what the patient pays, per scenario and way of paying",
 )
-async def create_estimate(
+def create_estimate(
     request: Annotated[EstimateRequest, Depends(document(EstimateRequest))],
 ) -> Response:
     """Money comes back as JSON numbers with two decimals, exactly (never through a float)."""

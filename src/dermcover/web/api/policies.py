@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path
 
 from dermcover.engine import library
 from dermcover.engine.summary import PolicySummary, summary_of
@@ -16,7 +18,7 @@ async def list_policies() -> list[PolicySummary]:
 
 
 @router.get("/policies/{policy_id}", summary="One policy pack")
-async def get_policy(policy_id: str) -> PolicySummary:
+async def get_policy(policy_id: Annotated[str, Path(max_length=64)]) -> PolicySummary:
     pack = library().packs.get(policy_id)
     if pack is None:
         raise HTTPException(
