@@ -101,3 +101,21 @@ def test_a_case_that_cannot_be_decided_leaves_no_record(sessions: Sessions) -> N
             client=None,
         )
     assert counts(sessions) == before
+
+
+def test_two_first_requests_at_once_share_one_service_account(sessions: Sessions) -> None:
+    class RacedUsers(UserRepository):
+        """As if another request made the account between our look-up and our insert."""
+
+        looked = 0
+
+        def get_user_by_email(self, email: str) -> Any:
+            self.looked += 1
+            return None if self.looked == 1 else super().get_user_by_email(email)
+
+    first = PasStore(
+        CaseRepository(sessions), UserRepository(sessions), PriorAuthorizations(sessions)
+    )
+    raced = PasStore(CaseRepository(sessions), RacedUsers(sessions), PriorAuthorizations(sessions))
+    made = first.actor()
+    assert raced.actor() == made

@@ -35,7 +35,7 @@ from dermcover.store.clinics import DEFAULT_CLINIC, ClinicNotFound
 from dermcover.store.models import Role
 from dermcover.store.prior_auths import CaseFiling, PriorAuthorizations, PriorAuthView
 from dermcover.store.timeline import EventKind
-from dermcover.store.users import UserRepository
+from dermcover.store.users import UserExists, UserRepository
 
 SERVICE_EMAIL = "prior-authorization-service@dermcover.invalid"
 SERVICE_NAME = "Prior-authorization service (PAS)"
@@ -72,6 +72,9 @@ class PasStore:
                 raise OperationError(
                     422, f"the clinic this client's requests are filed in: {exc}", "processing"
                 ) from None
+            except UserExists:  # a concurrent first request made it a moment ago
+                found = self.users.get_user_by_email(email)
+                assert found is not None
         return found.id
 
 
