@@ -56,9 +56,14 @@ def token(audience: str, *, alg: str = "ES384", iss: str = INFERNO_ISS, **claims
     return jwt.encode(payload, key.key, algorithm=alg, headers=headers)
 
 
+# The FHIR servers the kits' requests name, which the kit's client lets the service read from.
+KIT_FHIR_SERVERS = ["https://inferno.healthit.gov/reference-server/r4", "https://example/r4"]
+
+
 def clients_file(path: Path) -> Path:
     target = path / "clients.json"
-    target.write_text(json.dumps({"clients": [{"iss": INFERNO_ISS, "jwks": public_jwks()}]}))
+    client = {"iss": INFERNO_ISS, "jwks": public_jwks(), "fhir_servers": KIT_FHIR_SERVERS}
+    target.write_text(json.dumps({"clients": [client]}))
     return target
 
 

@@ -216,15 +216,32 @@ class CaseRepository:
         `clinic` (a clinic id such as `default`); without one, in the actor's only clinic
         where they may write cases."""
         with self._sessions.begin() as session:
-            clinic_id = _clinic_to_write(session, scope_of(session, actor), clinic)
-            record_ = CaseRecord(
-                public_id=str(uuid.uuid4()), clinic_id=clinic_id, created_by=actor, events=[]
+            made = self.create_in(
+                session, case, actor=actor, clinic=clinic, policy_id=policy_id, today=today
             )
-            session.add(record_)
-            _decide_into(record_, case, self._decide(case, policy_id, today or date.today()))
-            session.flush()
-            _audit(session, actor, AuditAction.case_created, record_)
-            return _view(session, record_)
+            return _view(session, made)
+
+    def create_in(
+        self,
+        session: Session,
+        case: Case,
+        *,
+        actor: int,
+        clinic: str | None = None,
+        policy_id: str | None = None,
+        today: date | None = None,
+    ) -> CaseRecord:
+        """`create_case` inside the caller's transaction `session`, for a repository that files
+        a case as part of its own record (a prior authorization): both commit, or neither."""
+        clinic_id = _clinic_to_write(session, scope_of(session, actor), clinic)
+        made = CaseRecord(
+            public_id=str(uuid.uuid4()), clinic_id=clinic_id, created_by=actor, events=[]
+        )
+        session.add(made)
+        _decide_into(made, case, self._decide(case, policy_id, today or date.today()))
+        session.flush()
+        _audit(session, actor, AuditAction.case_created, made)
+        return made
 
     def get_case(
         self, case_id: CaseId, *, actor: int, need: Permission = Permission.read_cases
@@ -329,23 +346,7 @@ class CaseRepository:
                 found = scoped_case(
                     session, case_id, actor, Permission.record_events, for_update=True
                 )
-                case = Case.model_validate(found.case_document)
-                earlier = [e.kind for e in in_order(_timeline(found)) if e.on <= on]
-                plan_type = case.payer.plan_type if case.payer else None
-                event = CaseEvent(
-                    kind=kind,
-                    event_date=on,
-                    notes=notes.strip() if notes and notes.strip() else None,
-                    clocks=clocks_for(kind, on, plan_type, earlier).model_dump(mode="json"),
-                    recorded_by=actor,
-                )
-                found.events.append(event)
-                session.flush()
-                _refresh_status(found, case)
-                found.updated_at = now()
-                _audit(session, actor, AuditAction.event_added, found)
-                session.flush()
-                return _event_view(event)
+                return _event_view(_add_event(session, found, kind, on, actor, notes))
         except (CaseNotFound, NotPermitted):
             self._refused(actor, case_id)
             raise
@@ -456,6 +457,22 @@ class CaseRepository:
             key=lambda pair: (pair[1].due, pair[0].id),
         )
 
+    def add_event_in(
+        self,
+        session: Session,
+        found: CaseRecord,
+        kind: EventKind,
+        on: date,
+        *,
+        actor: int,
+        notes: str | None = None,
+        today: date | None = None,
+    ) -> EventView:
+        """`add_event` inside the caller's transaction, on a case `create_in` just made there."""
+        _check_event(kind, on, notes, today or date.today())
+        scope_of(session, actor).check(found.clinic_id, Permission.record_events)
+        return _event_view(_add_event(session, found, kind, on, actor, notes))
+
     def _refused(self, actor: int, case_id: CaseId) -> None:
         """Audit a refused attempt in its own transaction (the refused one rolled back)."""
         with self._sessions.begin() as session:
@@ -492,6 +509,33 @@ def _attachment_view(row: Attachment, case: CaseRecord) -> AttachmentView:
         uploaded_by=row.uploaded_by,
         uploaded_at=row.uploaded_at,
     )
+
+
+def _add_event(
+    session: Session,
+    found: CaseRecord,
+    kind: EventKind,
+    on: date,
+    actor: int,
+    notes: str | None,
+) -> CaseEvent:
+    case = Case.model_validate(found.case_document)
+    earlier = [e.kind for e in in_order(_timeline(found)) if e.on <= on]
+    plan_type = case.payer.plan_type if case.payer else None
+    event = CaseEvent(
+        kind=kind,
+        event_date=on,
+        notes=notes.strip() if notes and notes.strip() else None,
+        clocks=clocks_for(kind, on, plan_type, earlier).model_dump(mode="json"),
+        recorded_by=actor,
+    )
+    found.events.append(event)
+    session.flush()
+    _refresh_status(found, case)
+    found.updated_at = now()
+    _audit(session, actor, AuditAction.event_added, found)
+    session.flush()
+    return event
 
 
 def _audit(session: Session, actor: int, action: AuditAction, found: CaseRecord) -> None:

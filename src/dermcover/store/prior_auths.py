@@ -1,28 +1,32 @@
 """Prior authorizations received over PAS and the coverage answers given over CRD.
 
-Each method is one transaction. Every change to a prior-authorization record, and every read of
-it by a calling system, adds a line to its own audit trail (what, who, when); nothing from inside
-the request goes into that trail.
+Each method is one transaction; a submission (the record, the case it files, the case's first
+events, their audit entries) commits whole or not at all, so a failure anywhere leaves nothing.
+Every change to a prior-authorization record, and every read of it by a calling system, adds a
+line to its own audit trail (what, who, when); nothing from inside the request goes into it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from dermcover.case import Case
 from dermcover.determination import Determination
+from dermcover.store.cases import CaseRepository, readable_clinics
 from dermcover.store.database import Sessions
 from dermcover.store.models import (
+    CaseRecord,
     CoverageAssertion,
     PriorAuthorizationLogEntry,
     PriorAuthorizationRecord,
     now,
 )
+from dermcover.store.timeline import EventKind
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,19 @@ class PriorAuthView:
     log: list[LogLine]
 
 
+@dataclass(frozen=True)
+class CaseFiling:
+    """The case a request files in the clinic workspace, under `actor` in `clinic` (a clinic id;
+    None: the actor's only one), with the events it starts with (kind, notes), all on `today`."""
+
+    cases: CaseRepository
+    case: Case
+    actor: int
+    today: date
+    clinic: str | None = None
+    events: list[tuple[EventKind, str]] = field(default_factory=list)
+
+
 class PriorAuthorizations:
     def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
@@ -135,7 +152,9 @@ class PriorAuthorizations:
         request: dict[str, Any],
         response: dict[str, Any],
         client: str | None,
+        filing: CaseFiling | None = None,
     ) -> PriorAuthView:
+        """Keep a request and its answer, and file its case (`filing`) in the same transaction."""
         with self._sessions.begin() as session:
             found = PriorAuthorizationRecord(
                 reference=reference,
@@ -150,12 +169,34 @@ class PriorAuthorizations:
             found.log.append(_line("submitted", status, None, client))
             session.add(found)
             session.flush()
+            if filing is not None:
+                made = filing.cases.create_in(
+                    session,
+                    filing.case,
+                    actor=filing.actor,
+                    clinic=filing.clinic,
+                    today=filing.today,
+                )
+                for kind, notes in filing.events:
+                    filing.cases.add_event_in(
+                        session,
+                        made,
+                        kind,
+                        filing.today,
+                        actor=filing.actor,
+                        notes=notes,
+                        today=filing.today,
+                    )
+                found.case_id = made.public_id
+                session.flush()
             return _view(found)
 
     def latest_for_claim(
-        self, claim_identifier: str, *, client: str | None
+        self, claim_identifier: str, *, client: str | None, actor: int | None = None
     ) -> PriorAuthView | None:
-        """The newest record for a claim identifier; the read is written to its trail."""
+        """The newest record for a claim identifier; the read is written to its trail. With
+        `actor`, only a record whose case is in one of the actor's clinics, or (a request that
+        filed no case) one `client` submitted: another clinic's record is not found."""
         query = (
             select(PriorAuthorizationRecord)
             .where(PriorAuthorizationRecord.claim_identifier == claim_identifier[:400])
@@ -164,6 +205,8 @@ class PriorAuthorizations:
             .options(selectinload(PriorAuthorizationRecord.log))
         )
         with self._sessions.begin() as session:
+            if actor is not None:
+                query = query.where(_visible(session, actor, client))
             found = session.scalars(query).first()
             if found is None:
                 return None
@@ -182,15 +225,6 @@ class PriorAuthorizations:
         )
         with self._sessions() as session:
             return [_view(found) for found in session.scalars(query)]
-
-    def link_case(self, record_id: int, case_id: str) -> None:
-        """Point the record at the case it made (recorded after the record itself, so that a
-        failure between the two leaves a whole record, only without its case)."""
-        with self._sessions.begin() as session:
-            found = session.get(PriorAuthorizationRecord, record_id, with_for_update=True)
-            if found is None:
-                raise LookupError(f"prior authorization {record_id}: no such record")
-            found.case_id = case_id
 
     def decide(
         self,
@@ -212,6 +246,25 @@ class PriorAuthorizations:
             found.log.append(_line("decided", status, user_id, client))
             session.flush()
             return _view(found)
+
+
+def _visible(session: Session, actor: int, client: str | None) -> ColumnElement[bool]:
+    in_clinics = select(CaseRecord.public_id).where(
+        CaseRecord.clinic_id.in_(readable_clinics(session, actor))
+    )
+    submitter = (
+        PriorAuthorizationLogEntry.client.is_(None)
+        if client is None
+        else PriorAuthorizationLogEntry.client == client[:400]
+    )
+    submitted = select(PriorAuthorizationLogEntry.prior_authorization_id).where(
+        PriorAuthorizationLogEntry.action == "submitted", submitter
+    )
+    record = PriorAuthorizationRecord
+    return or_(
+        record.case_id.in_(in_clinics),
+        and_(record.case_id.is_(None), record.id.in_(submitted)),
+    )
 
 
 def _line(

@@ -36,7 +36,7 @@ async def call_service(service_id: str, request: Request, desk_of: InteropDep) -
     if service is None:
         return _error(404, f"no CDS service {service_id[:40]!r}; available: {', '.join(SERVICES)}")
     try:
-        desk_of.caller(request)
+        client = desk_of.caller(request)
     except Untrusted as exc:
         return _error(401, str(exc), {"WWW-Authenticate": "Bearer"})
     try:
@@ -44,7 +44,8 @@ async def call_service(service_id: str, request: Request, desk_of: InteropDep) -
     except (ValueError, UnicodeDecodeError):
         return _error(400, "the request body is not JSON")
     try:
-        answer = await run_in_threadpool(answer_hook, service, body, desk_of.desk(request))
+        desk = desk_of.desk(request, client)
+        answer = await run_in_threadpool(answer_hook, service, body, desk)
     except HookError as exc:
         return _error(exc.status, exc.message)
     except Exception as exc:  # never a 500 for any body: say what failed, keep the body out of logs

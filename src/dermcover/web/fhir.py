@@ -19,8 +19,10 @@ from dermcover.interop.cds_hooks.trust import Untrusted
 from dermcover.interop.dtr.package import questionnaire_package, receive_response
 from dermcover.interop.outcome import OperationError, operation_outcome
 from dermcover.interop.pas.operations import PasStore, inquire, submit
+from dermcover.store.clinics import DEFAULT_CLINIC
 from dermcover.web.deps import RecordsDep
 from dermcover.web.interop import Interop, interop
+from dermcover.web.records import Records
 
 log = logging.getLogger("dermcover.interop")
 router = APIRouter(prefix="/fhir", tags=["FHIR (Da Vinci DTR and PAS)"])
@@ -86,16 +88,24 @@ async def questionnaire_response(request: Request, desk_of: InteropDep) -> JSONR
 @router.post("/Claim/$submit", summary="PAS: a prior-authorization request")
 async def claim_submit(request: Request, desk_of: InteropDep, records: RecordsDep) -> JSONResponse:
     desk = desk_of.desk(request)
-    store = PasStore(records.cases, records.users, records.prior_auths)
     return await _run(
-        request, desk_of, lambda body, client: submit(body, desk, store, client=client)
+        request,
+        desk_of,
+        lambda body, client: submit(body, desk, _store(records, desk_of, client), client=client),
     )
 
 
 @router.post("/Claim/$inquire", summary="PAS: the current answer to a prior-authorization request")
 async def claim_inquire(request: Request, desk_of: InteropDep, records: RecordsDep) -> JSONResponse:
     desk = desk_of.desk(request)
-    store = PasStore(records.cases, records.users, records.prior_auths)
     return await _run(
-        request, desk_of, lambda body, client: inquire(body, desk, store, client=client)
+        request,
+        desk_of,
+        lambda body, client: inquire(body, desk, _store(records, desk_of, client), client=client),
     )
+
+
+def _store(records: Records, desk_of: Interop, client: str | None) -> PasStore:
+    """The calling client's requests are kept in the clinic its trusted-client entry names."""
+    clinic = desk_of.clients.clinic(client) if desk_of.clients is not None else DEFAULT_CLINIC
+    return PasStore(records.cases, records.users, records.prior_auths, clinic)

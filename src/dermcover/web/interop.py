@@ -74,8 +74,17 @@ class Interop:
     def base_url(self, request: Request) -> str:
         return self.public_url or str(request.base_url).rstrip("/")
 
-    def desk(self, request: Request) -> Desk:
-        return Desk(self.payers, self.assertions, self.base_url(request), self.transport)
+    def desk(self, request: Request, client: str | None = None) -> Desk:
+        """What answering needs; `client` (the caller's `iss`) picks the FHIR servers it may
+        read from (none in insecure mode: no client, no allow-list)."""
+        servers = self.clients.fhir_servers(client) if self.clients is not None else ()
+        return Desk(
+            self.payers,
+            self.assertions,
+            self.base_url(request),
+            self.transport,
+            fhir_servers=servers,
+        )
 
     def caller(self, request: Request, *audiences: str) -> str | None:
         """The trusted client's `iss`, or None in insecure mode; Untrusted otherwise."""

@@ -13,11 +13,12 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dermcover.interop.cds_hooks.trust import ClientSpec, TrustedClients
 from dermcover.web.interop import Interop
 
 from .. import kit_checks as kit
 from ..conftest import signed
-from ..support import StandInEhr, crd, deep, token
+from ..support import INFERNO_ISS, StandInEhr, crd, deep, public_jwks, token
 from ..variants import order_sign_actinic_keratoses
 
 PATH = "/cds-services/order-sign"
@@ -30,9 +31,9 @@ def post(client: TestClient, body: Any, headers: dict[str, str] | None = None) -
 @pytest.fixture
 def interop(client: TestClient) -> Iterator[Interop]:
     found: Interop = client.app.state.interop  # type: ignore[attr-defined]
-    transport = found.transport
+    transport, clients = found.transport, found.clients
     yield found
-    found.transport = transport
+    found.transport, found.clients = transport, clients
     found.insecure = False
 
 
@@ -94,6 +95,41 @@ def test_412_only_when_the_coverage_can_be_had_neither_way(
     no_server = deep(body)
     del no_server["fhirServer"]
     assert post(client, no_server).status_code == 412
+
+
+def without_prefetch() -> dict[str, Any]:
+    body = order_sign_actinic_keratoses()
+    del body["prefetch"]
+    return body
+
+
+@pytest.mark.parametrize(
+    ("servers", "why"),
+    [
+        ([], "no fhir_servers"),
+        (["https://ehr.example.org/fhir"], "not one of this client's fhir_servers"),
+    ],
+)
+def test_a_fhir_server_the_client_does_not_list_is_never_read(
+    client: TestClient, interop: Interop, ehr: StandInEhr, servers: list[str], why: str
+) -> None:
+    spec = ClientSpec(iss=INFERNO_ISS, jwks=public_jwks(), fhir_servers=servers)
+    interop.clients = TrustedClients.from_specs([spec])
+    before = len(ehr.paths)
+    answer = post(client, without_prefetch())
+    assert answer.status_code == 412
+    assert why in answer.json()["detail"]
+    assert ehr.paths[before:] == []
+    assert post(client, order_sign_actinic_keratoses()).status_code == 200  # prefetch: no reads
+
+
+def test_insecure_mode_reads_from_no_fhir_server(
+    client: TestClient, interop: Interop, ehr: StandInEhr
+) -> None:
+    interop.insecure = True
+    before = len(ehr.paths)
+    assert post(client, without_prefetch(), headers={}).status_code == 412
+    assert ehr.paths[before:] == []
 
 
 @settings(

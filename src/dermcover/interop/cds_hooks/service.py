@@ -3,9 +3,10 @@ systemAction (an `update` of the order carrying only the new extension) and the 
 clinician reads.
 
 Liberal in what it accepts: prefetch may be partial or absent (what is missing is read from
-`fhirServer`); both order-dispatch context shapes are understood (`order`/`task` and
-`dispatchedOrders`/`fulfillmentTasks`); unknown keys are ignored. A 412 comes only when the data
-needed can be had neither from prefetch nor from the FHIR server.
+`fhirServer` when it is on the calling client's allow-list); both order-dispatch context shapes
+are understood (`order`/`task` and `dispatchedOrders`/`fulfillmentTasks`); unknown keys are
+ignored. A 412 comes only when the data needed can be had neither from prefetch nor from an
+allowed FHIR server.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from dermcover.engine import library
 from dermcover.engine.library import PolicyLibrary
 from dermcover.interop.cds_hooks import cards
 from dermcover.interop.cds_hooks.discovery import Service, configuration
-from dermcover.interop.cds_hooks.fetch import FetchFailed, FhirFetcher
+from dermcover.interop.cds_hooks.fetch import FetchFailed, FetchRefused, FhirFetcher
 from dermcover.interop.clinical import ClinicalData, listed
 from dermcover.interop.coverage_info import COVERAGE_INFO, extension
 from dermcover.interop.decide import OrderAnswer, decide_order
@@ -45,13 +46,15 @@ class HookError(Exception):
 @dataclass(frozen=True)
 class Desk:
     """What answering needs beyond the request: the payer map, the memory of earlier answers,
-    this service's public base URL, and (for tests) the transport to the EHR."""
+    this service's public base URL, the FHIR servers the calling client lets it read from, and
+    (for tests) the transport to the EHR."""
 
     payers: PayerDirectory
     assertions: CoverageAssertions | None
     base_url: str
     transport: httpx.BaseTransport | None = None
     packs: PolicyLibrary | None = None
+    fhir_servers: tuple[str, ...] = ()
 
     def questionnaire_url(self, assertion_id: str) -> str:
         return f"{self.base_url}/fhir/Questionnaire/{assertion_id}"
@@ -65,6 +68,13 @@ class Gathered:
     data: ClinicalData
     fetcher: FhirFetcher | None
     fetch_failed: bool = False
+    no_fetcher: str = "no fhirServer was given"
+
+    def unavailable(self) -> str:
+        """Why what prefetch lacks could not be read either."""
+        if self.fetcher is None:
+            return self.no_fetcher
+        return "the FHIR server could not give it"
 
     def find(self, reference: str | None, *, required: bool = False) -> JsonObject | None:
         """The resource from what was sent, else from the FHIR server."""
@@ -128,11 +138,7 @@ def _orders(hook: str, context: dict[str, Any], gathered: Gathered) -> list[Json
                 raise HookError(
                     412,
                     f"context.order {reference[:100]!r}: not in prefetch, and "
-                    + (
-                        "no usable fhirServer was given"
-                        if gathered.fetcher is None
-                        else "the FHIR server could not give it"
-                    ),
+                    + gathered.unavailable(),
                 )
             orders.append(found)
         return orders
@@ -152,15 +158,7 @@ def _coverage(
     if not candidates and patient_id:
         searched = gathered.search(f"Coverage?patient={patient_id}&status=active")
         if searched is None:
-            raise HookError(
-                412,
-                "coverage: not in prefetch, and "
-                + (
-                    "no usable fhirServer was given"
-                    if gathered.fetcher is None
-                    else "the FHIR server could not give it"
-                ),
-            )
+            raise HookError(412, "coverage: not in prefetch, and " + gathered.unavailable())
         candidates = [r for r in searched if r.get("resourceType") == "Coverage"]
     active = [c for c in candidates if c.get("status") in (None, "active")]
     chosen = active or candidates
@@ -195,7 +193,12 @@ def answer_hook(
         raise HookError(400, "context: missing; a CDS Hooks request carries its hook's context")
     patient_id = _text(context.get("patientId"))
     options = configuration(body.get("extension"))
-    gathered = Gathered(ClinicalData(), FhirFetcher.for_request(body, desk.transport))
+    try:
+        gathered = Gathered(
+            ClinicalData(), FhirFetcher.for_request(body, desk.transport, desk.fhir_servers)
+        )
+    except FetchRefused as exc:
+        gathered = Gathered(ClinicalData(), None, no_fetcher=str(exc))
     prefetch = body.get("prefetch")
     for key, value in prefetch.items() if isinstance(prefetch, dict) else []:
         gathered.data.add(value, f"prefetch.{key}")

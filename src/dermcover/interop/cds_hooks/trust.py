@@ -3,8 +3,15 @@ Clients"), checked here against an allow-list of issuers and their public keys.
 
 The allow-list is a JSON file named by $DERMCOVER_CDS_CLIENTS_FILE:
 
-    {"clients": [{"iss": "https://ehr.example.org", "jwks": {"keys": [...]}},
+    {"clients": [{"iss": "https://ehr.example.org", "jwks": {"keys": [...]},
+                  "fhir_servers": ["https://ehr.example.org/fhir"]},
                  {"iss": "https://other.example.org", "jwks_url": "https://other.example.org/jwks"}]}
+
+`clinic` names the clinic (its id) whose workspace files the cases this client's PAS requests
+make (default: the default clinic); give each EHR its own, and their patients never share one.
+`fhir_servers` lists the FHIR base URLs this service may read from when the client's prefetch
+falls short (https, or http on this machine); a `fhirServer` not listed is never contacted, and
+a client without the list gets no reads at all (412 when prefetch is missing).
 
 A token passes when its algorithm is ES256, ES384 or RS384; its `iss` is listed; its `kid` names
 one of that issuer's keys (keys come only from the file or the listed jwks_url, never from a `jku`
@@ -26,6 +33,8 @@ import jwt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from dermcover.inputs import InputError
+from dermcover.interop.cds_hooks.fetch import fhir_base
+from dermcover.store.clinics import DEFAULT_CLINIC, check_slug
 
 ALGORITHMS = ("ES256", "ES384", "RS384")
 CLIENTS_ENV = "DERMCOVER_CDS_CLIENTS_FILE"
@@ -43,6 +52,8 @@ class ClientSpec(BaseModel):
     iss: str = Field(min_length=1)
     jwks: dict[str, Any] | None = None
     jwks_url: str | None = None
+    fhir_servers: list[str] = Field(default_factory=list)
+    clinic: str | None = None
 
 
 class ClientsFile(BaseModel):
@@ -57,6 +68,8 @@ class TrustedClient:
     keys: jwt.PyJWKSet | None
     fetcher: jwt.PyJWKClient | None
     jwks_url: str | None
+    fhir_servers: tuple[str, ...] = ()
+    clinic: str = DEFAULT_CLINIC
 
     def key(self, kid: str) -> Any:
         if self.keys is not None:
@@ -91,8 +104,28 @@ class TrustedClients:
                 except jwt.PyJWKSetError as exc:
                     raise InputError(f"{where}: jwks: {exc}") from None
             fetcher = jwt.PyJWKClient(spec.jwks_url, cache_keys=True) if spec.jwks_url else None
-            clients[spec.iss] = TrustedClient(spec.iss, keys, fetcher, spec.jwks_url)
+            servers = tuple(
+                _fhir_base(server, f"{where}: fhir_servers[{n}]")
+                for n, server in enumerate(spec.fhir_servers)
+            )
+            try:
+                clinic = check_slug(spec.clinic) if spec.clinic is not None else DEFAULT_CLINIC
+            except InputError as exc:
+                raise InputError(f"{where}: {exc}") from None
+            clients[spec.iss] = TrustedClient(
+                spec.iss, keys, fetcher, spec.jwks_url, servers, clinic
+            )
         return cls(clients)
+
+    def clinic(self, iss: str | None) -> str:
+        """The clinic the client `iss` files its cases in (the default one for no client)."""
+        client = self.clients.get(iss) if iss is not None else None
+        return client.clinic if client is not None else DEFAULT_CLINIC
+
+    def fhir_servers(self, iss: str | None) -> tuple[str, ...]:
+        """The FHIR base URLs the client `iss` lets this service read from (none: no reads)."""
+        client = self.clients.get(iss) if iss is not None else None
+        return client.fhir_servers if client is not None else ()
 
     @classmethod
     def from_file(cls, path: Path) -> TrustedClients:
@@ -159,3 +192,10 @@ class TrustedClients:
             if key in self._seen:
                 raise Untrusted(f"jti {jti[:60]!r} was already used: a token is good for one call")
             self._seen[key] = expires
+
+
+def _fhir_base(server: str, where: str) -> str:
+    try:
+        return fhir_base(server)
+    except ValueError as exc:
+        raise InputError(f"{where} = {server[:100]!r}: {exc}") from None

@@ -19,6 +19,7 @@ from dermcover.interop.cds_hooks.service import Desk
 from dermcover.interop.clinical import listed
 from dermcover.interop.decide import subject_of, with_known
 from dermcover.interop.fhir import JsonObject, checked
+from dermcover.interop.outcome import OperationError
 from dermcover.interop.pas.claim import PriorAuthRequest, read_request
 from dermcover.interop.pas.response import (
     REVIEW_ACTION,
@@ -30,11 +31,11 @@ from dermcover.interop.pas.response import (
     response_bundle,
 )
 from dermcover.store.cases import CaseRepository
-from dermcover.store.clinics import DEFAULT_CLINIC
+from dermcover.store.clinics import DEFAULT_CLINIC, ClinicNotFound
 from dermcover.store.models import Role
-from dermcover.store.prior_auths import PriorAuthorizations, PriorAuthView
+from dermcover.store.prior_auths import CaseFiling, PriorAuthorizations, PriorAuthView
 from dermcover.store.timeline import EventKind
-from dermcover.store.users import UserRepository
+from dermcover.store.users import UserExists, UserRepository
 
 SERVICE_EMAIL = "prior-authorization-service@dermcover.invalid"
 SERVICE_NAME = "Prior-authorization service (PAS)"
@@ -43,21 +44,37 @@ DECIDED_BY_STAFF = {EventKind.pa_approved: "approved", EventKind.pa_denied: "den
 
 @dataclass(frozen=True)
 class PasStore:
+    """Where a calling client's requests are kept: `clinic` is the one its trusted-client entry
+    names (default: the default clinic), and its cases are filed there under that clinic's own
+    service account, which is a member of no other clinic."""
+
     cases: CaseRepository
     users: UserRepository
     prior_auths: PriorAuthorizations
+    clinic: str = DEFAULT_CLINIC
 
     def actor(self) -> int:
         """The account cases received over PAS are recorded under (it signs in to nothing)."""
-        found = self.users.get_user_by_email(SERVICE_EMAIL)
+        email = SERVICE_EMAIL
+        if self.clinic != DEFAULT_CLINIC:
+            email = email.replace("@", f".{self.clinic}@")
+        found = self.users.get_user_by_email(email)
         if found is None:
-            found = self.users.add_user(
-                SERVICE_EMAIL,
-                secrets.token_urlsafe(32),
-                name=SERVICE_NAME,
-                clinic=DEFAULT_CLINIC,
-                role=Role.biller,  # it records the request and the payer's answer
-            )
+            try:
+                found = self.users.add_user(
+                    email,
+                    secrets.token_urlsafe(32),
+                    name=f"{SERVICE_NAME}, {self.clinic}",
+                    clinic=self.clinic,
+                    role=Role.biller,  # it records the request and the payer's answer
+                )
+            except ClinicNotFound as exc:
+                raise OperationError(
+                    422, f"the clinic this client's requests are filed in: {exc}", "processing"
+                ) from None
+            except UserExists:  # a concurrent first request made it a moment ago
+                found = self.users.get_user_by_email(email)
+                assert found is not None
         return found.id
 
 
@@ -79,8 +96,17 @@ def submit(
     reference = f"PA-{uuid.uuid4().hex[:16].upper()}"
     answer = response_bundle(request, decisions, reference=reference, base_url=desk.base_url)
     status = overall(decisions)
-    # The record first, whole; then the case it makes, linked to it.
-    record = store.prior_auths.record(
+    filing = None
+    if request.case is not None:
+        events = [(EventKind.pa_submitted, f"Received over PAS as {reference}.")]
+        if status in ("approved", "denied"):
+            kind = EventKind.pa_approved if status == "approved" else EventKind.pa_denied
+            events.append((kind, f"Decided on receipt ({reference})."))
+        filing = CaseFiling(
+            store.cases, request.case, store.actor(), today, clinic=store.clinic, events=events
+        )
+    # One transaction: the record, its case, the case's events and their audit entries.
+    store.prior_auths.record(
         reference=reference,
         claim_identifier=request.identifier,
         member_id=request.member_id,
@@ -89,29 +115,8 @@ def submit(
         request=body,
         response=answer,
         client=client,
+        filing=filing,
     )
-    if request.case is not None:
-        actor = store.actor()
-        case_id = store.cases.create_case(request.case, actor=actor, today=today).id
-        store.cases.add_event(
-            case_id,
-            EventKind.pa_submitted,
-            today,
-            actor=actor,
-            notes=f"Received over PAS as {reference}.",
-            today=today,
-        )
-        if status in ("approved", "denied"):
-            kind = EventKind.pa_approved if status == "approved" else EventKind.pa_denied
-            store.cases.add_event(
-                case_id,
-                kind,
-                today,
-                actor=actor,
-                notes=f"Decided on receipt ({reference}).",
-                today=today,
-            )
-        store.prior_auths.link_case(record.id, case_id)
     return answer
 
 
@@ -154,7 +159,9 @@ def inquire(body: Any, desk: Desk, store: PasStore, *, client: str | None) -> Js
     """The 2.2.1 answer: a Parameters whose `return` parts hold the inquiry-response Bundles
     (none when no request matches)."""
     asked = read_request(body, desk.payers, inquiry=True)
-    record = store.prior_auths.latest_for_claim(asked.identifier, client=client)
+    record = store.prior_auths.latest_for_claim(
+        asked.identifier, client=client, actor=store.actor()
+    )
     parameters: list[JsonObject] = []
     if record is not None:
         original: PriorAuthRequest = read_request(record.request, desk.payers)

@@ -1,7 +1,7 @@
 """Prior authorizations received over PAS, their audit trail, and the coverage answers given
 over CRD (so that DTR and PAS can pick them up).
 
-Revision ID: 0004_prior_authorizations
+Revision ID: 0003_prior_authorizations
 Revises: 0002_clinics_sessions
 Create Date: 2026-12-01
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0004_prior_authorizations"
+revision: str = "0003_prior_authorizations"
 down_revision: str | None = "0002_clinics_sessions"
 branch_labels: str | None = None
 depends_on: str | None = None

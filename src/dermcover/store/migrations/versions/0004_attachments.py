@@ -1,7 +1,7 @@
 """Files kept with a case, staff members' calendar feeds, and results patients share by link.
 
-Revision ID: 0003_attachments
-Revises: 0004_prior_authorizations
+Revision ID: 0004_attachments
+Revises: 0003_prior_authorizations
 Create Date: 2026-12-01
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0003_attachments"
-down_revision: str | None = "0004_prior_authorizations"
+revision: str = "0004_attachments"
+down_revision: str | None = "0003_prior_authorizations"
 branch_labels: str | None = None
 depends_on: str | None = None
 
