@@ -16,9 +16,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from fastapi import Request
 
 from dermcover.interop.cds_hooks.service import Desk
@@ -28,6 +27,9 @@ from dermcover.interop.pas.response import ACTIONS
 from dermcover.interop.payers import PayerDirectory, payer_directory
 from dermcover.store.prior_auths import CoverageAssertions, PriorAuthorizations, PriorAuthView
 from dermcover.web.settings import TRUE
+
+if TYPE_CHECKING:
+    import httpx  # imported where used: it brings its command-line tool (click, rich)
 
 log = logging.getLogger("dermcover.interop")
 

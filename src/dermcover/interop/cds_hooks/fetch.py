@@ -13,12 +13,13 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import httpx
-
 from dermcover.interop.fhir import JsonObject
+
+if TYPE_CHECKING:
+    import httpx  # imported where used: it brings its command-line tool (click, rich)
 
 TIMEOUT_SECONDS = 2.0
 BUDGET_SECONDS = 4.0
@@ -93,6 +94,8 @@ class FhirFetcher:
 
     def get(self, path: str) -> JsonObject | None:
         """GET `{base}/{path}` as FHIR JSON; None for 404/410; FetchFailed otherwise."""
+        import httpx
+
         if self.reads >= MAX_READS:
             raise FetchFailed(f"more than {MAX_READS} reads were needed")
         self.reads += 1

@@ -16,9 +16,7 @@ import dataclasses
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from dermcover.engine import library
 from dermcover.engine.library import PolicyLibrary
@@ -32,6 +30,9 @@ from dermcover.interop.fhir import FhirError, JsonObject, checked, reference_of,
 from dermcover.interop.mapping import ORDER_TYPES, order_case
 from dermcover.interop.payers import PayerDirectory, PayerEntry
 from dermcover.store.prior_auths import CoverageAssertions
+
+if TYPE_CHECKING:
+    import httpx  # imported where used: it brings its command-line tool (click, rich)
 
 FALLBACK_LABEL = "dermcover"
 
