@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel
 
 from dermcover.engine.pack import Pack, PackError, PackSpec, compile_pack
 from dermcover.inputs import InputError, field_path, parse_text, read_text, validate
+
+S = TypeVar("S", bound=BaseModel)
+T = TypeVar("T")
 
 POLICIES_ENV = "DERMCOVER_POLICIES"
 DEFAULT_POLICY = "generic"
@@ -30,17 +36,27 @@ def _policies_dir(configured: str | None) -> Path:
 
 def load_pack(folder: Path) -> Pack:
     """Load and check one pack; any problem is an InputError naming the file and the line."""
-    path = folder / "policy.yaml"
+    return load_folder(folder, "policy.yaml", PackSpec, compile_pack)
+
+
+def load_folder(
+    folder: Path, filename: str, spec_type: type[S], compile_spec: Callable[[S], T]
+) -> T:
+    """Read `folder/filename` as `spec_type`, check that its id names the folder, and compile
+    it; any problem is an InputError naming the file and the line (packs and plan documents
+    alike)."""
+    path = folder / filename
     source = str(path)
     data, locator = parse_text(read_text(path), source)
-    spec = validate(PackSpec, data, source, locator)
-    if spec.id != folder.name:
+    spec = validate(spec_type, data, source, locator)
+    spec_id = getattr(spec, "id", None)
+    if spec_id != folder.name:
         raise InputError(
-            f"{source}:{locator.line_of(('id',))}: id {spec.id!r} must match its folder "
+            f"{source}:{locator.line_of(('id',))}: id {spec_id!r} must match its folder "
             f"name {folder.name!r}"
         )
     try:
-        return compile_pack(spec)
+        return compile_spec(spec)
     except PackError as exc:
         line = locator.line_of(exc.path)
         where = f"{source}:{line}" if line is not None else source

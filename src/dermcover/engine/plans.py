@@ -18,19 +18,19 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dermcover.case import Impairment
+from dermcover.engine.library import load_folder
 from dermcover.engine.pack import (
     CitationSpec,
     CriterionSpec,
     OtherwiseSpec,
     Pack,
-    PackError,
     PackSpec,
     RuleSpec,
     SourceSpec,
     Stage,
     compile_pack,
 )
-from dermcover.inputs import InputError, field_path, parse_text, read_text, validate
+from dermcover.inputs import InputError
 
 PLANS_ENV = "DERMCOVER_PLANS"
 
@@ -116,21 +116,7 @@ def with_plan(pack: Pack, plan: Plan) -> Pack:
 
 def load_plan(folder: Path) -> Plan:
     """Load and check one plan document; a problem is an InputError naming file and line."""
-    path = folder / "plan.yaml"
-    source = str(path)
-    data, locator = parse_text(read_text(path), source)
-    spec = validate(PlanSpec, data, source, locator)
-    if spec.id != folder.name:
-        raise InputError(
-            f"{source}:{locator.line_of(('id',))}: id {spec.id!r} must match its folder "
-            f"name {folder.name!r}"
-        )
-    try:
-        return compile_plan(spec)
-    except PackError as exc:
-        line = locator.line_of(exc.path)
-        where = f"{source}:{line}" if line is not None else source
-        raise InputError(f"{where}: {field_path(exc.path)}: {exc}") from None
+    return load_folder(folder, "plan.yaml", PlanSpec, compile_plan)
 
 
 @dataclass(frozen=True)
