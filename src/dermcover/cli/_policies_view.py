@@ -22,7 +22,16 @@ from dermcover.determination import CriterionResult, Line, Status
 from dermcover.engine.fixture_runner import FixtureRun
 from dermcover.engine.library import policies_dir
 from dermcover.engine.pack_diff import CaseChange
-from dermcover.engine.pack_files import PackFolder, open_pack_folder, pack_folders
+from dermcover.engine.pack_files import (
+    PACK_FILE,
+    PLAN_FILE,
+    PackFolder,
+    open_pack_folder,
+    open_plan_folder,
+    pack_folders,
+    plan_folders,
+)
+from dermcover.engine.plans import plans_dir
 
 MARK = {Status.met: "✔", Status.not_met: "✘", Status.unknown: "?"}
 
@@ -37,19 +46,42 @@ def day(text: str | None) -> date | None:
 
 
 def folders(pack_id: str | None) -> Iterator[PackFolder]:
+    """Every pack, then every plan document; or the one `pack_id` names."""
     if pack_id is None:
         for folder in pack_folders(policies_dir()):
             yield open_pack_folder(folder)
+        for folder in plan_folders(plans_dir()):
+            yield open_plan_folder(folder)
         return
-    yield open_pack_folder(folder_of(pack_id))
+    yield open_folder(pack_id)
+
+
+def open_folder(pack_id: str) -> PackFolder:
+    """A pack or plan document named by its folder's path or by its id."""
+    as_path = Path(pack_id)
+    if (as_path / PLAN_FILE).is_file() and not (as_path / PACK_FILE).is_file():
+        return open_plan_folder(as_path)
+    if (as_path / PACK_FILE).is_file():
+        return open_pack_folder(as_path)
+    if (policies_dir() / pack_id / PACK_FILE).is_file():
+        return open_pack_folder(policies_dir() / pack_id)
+    if (plans_dir() / pack_id / PLAN_FILE).is_file():
+        return open_plan_folder(plans_dir() / pack_id)
+    known = ", ".join(folder.name for folder in pack_folders(policies_dir()))
+    plans = ", ".join(folder.name for folder in plan_folders(plans_dir())) or "none"
+    fail(
+        f"unknown policy pack {pack_id!r}: not a pack or plan document folder nor an id; "
+        f"known: {known}; plan documents: {plans}"
+    )
 
 
 def folder_of(pack_id: str) -> Path:
+    """A pack's folder, named by its path or its id (for `diff`, which compares packs)."""
     as_path = Path(pack_id)
-    if (as_path / "policy.yaml").is_file():
+    if (as_path / PACK_FILE).is_file():
         return as_path
     folder = policies_dir() / pack_id
-    if not (folder / "policy.yaml").is_file():
+    if not (folder / PACK_FILE).is_file():
         known = ", ".join(folder.name for folder in pack_folders(policies_dir()))
         fail(f"unknown policy pack {pack_id!r}: not a pack folder nor a pack id; known: {known}")
     return folder
