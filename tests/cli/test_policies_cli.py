@@ -264,6 +264,9 @@ def test_lint_covers_plan_documents_with_their_file_and_line(plans: Path) -> Non
         in out
     )
     assert "1 of 1 plan documents" in out and "0 of 1 packs" in out
+    code, out, _ = run("policies", "lint", "acme", "--today", "2026-12-01")
+    assert code == 1
+    assert "2 findings in 1 of 1 plan documents" in out and "packs" not in out
 
 
 def test_a_plan_over_a_missing_pack_is_one_line(plans: Path) -> None:

@@ -143,14 +143,14 @@ def lint(
 
 
 def _where(findings: list[Finding], checked: list[PackFolder]) -> str:
-    """`2 of 7 packs`, and `and 1 of 2 plan documents` when plan documents were linted."""
+    """`2 of 7 packs`, `1 of 2 plan documents`, or both joined by `and`."""
     dirty = {finding.pack for finding in findings}
-    packs = [folder.pack.id for folder in checked if folder.plan is None]
-    plans = [folder.pack.id for folder in checked if folder.plan is not None]
-    shown = f"{len(dirty & set(packs))} of {len(packs)} packs"
+    packs = {folder.pack.id for folder in checked if folder.plan is None}
+    plans = {folder.pack.id for folder in checked if folder.plan is not None}
+    parts = [] if plans and not packs else [f"{len(dirty & packs)} of {len(packs)} packs"]
     if plans:
-        shown += f" and {len(dirty & set(plans))} of {len(plans)} plan documents"
-    return shown
+        parts.append(f"{len(dirty & plans)} of {len(plans)} plan documents")
+    return " and ".join(parts)
 
 
 @policies_app.command("diff")
