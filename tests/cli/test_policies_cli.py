@@ -307,12 +307,33 @@ def test_diff_of_the_same_pack_changes_nothing(policies: Path) -> None:
     assert "0 of 3 fixture cases change outcome" in out
 
 
-def test_diff_reads_a_git_revision(policies: Path) -> None:
+def test_diff_of_two_plan_documents_weighs_each_before_the_pack(
+    plans: Path, tmp_path: Path
+) -> None:
+    widened = PLAN.replace("in: [keloid]", "in: [keloid, burn_scar]")
+    new = write_plan(tmp_path / "new" / "acme", text=widened)
+    code, out, _ = run("policies", "diff", "acme", str(new))
+    assert code == 1
+    assert "burn-scar (both): A burn scar (burn_scar)" in out
+    assert "covered_with_prior_auth -> not_covered_cosmetic" in out
+    assert (
+        "(decided by scars.burn-scar) -> not_covered_cosmetic (decided by acme.keloid-excluded)"
+        in out
+    )
+    assert "1 of 3 fixture cases change outcome" in out
+
+
+def test_diff_of_a_pack_with_a_plan_document_is_one_line(plans: Path) -> None:
+    code, _, err = run("policies", "diff", "scars", "acme")
+    assert code == 2
+    assert "compare a pack with a pack, or a plan document with a plan" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def commit_all(root: Path) -> None:
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
-    root = policies.parent
-
-    def git(*args: str) -> None:
+    for args in (("init", "-q"), ("add", "."), ("commit", "-q", "-m", "first")):
         subprocess.run(
             ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
             cwd=root,
@@ -320,9 +341,9 @@ def test_diff_reads_a_git_revision(policies: Path) -> None:
             capture_output=True,
         )
 
-    git("init", "-q")
-    git("add", ".")
-    git("commit", "-q", "-m", "first")
+
+def test_diff_reads_a_git_revision(policies: Path) -> None:
+    commit_all(policies.parent)
     write(policies / "scars", text=PACK.replace("in: [burn]", "in: [burn, trauma]"))
     code, out, _ = run("policies", "diff", "scars@HEAD", "scars")
     assert code == 1, out
@@ -330,3 +351,11 @@ def test_diff_reads_a_git_revision(policies: Path) -> None:
     code, _, err = run("policies", "diff", "scars@no-such-rev", "scars")
     assert code == 2
     assert err.startswith("error: git archive:")
+
+
+def test_diff_reads_a_plan_document_at_a_git_revision(plans: Path) -> None:
+    commit_all(plans.parent)
+    write_plan(plans / "acme", text=PLAN.replace("in: [keloid]", "in: [keloid, burn_scar]"))
+    code, out, _ = run("policies", "diff", "acme@HEAD", "acme")
+    assert code == 1, out
+    assert "burn-scar (both)" in out and "decided by acme.keloid-excluded" in out

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dermcover.cli.app import OutputFormat, app, console
+from dermcover.cli.app import OutputFormat, app, console, fail
 
 if TYPE_CHECKING:
     from dermcover.engine.lint import Finding
@@ -156,26 +156,42 @@ def _where(findings: list[Finding], checked: list[PackFolder]) -> str:
 @policies_app.command("diff")
 def diff(
     old: Annotated[
-        str, typer.Argument(help="The old version: a pack folder, a pack id, or ID@REV (git).")
+        str,
+        typer.Argument(
+            help="The old version: a pack or plan document folder, an id, or ID@REV (git)."
+        ),
     ],
     new: Annotated[
-        str, typer.Argument(help="The new version: a pack folder, a pack id, or ID@REV (git).")
+        str,
+        typer.Argument(
+            help="The new version: a pack or plan document folder, an id, or ID@REV (git)."
+        ),
     ],
     today: TodayOption = None,
 ) -> None:
-    """Show every fixture case two versions of a pack decide differently, and why.
+    """Show every fixture case two versions of a pack (or of a plan document) decide
+    differently, and why.
 
     Both versions decide the fixtures of both; each change names the rule that decided each line
-    before and after. Exit status 1 if any case changes.
+    before and after. Two versions of a plan document are each weighed before the pack they sit
+    over. Exit status 1 if any case changes.
     """
     from dermcover.cli._policies_view import day as _day
     from dermcover.cli._policies_view import print_change, version
     from dermcover.engine.pack_diff import diff_packs, fixtures_of_both
 
     with version(old) as before, version(new) as after:
+        if (before.plan is None) is not (after.plan is None):
+            fail(f"{old} and {new}: compare a pack with a pack, or a plan document with a plan")
         fixtures = fixtures_of_both(before.fixtures, after.fixtures)
         day = _day(today) or after.pack.spec.reviewed
-        changes = diff_packs(before.pack, after.pack, fixtures, today=day)
+        changes = diff_packs(
+            before.under or before.pack,
+            after.under or after.pack,
+            fixtures,
+            today=day,
+            plans=(before.plan, after.plan),
+        )
         for change in changes:
             print_change(change)
         console.print(
