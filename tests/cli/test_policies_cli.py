@@ -342,20 +342,22 @@ def commit_all(root: Path) -> None:
         )
 
 
-def test_diff_reads_a_git_revision(policies: Path) -> None:
-    commit_all(policies.parent)
-    write(policies / "scars", text=PACK.replace("in: [burn]", "in: [burn, trauma]"))
-    code, out, _ = run("policies", "diff", "scars@HEAD", "scars")
+WIDENED = {
+    "scars": ("trauma (both)", "decided by scars.burn-scar"),
+    "acme": ("burn-scar (both)", "decided by acme.keloid-excluded"),
+}
+
+
+@pytest.mark.parametrize("item", list(WIDENED))
+def test_diff_reads_a_pack_or_plan_document_at_a_git_revision(plans: Path, item: str) -> None:
+    commit_all(plans.parent)
+    if item == "scars":
+        write(plans.parent / "policies" / "scars", text=PACK.replace("[burn]", "[burn, trauma]"))
+    else:
+        write_plan(plans / "acme", text=PLAN.replace("[keloid]", "[keloid, burn_scar]"))
+    code, out, _ = run("policies", "diff", f"{item}@HEAD", item)
     assert code == 1, out
-    assert "trauma (both)" in out and "decided by scars.burn-scar" in out
-    code, _, err = run("policies", "diff", "scars@no-such-rev", "scars")
+    assert all(text in out for text in WIDENED[item])
+    code, _, err = run("policies", "diff", f"{item}@no-such-rev", item)
     assert code == 2
     assert err.startswith("error: git archive:")
-
-
-def test_diff_reads_a_plan_document_at_a_git_revision(plans: Path) -> None:
-    commit_all(plans.parent)
-    write_plan(plans / "acme", text=PLAN.replace("in: [keloid]", "in: [keloid, burn_scar]"))
-    code, out, _ = run("policies", "diff", "acme@HEAD", "acme")
-    assert code == 1, out
-    assert "burn-scar (both)" in out and "decided by acme.keloid-excluded" in out
