@@ -157,6 +157,23 @@ def test_policies_alone_or_list_lists_the_packs(policies: Path, args: tuple[str,
     assert "scars" in out and "Scar pack" in out and "2026-06-01" in out
 
 
+def test_list_names_each_plan_document_beside_its_pack(plans: Path) -> None:
+    code, out, _ = run("policies")
+    assert code == 0
+    assert "Plan documents" in out and "acme" in out and "Acme employer plan" in out
+    code, out, _ = run("policies", "--format", "json")
+    assert code == 0
+    [scars] = json.loads(out)
+    assert [plan["id"] for plan in scars["plans"]] == ["acme"]
+    assert scars["plans"][0]["sources"][0]["title"] == "Acme summary plan description"
+
+
+def test_list_without_plan_documents_shows_no_plan_table(policies: Path) -> None:
+    code, out, _ = run("policies")
+    assert code == 0
+    assert "Plan documents" not in out
+
+
 def test_passing_fixtures_exit_zero_with_a_summary(policies: Path) -> None:
     code, out, _ = run("policies", "test", "scars")
     assert code == 0

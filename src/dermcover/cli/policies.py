@@ -13,6 +13,7 @@ from dermcover.cli.app import OutputFormat, app, console, fail
 if TYPE_CHECKING:
     from dermcover.engine.lint import Finding
     from dermcover.engine.pack_files import PackFolder
+    from dermcover.engine.summary import PolicySource
 
 policies_app = typer.Typer(
     help="The policy packs: list them, run their fixtures, lint them, compare two versions.",
@@ -51,8 +52,9 @@ def list_packs(output: FormatOption = OutputFormat.text) -> None:
     from dermcover.engine.summary import summary_of
 
     packs = [open_pack_folder(folder).pack for folder in pack_folders(policies_dir())]
+    summaries = [summary_of(pack) for pack in packs]
     if output is OutputFormat.json:
-        console.print_json(json.dumps([summary_of(pack).model_dump(mode="json") for pack in packs]))
+        console.print_json(json.dumps([summary.model_dump(mode="json") for summary in summaries]))
         return
 
     table = Table(title="Policy packs", show_lines=True)
@@ -60,13 +62,28 @@ def list_packs(output: FormatOption = OutputFormat.text) -> None:
     table.add_column("policy")
     table.add_column("reviewed")
     table.add_column("sources (date, confidence)")
-    for pack in packs:
-        sources = "\n".join(
-            f"{source.title} ({source.date or 'undated'}, {source.confidence})"
-            for source in pack.spec.sources
-        )
-        table.add_row(pack.id, pack.spec.title, str(pack.spec.reviewed), sources)
+    for summary in summaries:
+        table.add_row(summary.id, summary.title, str(summary.reviewed), _sources(summary.sources))
     console.print(table)
+
+    plans = [(summary.id, plan) for summary in summaries for plan in summary.plans]
+    if not plans:
+        return
+    table = Table(title="Plan documents (weighed before their pack)", show_lines=True)
+    table.add_column("id", style="bold")
+    table.add_column("pack")
+    table.add_column("plan")
+    table.add_column("reviewed")
+    table.add_column("sources (date, confidence)")
+    for pack_id, plan in plans:
+        table.add_row(plan.id, pack_id, plan.title, str(plan.reviewed), _sources(plan.sources))
+    console.print(table)
+
+
+def _sources(sources: list[PolicySource]) -> str:
+    return "\n".join(
+        f"{source.title} ({source.date or 'undated'}, {source.confidence})" for source in sources
+    )
 
 
 @policies_app.command("test")
