@@ -133,6 +133,23 @@ def test_the_spread_reads_in_spanish_with_the_payers_named(client: TestClient) -
     assert "plans we know" not in text
 
 
+def test_a_spanish_page_says_the_letter_to_the_insurer_is_in_english(client: TestClient) -> None:
+    client.cookies.set("dermcover_lang", "es")
+    answers = {
+        "condition.kind": "burn_scar",
+        "condition.cause": "burn",
+        "purpose": "function",
+        "impairment": "restricted_range_of_motion",
+        "provider.setting": "office",
+        "provider.type": "dermatologist",
+    }
+    text = _words(_walk(client, "fractional_ablative_laser:generic", answers))
+    assert "Carta de necesidad médica" in text
+    assert "Va dirigida a la aseguradora, así que está en inglés." in text
+    # The framework's payer is "your health plan", and reads so in Spanish too.
+    assert "solicite la autorización previa a su plan de salud antes del tratamiento" in text
+
+
 def test_the_english_result_keeps_the_engines_words(client: TestClient) -> None:
     page = _walk(client, "chemical_peel:aetna", {"condition.kind": "actinic_keratosis"})
     text = _words(page)

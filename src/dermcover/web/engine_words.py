@@ -57,7 +57,9 @@ class Shown:
             parts = [label(item.replace(" ", "_")) for item in value.split(", ")]
             words = [self._word(part) for part in parts]
             return ", ".join(word[:1].lower() + word[1:] for word in words)
-        return value  # a count, a payer's name
+        if name == "payer":  # a payer's name, or the framework's "your health plan"
+            return translate(self.language, value)
+        return value  # a count
 
     def reason(self, text: str) -> str:
         return self._kept(text, translate_made(self.language, text, REASONS, self._value))

@@ -17,7 +17,7 @@ from dermcover.documents import gfe
 from dermcover.documents import labels as paper_labels
 from dermcover.engine.decide import PLAN_NOT_CHECKED
 from dermcover.engine.facts import FACTS
-from dermcover.engine.library import library, policies_dir
+from dermcover.engine.library import DEFAULT_POLICY, library, policies_dir
 from dermcover.engine.spread import SUMMARY_WORDS
 from dermcover.web import engine_words, labels
 from dermcover.web.documents import PHRASES, TITLES
@@ -60,6 +60,7 @@ def domain_messages() -> list[str]:
         found.extend(_asks(yaml.safe_load(pack.read_text(encoding="utf-8"))))
     # What the result page shows of the engine's answer (see web.engine_words).
     found.extend([*engine_words.MESSAGES, *SUMMARY_WORDS, PLAN_NOT_CHECKED])
+    found.append(library().get(DEFAULT_POLICY).spec.payer)  # "your health plan", in a next step
     for _, loaded in sorted(library().packs.items()):
         for rule in (*loaded.rules, loaded.otherwise):
             found.append(rule.reason)
