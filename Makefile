@@ -48,7 +48,7 @@ LOCALE := src/dermcover/locale
 translations: $(STAMP)
 	$(BIN)/pybabel -q extract -F babel.cfg -o $(LOCALE)/messages.pot --no-location --sort-output \
 	  --project dermcover --copyright-holder dermcover .
-	$(BIN)/pybabel -q update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages --no-location
+	$(BIN)/pybabel -q update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages -w 100 --ignore-obsolete
 	$(BIN)/pybabel -q compile -d $(LOCALE) -D messages --statistics
 
 bench: $(STAMP)

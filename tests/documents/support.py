@@ -70,13 +70,16 @@ def decided(case: Case, policy: str | None = None) -> tuple[Determination, Pack]
     return determination, library().get(determination.policy.id)
 
 
-def pdf_text(kind: str, document: Any) -> str:
+def pdf_text(kind: str, document: Any, language: str = "en") -> str:
     """The words of the rendered PDF, whitespace collapsed, as a reader would copy them; a line
     that wraps after a dash or a slash (`1–` / `14`, `www.cms.gov/` / `nosurprises`) is joined."""
     if shutil.which("pdftotext") is None:
         pytest.fail("pdftotext is missing: run `make` (it installs poppler-utils)")
     result = subprocess.run(
-        ["pdftotext", "-", "-"], input=render.pdf(kind, document), capture_output=True, check=True
+        ["pdftotext", "-", "-"],
+        input=render.pdf(kind, document, language),
+        capture_output=True,
+        check=True,
     )
     text = " ".join(result.stdout.decode("utf-8").split())
     return re.sub(r"(?<=\w)([–/]) (?=\w)", r"\1", text)

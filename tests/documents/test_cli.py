@@ -42,9 +42,8 @@ def test_a_pa_packet_pdf_comes_with_its_json(tmp_path: Path) -> None:
     assert packet["procedures"][0]["code"] == "0479T"
 
 
-def test_gfe_as_html(tmp_path: Path) -> None:
-    out = tmp_path / "estimate.html"
-    code, _, _ = run(
+def gfe_args(out: Path) -> list[str]:
+    return [
         "gfe",
         str(EXAMPLES / "self-pay-microneedling.yaml"),
         "--estimate",
@@ -55,10 +54,20 @@ def test_gfe_as_html(tmp_path: Path) -> None:
         "2026-11-23",
         "--out",
         str(out),
-    )
+    ]
+
+
+def test_gfe_as_html(tmp_path: Path) -> None:
+    out = tmp_path / "estimate.html"
+    code, _, _ = run(*gfe_args(out))
     assert code == 0
     html = out.read_text(encoding="utf-8")
     assert "Good Faith Estimate" in html and "$1,800.00" in html
+    # --lang es: the same estimate in Spanish, the money still in dollars.
+    assert run(*gfe_args(out), "--lang", "es")[0] == 0
+    spanish = out.read_text(encoding="utf-8")
+    assert '<html lang="es">' in spanish and "Total de cargos previstos" in spanish
+    assert "23 de noviembre de 2026" in spanish and "$1,800.00" in spanish
 
 
 def test_appeal_as_json_carries_the_deadline(tmp_path: Path) -> None:
@@ -139,3 +148,27 @@ def test_the_readme_command_for_letters_and_packets_works_as_written(tmp_path: P
         code, _, err = run(kind, *args)
         assert code == 0, err
         assert (tmp_path / f"{kind}.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_letters_to_the_insurer_refuse_spanish_in_one_line(tmp_path: Path) -> None:
+    out = tmp_path / "letter.pdf"
+    code, _, stderr = run(
+        "lmn",
+        BURN,
+        "--schedule",
+        str(EXAMPLES / "schedule-burn-laser.yaml"),
+        "-o",
+        str(out),
+        "--lang",
+        "es",
+    )
+    assert code == 2
+    assert stderr.strip().count("\n") == 0
+    assert "--lang es" in stderr and "English only" in stderr and "gfe" in stderr
+    assert not out.exists()
+
+
+def test_an_unknown_language_is_refused_naming_the_allowed_ones(tmp_path: Path) -> None:
+    code, _, stderr = run(*gfe_args(tmp_path / "estimate.pdf"), "--lang", "fr")
+    assert code == 2
+    assert "--lang fr: unknown language; allowed: en, es" in stderr

@@ -46,12 +46,13 @@ def estimate(
     return good_faith_estimate(case or self_pay_case(), request, plan or schedule(), today=ISSUED)
 
 
-def example_estimate() -> GoodFaithEstimate:
+def example_estimate(language: str = "en") -> GoodFaithEstimate:
     return good_faith_estimate(
         example("self-pay-microneedling.yaml"),
         load_model(EstimateRequest, EXAMPLES / "self-pay-microneedling-estimate.yaml"),
         load_model(Schedule, EXAMPLES / "self-pay-microneedling-schedule.yaml"),
         today=ISSUED,
+        language=language,
     )
 
 
@@ -269,3 +270,43 @@ def test_one_estimate_prices_one_procedure_line() -> None:
 def test_package_pricing_needs_a_package() -> None:
     message = refusal(prices={"self_pay": 350}, plan=schedule(pricing="package"))
     assert "schedule.pricing is package, but the estimate has no prices.package" in message
+
+
+def test_a_spanish_estimate_is_in_spanish_with_spanish_dates_and_us_dollars() -> None:
+    text = pdf_text("gfe", example_estimate("es"), "es")
+    headings = (
+        "Estimación de Buena Fe",
+        "EL SERVICIO",
+        "CARGOS PREVISTOS, CONCEPTO POR CONCEPTO",
+        "ATENCIÓN PROGRAMADA POR SEPARADO",
+        "Su derecho a disputar la factura",
+        "No es un contrato",
+        "Página 1 de",
+    )
+    assert [heading for heading in headings if heading not in text] == []
+    # Money as a Spanish reader in the United States writes it: the dollar sign, cents after a
+    # point. Six sessions at $450 list, $1,800 for the prepaid package of six.
+    assert "(paquete prepagado de 6 sesiones) L90.5, L70.0 $2,700.00 −$900.00 $1,800.00" in text
+    assert "Total de cargos previstos" in text
+    assert "al menos $400 más" in text and "cuesta $25" in text
+    # Dates: in words, and day before month in figures.
+    assert "emitida el 23 de noviembre de 2026" in text
+    assert "Programado para 7 de diciembre de 2026" in text
+    assert "del 07/12/2026 al 26/04/2027" in text
+    # Booked 9 business days ahead (Thanksgiving falls between): due 1 business day later.
+    assert "24 de noviembre de 2026 (programado con 9 días hábiles de anticipación" in text
+    assert "Microagujas (microneedling) (zona: cara) para cicatrices de acné" in text
+    assert "cada 4 semanas" in text
+    english = ("Good Faith Estimate", "Itemized", "Total expected", "November", "Page 1")
+    assert [words for words in english if words in text] == []
+    # What the clinic typed stays as typed.
+    assert "Follow-up visit to review results (99213)" in text
+
+
+def test_the_english_estimate_keeps_its_english_dates_and_words() -> None:
+    text = pdf_text("gfe", example_estimate())
+    assert "issued November 23, 2026" in text
+    assert "12/07/2026 to 04/26/2027" in text
+    assert "(prepaid package of 6 sessions) L90.5, L70.0 $2,700.00 −$900.00 $1,800.00" in text
+    assert "Page 1 of" in text
+    assert "Estimación" not in text

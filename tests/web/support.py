@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -38,3 +40,11 @@ def make_app(url: URL, **settings: Any) -> FastAPI:
             **{"plain_http": True, **settings},  # the test client speaks plain HTTP
         )
     )
+
+
+def pdf_words(content: bytes) -> str:
+    """A PDF's words, whitespace collapsed, read back with pdftotext (poppler-utils)."""
+    if shutil.which("pdftotext") is None:
+        raise AssertionError("pdftotext is missing: run `make` (it installs poppler-utils)")
+    read = subprocess.run(["pdftotext", "-", "-"], input=content, capture_output=True, check=True)
+    return " ".join(read.stdout.decode("utf-8").split())

@@ -288,6 +288,13 @@ def test_the_spanish_pages_and_the_rest_pass_axe(page: Page, server: LiveServer)
     page.get_by_role("button", name="Siguiente").click()
     # "Not listed, or not sure" (the first choice): the spread across insurers, in Spanish.
     expect(page.locator("#verdict")).to_have_text("Depende de su plan")
+    # The engine's words in Spanish too: the spread, each insurer's reason, the next steps.
+    expect(page.locator(".spread-summary")).to_contain_text(
+        "planes que conocemos lo consideran cosmético"
+    )
+    expect(page.locator("ul.spread")).to_contain_text("Sin un deterioro funcional documentado")
+    expect(page.locator("ol.steps")).to_contain_text("pida a la clínica una Estimación de Buena Fe")
+    expect(page.locator(".policy-language")).to_have_count(0)  # nothing left in English
     expect(page.locator("#costs")).to_contain_text("Deducible: lo que usted paga")
     assert fits_the_screen(page)
     shot(page, "patient-result-es")

@@ -8,7 +8,7 @@ import re
 import yaml
 from fastapi.testclient import TestClient
 
-from .support import EXAMPLES, STAFF_EMAIL, STAFF_PASSWORD, csrf_from
+from .support import EXAMPLES, STAFF_EMAIL, STAFF_PASSWORD, csrf_from, pdf_words
 
 CASE = {
     "patient": {"name": "Alex Example", "age": 52},
@@ -159,6 +159,39 @@ def test_a_complete_case_gets_its_letter_as_a_pdf(records_client: TestClient) ->
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+def test_the_clinic_writes_the_estimate_in_the_patients_language(
+    records_client: TestClient,
+) -> None:
+    sign_in(records_client)
+    case = yaml.safe_load(EXAMPLES.joinpath("self-pay-microneedling.yaml").read_text())
+    url = new_case(records_client, case)
+    page = records_client.get(url).text
+    assert '<option value="es">Español</option>' in page
+    form = {
+        "csrf_token": csrf_from(page),
+        "kind": "gfe",
+        "scheduled_on": "2026-11-23",
+        "first_session": "2026-12-07",
+        "interval_every": "4",
+        "interval_unit": "weeks",
+        "nothing_separate": "1",
+        "self_pay": "350",
+    }
+    path = f"{url.split('testserver')[-1]}/documents"
+    spanish = records_client.post(path, data={**form, "patient_language": "es"})
+    assert spanish.status_code == 200, html.unescape(spanish.text)[-800:]
+    text = pdf_words(spanish.content)
+    assert "Estimación de Buena Fe" in text and "Total de cargos previstos" in text
+    assert "07/12/2026" in text  # day first
+    english = pdf_words(records_client.post(path, data=form).content)
+    assert "Good Faith Estimate" in english and "12/07/2026" in english
+    wrong = records_client.post(path, data={**form, "patient_language": "fr"})
+    assert wrong.status_code == 422
+    assert "patient_language: 'fr' is not a language dermcover writes; allowed: en, es" in (
+        html.unescape(wrong.text)
+    )
 
 
 def test_a_refused_estimate_keeps_the_dates_and_prices_typed(records_client: TestClient) -> None:

@@ -4,6 +4,8 @@ catalogue that is complete and compiled."""
 from __future__ import annotations
 
 import html
+import re
+from datetime import date, timedelta
 from io import BytesIO
 from pathlib import Path
 
@@ -14,7 +16,8 @@ from fastapi.testclient import TestClient
 
 from dermcover.web.i18n import from_accept_language
 
-from .test_patient_pages import reply, start
+from .support import pdf_words
+from .test_patient_pages import asked, download_estimate, reply, result_page, start
 
 LOCALE = Path(__file__).resolve().parents[2] / "src" / "dermcover" / "locale"
 SPANISH = {"Accept-Language": "es-MX,es;q=0.9,en;q=0.5"}
@@ -69,6 +72,113 @@ def test_the_questions_and_the_result_are_in_spanish(client: TestClient) -> None
     assert "Deducible: lo que usted paga cada año del plan" in result
     assert "Coseguro: después del deducible" in result
     assert "Máximo de gastos de bolsillo: lo máximo que usted paga" in result
+
+
+def _words(page: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def _walk(client: TestClient, page: str, answers: dict[str, str], skip: bool = True) -> str:
+    response = start(client, page.split(":")[0], policy=page.split(":")[1])
+    while 'id="verdict"' not in response.text:
+        field = asked(response)
+        action = "answer" if field in answers else "skip"
+        response = reply(
+            client, response, action, **({"answer": answers[field]} if field in answers else {})
+        )
+    return response.text
+
+
+def test_a_spanish_result_gives_the_reasons_next_steps_and_open_questions_in_spanish(
+    client: TestClient,
+) -> None:
+    client.cookies.set("dermcover_lang", "es")
+    # A peel for actinic keratoses under Aetna: the depth, the count and the topical treatment
+    # tried are left unanswered, so the answer waits on them.
+    page = _walk(client, "chemical_peel:aetna", {"condition.kind": "actinic_keratosis"})
+    text = _words(page)
+    # The engine's reason, its outcomes put back in Spanish.
+    assert (
+        "La respuesta depende de datos que aún no tenemos: podría estar cubierto con "
+        "autorización previa o no cubierto por no ser médicamente necesario." in text
+    )
+    # The next steps, with the count and the missing records translated.
+    assert "Conteste las 3 preguntas de abajo; cada respuesta puede cambiar el resultado." in text
+    assert "Reúna antes de enviar: fotos, mapa de lesiones" in text
+    # The questions left open, and why each record is needed (the pack's words, in Spanish).
+    assert "¿Cuántas queratosis actínicas hay?" in text
+    assert "Fechas y resultados del 5-FU, el imiquimod, la crioterapia" in text
+    for english in ("The answer depends", "Answer the 3 questions", "Gather before submitting"):
+        assert english not in text, english
+    assert "se muestran en inglés" not in text, "every sentence shown has its translation"
+
+
+def test_a_spanish_result_gives_the_policys_own_reason_in_spanish(client: TestClient) -> None:
+    client.cookies.set("dermcover_lang", "es")
+    text = _words(result_page(client).text)
+    assert (
+        "Los planes excluyen los tratamientos cuyo fin es cambiar el aspecto de la piel; esta "
+        "afección y este fin entran en esa exclusión." in text
+    )
+    assert "pida a la clínica una Estimación de Buena Fe del precio sin seguro" in text
+    assert "Plans exclude treatment whose aim" not in text
+
+
+def test_the_spread_reads_in_spanish_with_the_payers_named(client: TestClient) -> None:
+    client.cookies.set("dermcover_lang", "es")
+    answers = {"condition.kind": "acne_scars", "purpose": "appearance", "impairment": "__none__"}
+    text = _words(_walk(client, "microneedling:all", answers))
+    assert "de los 6 planes que conocemos lo consideran cosmético (Aetna, Cigna, Medicare y" in text
+    assert "Anthem: La respuesta depende de datos que aún no tenemos" in text
+    assert "plans we know" not in text
+
+
+def test_a_spanish_page_says_the_letter_to_the_insurer_is_in_english(client: TestClient) -> None:
+    client.cookies.set("dermcover_lang", "es")
+    answers = {
+        "condition.kind": "burn_scar",
+        "condition.cause": "burn",
+        "purpose": "function",
+        "impairment": "restricted_range_of_motion",
+        "provider.setting": "office",
+        "provider.type": "dermatologist",
+    }
+    text = _words(_walk(client, "fractional_ablative_laser:generic", answers))
+    assert "Carta de necesidad médica" in text
+    assert "Va dirigida a la aseguradora, así que está en inglés." in text
+    # The framework's payer is "your health plan", and reads so in Spanish too.
+    assert "solicite la autorización previa a su plan de salud antes del tratamiento" in text
+
+
+def test_the_english_result_keeps_the_engines_words(client: TestClient) -> None:
+    page = _walk(client, "chemical_peel:aetna", {"condition.kind": "actinic_keratosis"})
+    text = _words(page)
+    assert "The answer depends on facts the case does not give yet: it could be covered" in text
+    assert "Answer the 3 questions below; each answer can change the result." in text
+    assert "Gather before submitting: photos, lesion map" in text
+    assert "no están traducidas" not in text
+
+
+def test_the_api_answers_in_english_whatever_the_browser(client: TestClient) -> None:
+    case = {"procedures": [{"kind": "microneedling"}], "condition": {"kind": "acne_scars"}}
+    client.cookies.set("dermcover_lang", "es")
+    response = client.post("/api/v1/determinations", json=case, headers=SPANISH)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert any("The answer depends" in r for line in body["lines"] for r in line["reasons"])
+
+
+def test_the_estimate_a_spanish_page_downloads_is_in_spanish(client: TestClient) -> None:
+    client.cookies.set("dermcover_lang", "es")
+    response = download_estimate(client, result_page(client))
+    first = date.today() + timedelta(days=21)
+    assert response.status_code == 200
+    text = pdf_words(response.content)
+    assert "Estimación de Buena Fe" in text
+    assert "02/04/1990" in text  # the birth date, day first
+    assert "$1,050.00" in text  # three sessions at $350
+    assert f"{first.day:02d}/{first.month:02d}/{first.year}" in text
+    assert "Good Faith Estimate" not in text
 
 
 def test_the_costs_form_explains_the_plans_terms_in_english(client: TestClient) -> None:

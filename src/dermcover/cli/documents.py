@@ -52,6 +52,7 @@ def build(
     estimate: Path | None = None,
     denial: Path | None = None,
     schedule: Path | None = None,
+    language: str = "en",
 ) -> BaseModel:
     """The document model; a refusal becomes an input error (one line, exit status 2)."""
     # Each kind imports only its own document module: a letter does not load the calendars.
@@ -78,6 +79,7 @@ def build(
                 plan,
                 today=today,
                 code_issues=code_errors(determination.code_issues),
+                language=language,
             )
         pack = library().get(determination.policy.id)
         if kind is DocumentKind.lmn:
@@ -104,7 +106,21 @@ def build(
         raise InputError(message) from None
 
 
-def write(kind: DocumentKind, document: BaseModel, out: Path) -> list[Path]:
+def check_language(kind: DocumentKind, language: str) -> None:
+    """`--lang`: a language dermcover writes, and one this kind of document is written in."""
+    from dermcover.documents import LANGUAGES
+    from dermcover.inputs import InputError
+
+    if language not in ("en", "es"):
+        raise InputError(f"--lang {language}: unknown language; allowed: en, es")
+    if language not in LANGUAGES[kind.value]:
+        raise InputError(
+            f"--lang {language}: `document {kind.value}` goes to the insurer and is written in "
+            "English only; the Good Faith Estimate (gfe) is written in English or Spanish"
+        )
+
+
+def write(kind: DocumentKind, document: BaseModel, out: Path, language: str = "en") -> list[Path]:
     """Write `document` as `out`'s suffix says; a PDF packet gets its JSON beside it."""
     from dermcover.documents import render
 
@@ -112,9 +128,9 @@ def write(kind: DocumentKind, document: BaseModel, out: Path) -> list[Path]:
     if out.suffix == ".json":
         out.write_text(render.json_text(document), encoding="utf-8")
     elif out.suffix == ".html":
-        out.write_text(render.html(kind.value, document), encoding="utf-8")
+        out.write_text(render.html(kind.value, document, language), encoding="utf-8")
     else:
-        out.write_bytes(render.pdf(kind.value, document))
+        out.write_bytes(render.pdf(kind.value, document, language))
         if kind is DocumentKind.pa_packet:
             beside = out.with_suffix(".json")
             beside.write_text(render.json_text(document), encoding="utf-8")
@@ -156,6 +172,14 @@ def document(
         datetime | None,
         typer.Option("--date", formats=["%Y-%m-%d"], help="The document's date; default: today."),
     ] = None,
+    lang: Annotated[
+        str,
+        typer.Option(
+            "--lang",
+            help="The patient's language for the Good Faith Estimate: en or es. Letters to the "
+            "insurer are in English.",
+        ),
+    ] = "en",
 ) -> None:
     """Write a letter of medical necessity, prior-authorization packet, Good Faith Estimate or
     appeal for CASE.
@@ -169,6 +193,7 @@ def document(
         )
     if not out.parent.is_dir():
         raise InputError(f"--out {out}: the folder {out.parent} does not exist")
+    check_language(kind, lang)
     today = dated.date() if dated is not None else date.today()
     built = build(
         kind,
@@ -178,8 +203,9 @@ def document(
         estimate=estimate,
         denial=denial,
         schedule=schedule,
+        language=lang,
     )
-    for path in write(kind, built, out):
+    for path in write(kind, built, out, lang):
         console.print(f"wrote {path}", highlight=False)
     left_out = getattr(built, "left_out", None)
     for note in left_out or []:

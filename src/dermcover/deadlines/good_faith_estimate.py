@@ -25,6 +25,10 @@ from dermcover.deadlines.due import DueDate
 TIMING = "45 CFR 149.610(b)(1)(vi)"
 SCOPE = "45 CFR 149.610(b)(1)"
 RECURRING_SCOPE_MONTHS = 12
+# The notes' wording, kept whole so that a paper in another language can find and translate them.
+BOOKED_NOTE = "booked %(ahead)s business days ahead; due %(days)s business day(s) after scheduling"
+REQUEST_NOTE = "due 3 business days after the request; asking about cost counts as a request"
+NOTES = (BOOKED_NOTE, REQUEST_NOTE)
 
 
 def business_days_ahead(
@@ -61,7 +65,7 @@ def due_after_scheduling(
         citation=TIMING,
         due=calendar.add_business_days(scheduled, days),
         counted_from=scheduled,
-        note=f"booked {ahead} business days ahead; due {days} business day(s) after scheduling",
+        note=BOOKED_NOTE % {"ahead": ahead, "days": days},
     )
 
 
@@ -71,7 +75,7 @@ def due_after_request(requested: date, calendar: BusinessCalendar = FEDERAL) -> 
         citation=TIMING,
         due=calendar.add_business_days(requested, 3),
         counted_from=requested,
-        note="due 3 business days after the request; asking about cost counts as a request",
+        note=REQUEST_NOTE,
     )
 
 

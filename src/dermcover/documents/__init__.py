@@ -14,8 +14,20 @@ argued from the trace), `schedule` and `denial` (the extra inputs), `labels` (wo
 vocabulary). `render` is the thin shell: Jinja2 templates to HTML, WeasyPrint to PDF.
 
 A document that cannot honestly be written raises `DocumentRefused`, naming every reason.
+
+Languages (`LANGUAGES`): the Good Faith Estimate is the patient's own paper, so it is written in
+English or Spanish, the patient's choice. The letter of medical necessity, the prior-authorization
+packet and the appeal go to the insurer, whose reviewers read English, so they are English only.
 """
 
 from dermcover.documents.refusal import DocumentRefused
 
-__all__ = ["DocumentRefused"]
+# The languages each document is written in, by its kind.
+LANGUAGES: dict[str, tuple[str, ...]] = {
+    "gfe": ("en", "es"),
+    "lmn": ("en",),
+    "pa-packet": ("en",),
+    "appeal": ("en",),
+}
+
+__all__ = ["LANGUAGES", "DocumentRefused"]

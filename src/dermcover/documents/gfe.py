@@ -23,15 +23,19 @@ each missing element.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 from pydantic import Field
 
+from dermcover import i18n
 from dermcover.case import Case, PlanType
 from dermcover.deadlines.disputes import FEE, THRESHOLD, WINDOW_DAYS
 from dermcover.deadlines.due import DueDate
 from dermcover.deadlines.good_faith_estimate import (
+    NOTES,
     due_after_request,
     due_after_scheduling,
     recurring_scope_fits,
@@ -53,12 +57,13 @@ from dermcover.documents.parties import (
     provider_block,
 )
 from dermcover.documents.refusal import DocumentRefused, refuse_if
-from dermcover.documents.schedule import Pricing, Schedule
+from dermcover.documents.schedule import Interval, Pricing, Schedule
 from dermcover.estimate import EstimateRequest, Scenario, ScenarioName
 from dermcover.money.amounts import total
 from dermcover.money.scenarios import package_scenario, packages_to_buy, self_pay_scenario
 
 DOCUMENT = "Good Faith Estimate"
+Words = Callable[[str], str]
 
 NEEDED_FIELDS = (
     "patient.name",
@@ -139,27 +144,35 @@ class GoodFaithEstimate(Part):
     dispute_fee: Decimal = FEE
 
 
-def disclaimers(provider_name: str) -> Disclaimers:
+def disclaimers(provider_name: str, language: str = i18n.DEFAULT) -> Disclaimers:
+    _ = partial(i18n.translate, language)
     return Disclaimers(
-        other_care=(
+        other_care=_(
             "Other items or services may be recommended as part of your care. They are not "
             "included in this estimate and must be scheduled or requested separately; you can "
             "ask for a Good Faith Estimate for each of them."
         ),
-        estimate_only=(
+        estimate_only=_(
             "This is only an estimate, based on the items and services reasonably expected when "
             "it was issued. The actual items, services or charges may differ from it."
         ),
-        dispute=(
-            f"If you are billed at least ${THRESHOLD:,.0f} more than the total expected charges "
-            f"on this estimate from {provider_name}, you have the right to dispute the bill "
+        dispute=_(
+            "If you are billed at least %(threshold)s more than the total expected charges "
+            "on this estimate from %(provider)s, you have the right to dispute the bill "
             "through the federal patient-provider dispute resolution process. Start it within "
-            f"{WINDOW_DAYS} calendar days of the date on the first bill; there is a ${FEE:,.0f} "
-            f"fee. Instructions and the form are at {DISPUTE_INSTRUCTIONS}. Starting a dispute "
+            "%(days)s calendar days of the date on the first bill; there is a %(fee)s "
+            "fee. Instructions and the form are at %(where)s. Starting a dispute "
             "will not adversely affect the quality of the care you receive. While it is open, "
             "the bill may not be sent to collections and late fees are suspended."
-        ),
-        not_a_contract=(
+        )
+        % {
+            "threshold": i18n.whole_dollars(THRESHOLD, language),
+            "provider": provider_name,
+            "days": WINDOW_DAYS,
+            "fee": i18n.whole_dollars(FEE, language),
+            "where": DISPUTE_INSTRUCTIONS,
+        },
+        not_a_contract=_(
             "This Good Faith Estimate is not a contract and does not require you to get the "
             "items or services from any of the providers or facilities listed on it."
         ),
@@ -211,13 +224,13 @@ def _missing_inputs(
     return reasons
 
 
-def _due(schedule: Schedule) -> tuple[DueDate | None, str]:
+def _due(schedule: Schedule, _: Words, language: str) -> tuple[DueDate | None, str]:
     candidates: list[DueDate] = []
     note = ""
     if schedule.scheduled_on is not None and schedule.first_session is not None:
         after_booking = due_after_scheduling(schedule.scheduled_on, schedule.first_session)
         if after_booking is None:
-            note = (
+            note = _(
                 "Booked fewer than 3 business days ahead, so no scheduling deadline applies; "
                 "it is given before the service."
             )
@@ -228,7 +241,14 @@ def _due(schedule: Schedule) -> tuple[DueDate | None, str]:
     if not candidates:
         return None, note
     due = min(candidates, key=lambda candidate: candidate.due_date)
-    return due, due.note or ""
+    note = due.note or ""
+    return due, i18n.translate_made(language, note, NOTES) or note
+
+
+def _day(value: date, language: str) -> str:
+    """A date inside a sentence: ISO in English, as the estimate always wrote it; in words in
+    Spanish, where 2027-03-01 reads as a figure to decode."""
+    return value.isoformat() if language == i18n.DEFAULT else i18n.long_date(value, language)
 
 
 def _sessions_covered(schedule: Schedule, sessions: int, start: date) -> int:
@@ -255,11 +275,12 @@ def _items(
     request: EstimateRequest,
     scenario: Scenario,
     dates: list[date] | None,
+    _: Words,
 ) -> list[EstimateItem]:
     """One item per session, or per prepaid package, with its list price and discount."""
     procedure = case.procedures[0]
     item = procedure_item(procedure)
-    plain = item.kind + (f", {item.site}" if item.site else "")
+    plain = _(item.kind) + (f", {_lower(_(labels.kind(procedure.site)))}" if procedure.site else "")
     diagnoses = [coded.code for coded in diagnosis_items(case)]
     prices = request.prices
     sessions = len(scenario.sessions)
@@ -280,10 +301,18 @@ def _items(
     for group, prepaid in groups:
         charge = total(scenario.sessions[n - 1].patient for n in group)
         first, last = group[0], group[-1]
-        label = f"Session {first}" if first == last else f"Sessions {first}–{last}"
+        label = (
+            _("Session %(number)s") % {"number": first}
+            if first == last
+            else _("Sessions %(first)s–%(last)s") % {"first": first, "last": last}
+        )
         description = plain
-        if prepaid:
-            description += f" (prepaid package of {len(group)} session{'s' * (len(group) > 1)})"
+        if prepaid and len(group) > 1:
+            description += " " + _("(prepaid package of %(count)s sessions)") % {
+                "count": len(group)
+            }
+        elif prepaid:
+            description += " " + _("(prepaid package of 1 session)")
         list_price = (
             prices.billed_charge * len(group)
             if prices.billed_charge is not None and prices.billed_charge * len(group) > charge
@@ -306,19 +335,39 @@ def _items(
     return items
 
 
-def _primary_service(case: Case, schedule: Schedule, sessions: int) -> str:
-    procedure = procedure_item(case.procedures[0])
-    text = procedure.kind
-    if procedure.site:
-        text += f" of the {procedure.site}"
+def _lower(text: str) -> str:
+    """A label inside a sentence: `Acne scars` -> `acne scars` (`PRP injection` stays)."""
+    return text if text[:2].isupper() else text[:1].lower() + text[1:]
+
+
+def _primary_service(case: Case, schedule: Schedule, sessions: int, _: Words) -> str:
+    first = case.procedures[0]
+    text = _(procedure_item(first).kind)
+    if first.site:
+        text += " " + _("of the %(site)s") % {"site": _lower(_(labels.kind(first.site)))}
     condition = case.condition.kind if case.condition else None
     if condition is not None:
-        text += f" for {labels.words(condition)}"
+        text += " " + _("for %(condition)s") % {"condition": _lower(_(labels.kind(condition)))}
     if sessions > 1:
-        text += f": a series of {sessions} sessions"
+        text += ": " + _("a series of %(count)s sessions") % {"count": sessions}
         if schedule.interval is not None:
-            text += f", {schedule.interval.text}"
+            text += f", {_interval(schedule.interval, _)}"
     return text
+
+
+# How often a series recurs, by the interval's unit: once, and every so many.
+EVERY_ONE = {"days": "every day", "weeks": "every week", "months": "every month"}
+EVERY = {"days": "every %(count)s days", "weeks": "every %(count)s weeks"}
+EVERY["months"] = "every %(count)s months"
+INTERVAL_WORDS = (*EVERY_ONE.values(), *EVERY.values())
+
+
+def _interval(interval: Interval, _: Words) -> str:
+    """`every 4 weeks` in the estimate's language (the same words as `Interval.text`)."""
+    unit = interval.unit.value
+    if interval.every == 1:
+        return _(EVERY_ONE[unit])
+    return _(EVERY[unit]) % {"count": interval.every}
 
 
 def good_faith_estimate(
@@ -328,11 +377,15 @@ def good_faith_estimate(
     *,
     today: date,
     code_issues: list[str] | None = None,
+    language: str = i18n.DEFAULT,
 ) -> GoodFaithEstimate:
     """The estimate for the first procedure line of `case`, priced by `request`.
 
     `code_issues` are the determination's code errors as refusal reasons (`code_errors`).
+    `language` is the patient's: every sentence the estimate writes is in it; what the clinic
+    typed (care scheduled separately, the location) and the code sets' descriptions are not.
     """
+    _ = partial(i18n.translate, language)
     if schedule is None:
         raise DocumentRefused(
             DOCUMENT,
@@ -358,7 +411,7 @@ def good_faith_estimate(
     all_dates = schedule.session_dates(sessions)
     scenario = _scenario(request, schedule, covered)
     dates = all_dates[:covered] if all_dates else None
-    items = _items(case, request, scenario, dates)
+    items = _items(case, request, scenario, dates, _)
 
     separate = [
         SeparateCare(description=entry.description, code=entry.code, timing=entry.timing)
@@ -368,17 +421,20 @@ def good_faith_estimate(
         later = all_dates[covered] if all_dates else None
         separate.append(
             SeparateCare(
-                description=(
-                    f"Sessions {covered + 1}–{sessions} of the series: one estimate may cover "
+                description=_(
+                    "Sessions %(first)s–%(last)s of the series: one estimate may cover "
                     "at most 12 months of a recurring series, so these need a new Good Faith "
                     "Estimate"
-                ),
+                )
+                % {"first": covered + 1, "last": sessions},
                 code=case.procedures[0].code,
-                timing=f"from {later.isoformat()}" if later else "after the first 12 months",
+                timing=_("from %(day)s") % {"day": _day(later, language)}
+                if later
+                else _("after the first 12 months"),
             )
         )
     provider = provider_block(case)
-    due, due_note = _due(schedule)
+    due, due_note = _due(schedule, _, language)
     list_total = (
         total(
             item.list_price if item.list_price is not None else item.expected_charge
@@ -391,17 +447,17 @@ def good_faith_estimate(
         issued_on=today,
         due=due,
         due_note=due_note,
-        right_to_estimate=RIGHT_TO_ESTIMATE,
+        right_to_estimate=_(RIGHT_TO_ESTIMATE),
         patient=patient_block(case).model_copy(update={"member_id": None}),
         provider=provider,
         location=schedule.location or provider.address or "",
         state=provider.state or "",
-        primary_service=_primary_service(case, schedule, sessions),
+        primary_service=_primary_service(case, schedule, sessions, _),
         scheduled_for=schedule.first_session,
         series=SeriesScope(
             sessions_planned=sessions,
             sessions_covered=covered,
-            frequency=schedule.interval.text if schedule.interval else None,
+            frequency=_interval(schedule.interval, _) if schedule.interval else None,
             first_date=dates[0] if dates else None,
             last_date=dates[-1] if dates else None,
             planned_last_date=all_dates[-1] if all_dates else None,
@@ -410,15 +466,16 @@ def good_faith_estimate(
         else None,
         diagnoses=diagnosis_items(case),
         items=items,
-        pricing="prepaid package price"
+        pricing=_("prepaid package price")
         if scenario.name is ScenarioName.self_pay_package
-        else "self-pay price per session",
+        else _("self-pay price per session"),
         total_expected=total(item.expected_charge for item in items),
         total_list=list_total,
         separately_scheduled=separate,
-        separate_instructions=(
-            f"Ask {provider.organization or provider.name}, or the provider who will give that "
+        separate_instructions=_(
+            "Ask %(provider)s, or the provider who will give that "
             "care, for a Good Faith Estimate when you schedule it, or at any time before."
-        ),
-        disclaimers=disclaimers(provider.organization or provider.name),
+        )
+        % {"provider": provider.organization or provider.name},
+        disclaimers=disclaimers(provider.organization or provider.name, language),
     )

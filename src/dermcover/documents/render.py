@@ -13,10 +13,11 @@ from functools import cache
 from typing import Any
 
 import simplejson
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 from pydantic import BaseModel
 
-from dermcover.money.amounts import cents
+from dermcover import i18n
 
 TEMPLATES = {
     "lmn": "lmn.html",
@@ -26,25 +27,22 @@ TEMPLATES = {
 }
 
 
-def money(amount: Decimal | None) -> str:
-    """`$1,800.00`; a blank for an unknown amount."""
-    if amount is None:
-        return ""
-    rounded = cents(amount)
-    sign = "-" if rounded < 0 else ""
-    return f"{sign}${abs(rounded):,.2f}"
+@pass_context
+def money(context: Context, amount: Decimal | None) -> str:
+    """`$1,800.00` in either language; a blank for an unknown amount."""
+    return i18n.money(amount, context.get("lang", i18n.DEFAULT))
 
 
-def day(value: date | None) -> str:
-    """`November 22, 2026`."""
-    if value is None:
-        return ""
-    return f"{value:%B} {value.day}, {value.year}"
+@pass_context
+def day(context: Context, value: date | None) -> str:
+    """`November 22, 2026`; `22 de noviembre de 2026`."""
+    return i18n.long_date(value, context.get("lang", i18n.DEFAULT))
 
 
-def short_day(value: date | None) -> str:
-    """`11/22/2026`, as forms print dates."""
-    return "" if value is None else f"{value:%m/%d/%Y}"
+@pass_context
+def short_day(context: Context, value: date | None) -> str:
+    """`11/22/2026`, as forms print dates; `22/11/2026` in Spanish."""
+    return i18n.short_date(value, context.get("lang", i18n.DEFAULT))
 
 
 @cache
@@ -55,6 +53,7 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
     env.filters["money"] = money
     env.filters["day"] = day
@@ -62,18 +61,27 @@ def environment() -> Environment:
     return env
 
 
-def html(kind: str, document: BaseModel) -> str:
-    """The document as a standalone HTML page (styles inlined)."""
+def html(kind: str, document: BaseModel, language: str = i18n.DEFAULT) -> str:
+    """The document as a standalone HTML page (styles inlined), its fixed words in `language`
+    (the words built with the model are in the language it was built in)."""
     env = environment()
     stylesheet = env.loader.get_source(env, "style.css")[0] if env.loader else ""
-    return env.get_template(TEMPLATES[kind]).render(doc=document, stylesheet=stylesheet)
+    gettext, ngettext = i18n.gettext_for(language)
+    return env.get_template(TEMPLATES[kind]).render(
+        doc=document,
+        stylesheet=stylesheet,
+        lang=language,
+        gettext=gettext,
+        ngettext=ngettext,
+        _=gettext,
+    )
 
 
-def pdf(kind: str, document: BaseModel) -> bytes:
+def pdf(kind: str, document: BaseModel, language: str = i18n.DEFAULT) -> bytes:
     """The document as PDF bytes."""
     from weasyprint import HTML  # type: ignore[import-untyped]  # the package ships no types
 
-    rendered: bytes = HTML(string=html(kind, document)).write_pdf()
+    rendered: bytes = HTML(string=html(kind, document, language)).write_pdf()
     return rendered
 
 

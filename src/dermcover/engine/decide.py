@@ -218,11 +218,7 @@ def _line(
         prior_auth = PriorAuthorizationNeed.unknown
         questions = questions_for()
         could_be = sorted({_plain(rule.outcome) for rule in possible})
-        reasons = [
-            "The answer depends on facts the case does not give yet: it could be "
-            + " or ".join(could_be)
-            + "."
-        ]
+        reasons = [DEPENDS % {"outcomes": " or ".join(could_be)}]
     procedure = view.procedure
     line = Line(
         procedure=ProcedureRef(kind=view.kind, code=procedure.code, sessions=procedure.sessions),
@@ -237,7 +233,13 @@ def _line(
     return _LineDecision(line, questions, possible)
 
 
-_PLAIN = {
+# The engine's own sentences, whole, so that the patient pages can find and translate them.
+DEPENDS = "The answer depends on facts the case does not give yet: it could be %(outcomes)s."
+ONLY_WHEN = "The policy covers it only when: %(criterion)s. That is not the case here."
+ASKED_BY = "asked for by %(id)s"
+REASONS = (DEPENDS, ONLY_WHEN, ASKED_BY)
+
+PLAIN = {
     Outcome.covered: "covered",
     Outcome.covered_with_prior_auth: "covered with prior authorization",
     Outcome.not_covered_cosmetic: "excluded as cosmetic",
@@ -247,7 +249,7 @@ _PLAIN = {
 
 
 def _plain(outcome: Outcome) -> str:
-    return _PLAIN.get(outcome, outcome.value)
+    return PLAIN.get(outcome, outcome.value)
 
 
 def _unmet_reasons(deciding: Rule, weighed: list[tuple[Rule, Status]]) -> list[str]:
@@ -255,8 +257,7 @@ def _unmet_reasons(deciding: Rule, weighed: list[tuple[Rule, Status]]) -> list[s
     if deciding.outcome.is_covered:
         return []
     return [
-        f"The policy covers it only when: {rule.criterion.text.rstrip('.')}. That is not the "
-        "case here."
+        ONLY_WHEN % {"criterion": rule.criterion.text.rstrip(".")}
         for rule, status in weighed
         if status is NOT_MET and rule.outcome.is_covered and rule.procedures is not None
     ]
@@ -478,7 +479,7 @@ def _checklist(pack: Pack, case: Case, decisions: list[_LineDecision]) -> list[D
                 needed.setdefault(requirement.item, requirement.why)
         for rule in decision.possible:
             for item in rule.documentation:
-                needed.setdefault(item, f"asked for by {rule.criterion.id}")
+                needed.setdefault(item, ASKED_BY % {"id": rule.criterion.id})
     return [
         DocumentationCheck(item=item, status="present" if item in on_file else "missing", why=why)
         for item, why in needed.items()

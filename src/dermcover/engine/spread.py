@@ -13,7 +13,7 @@ Medicare Advantage keep the Medicare packs only, any other plan type leaves them
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from pydantic import Field
@@ -176,33 +176,49 @@ def _groups(answers: Iterable[PlanAnswer]) -> list[SpreadGroup]:
 
 def _verb(answer: PlanAnswer, count: int) -> str:
     if answer.outcome is Outcome.mixed and not _covers_any(answer):
-        one, many = "pays for none of it", "pay for none of it"
+        one, many = NONE_OF_IT
     else:
         one, many = VERBS[answer.outcome]
     return one if count == 1 else many
 
 
-def summary(groups: list[SpreadGroup], plans: int) -> str:
+# The summary's wording, whole, so that the patient pages can say it in another language.
+NO_PACK = "No payer policy we know applies to this plan type."
+ONE_PLAN = "The one plan we know %(verb)s (%(named)s)"
+ALL_PLANS = "All %(plans)s plans we know %(verb)s (%(named)s)"
+SOME_PLANS = "%(count)s of %(plans)s plans we know %(verb)s (%(named)s)"
+MORE_PLANS = "%(count)s %(verb)s (%(named)s)"
+LAST_TWO = "%(first)s and %(last)s"
+NONE_OF_IT = ("pays for none of it", "pay for none of it")
+SUMMARY_WORDS: tuple[str, ...] = (NO_PACK, ONE_PLAN, ALL_PLANS, SOME_PLANS, MORE_PLANS, LAST_TWO)
+SUMMARY_WORDS += (*(verb for pair in VERBS.values() for verb in pair), *NONE_OF_IT)
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def summary(groups: list[SpreadGroup], plans: int, words: Callable[[str], str] = _same) -> str:
     """`4 of 5 plans we know call this cosmetic (...); 1 covers it with prior authorization
-    (...).` The first group carries the total; a single plan answering alone says so."""
+    (...).` The first group carries the total; a single plan answering alone says so. `words`
+    translates each piece (the templates above); English by default."""
     if not groups:
-        return "No payer policy we know applies to this plan type."
+        return words(NO_PACK)
     parts = []
     for number, group in enumerate(groups):
         count = len(group.payers)
-        verb = group.says
-        named = _names(group.payers)
+        values: dict[str, object] = {"verb": words(group.says), "count": count, "plans": plans}
+        values["named"] = _names(group.payers, words)
         if number == 0 and plans == 1:
-            parts.append(f"The one plan we know {verb} ({named})")
+            parts.append(words(ONE_PLAN) % values)
         elif number == 0:
-            lead = f"All {plans}" if count == plans else f"{count} of {plans}"
-            parts.append(f"{lead} plans we know {verb} ({named})")
+            parts.append(words(ALL_PLANS if count == plans else SOME_PLANS) % values)
         else:
-            parts.append(f"{count} {verb} ({named})")
+            parts.append(words(MORE_PLANS) % values)
     return "; ".join(parts) + "."
 
 
-def _names(payers: list[str]) -> str:
-    if len(payers) <= 2:
-        return " and ".join(payers)
-    return ", ".join(payers[:-1]) + " and " + payers[-1]
+def _names(payers: list[str], words: Callable[[str], str]) -> str:
+    if len(payers) == 1:
+        return payers[0]
+    return words(LAST_TWO) % {"first": ", ".join(payers[:-1]), "last": payers[-1]}

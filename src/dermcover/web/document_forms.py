@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from dermcover.case import Case
+from dermcover.i18n import DEFAULT, LANGUAGES
 from dermcover.inputs import describe, field_path
 from dermcover.web.documents import DocumentInputs, DocumentKind
 from dermcover.web.errors import FieldError
@@ -64,6 +65,19 @@ def _denial(form: FormData, case: Case) -> dict[str, Any] | None:
         if _text(form, name):
             denial[field] = _text(form, name)
     return denial
+
+
+def patient_language(form: FormData) -> str:
+    """The language the patient reads, for the estimate (letters to the plan stay English)."""
+    language = _text(form, "patient_language") or DEFAULT
+    if language not in LANGUAGES:
+        allowed = ", ".join(LANGUAGES)
+        raise FieldError(
+            f"patient_language: {language!r} is not a language dermcover writes; allowed: "
+            f"{allowed}",
+            "patient_language",
+        )
+    return language
 
 
 def document_inputs(kind: DocumentKind, form: FormData, case: Case) -> DocumentInputs:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from dermcover.case import Case, Contract
-from dermcover.documents import DocumentRefused, render
+from dermcover.documents import LANGUAGES, DocumentRefused, render
 from dermcover.documents.appeal import appeal_letter
 from dermcover.documents.clinical import code_errors
 from dermcover.documents.denial import Denial
@@ -24,6 +24,7 @@ from dermcover.documents.pa_packet import prior_authorization_packet
 from dermcover.documents.schedule import Schedule
 from dermcover.engine import determine, library
 from dermcover.estimate import EstimateRequest
+from dermcover.i18n import DEFAULT
 from dermcover.store.clinics import Permission
 from dermcover.web.errors import FieldError
 
@@ -80,6 +81,11 @@ class DocumentRequest(DocumentInputs):
     case: Case
 
 
+def language_for(kind: DocumentKind, language: str) -> str:
+    """The language a document of `kind` is written in for a reader of `language`."""
+    return language if language in LANGUAGES.get(kind.value, (DEFAULT,)) else DEFAULT
+
+
 def permission_for(kind: DocumentKind) -> Permission:
     """Letters are a clinician's work too; the packet and the estimate are the billing office's."""
     if kind in (DocumentKind.lmn, DocumentKind.appeal):
@@ -94,8 +100,10 @@ def build(
     *,
     today: date | None = None,
     policy: str | None = None,
+    language: str = DEFAULT,
 ) -> BaseModel:
-    """The document's model; a refusal or a missing input is a FieldError (422)."""
+    """The document's model; a refusal or a missing input is a FieldError (422). `language`
+    is the reader's: the patient's papers are written in it, the insurer's stay in English."""
     day = today or date.today()
     determination = determine(case, policy, today=day)
     try:
@@ -111,6 +119,7 @@ def build(
                 inputs.schedule,
                 today=day,
                 code_issues=code_errors(determination.code_issues),
+                language=language_for(kind, language),
             )
         pack = library().get(determination.policy.id)
         if kind is DocumentKind.lmn:
@@ -136,14 +145,20 @@ class Refused(FieldError):
         self.reasons = refusal.reasons
 
 
-def response(kind: DocumentKind, document: BaseModel, fmt: DocumentFormat) -> Response:
-    """The document as a download."""
+def response(
+    kind: DocumentKind, document: BaseModel, fmt: DocumentFormat, language: str = DEFAULT
+) -> Response:
+    """The document as a download, in `language` where the kind is written in it."""
+    language = language_for(kind, language)
     name = FILENAMES[kind]
     if fmt is DocumentFormat.json:
         content, media = render.json_text(document).encode(), "application/json"
     elif fmt is DocumentFormat.html:
-        content, media = render.html(kind.value, document).encode(), "text/html; charset=utf-8"
+        content, media = (
+            render.html(kind.value, document, language).encode(),
+            "text/html; charset=utf-8",
+        )
     else:
-        content, media = render.pdf(kind.value, document), "application/pdf"
+        content, media = render.pdf(kind.value, document, language), "application/pdf"
     disposition = f'attachment; filename="{name}.{fmt.value}"'
     return Response(content, media_type=media, headers={"Content-Disposition": disposition})

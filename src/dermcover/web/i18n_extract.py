@@ -12,9 +12,14 @@ from typing import IO, Any
 import yaml
 
 from dermcover import case as case_model
+from dermcover.deadlines import good_faith_estimate as gfe_deadlines
+from dermcover.documents import gfe
+from dermcover.documents import labels as paper_labels
+from dermcover.engine.decide import PLAN_NOT_CHECKED
 from dermcover.engine.facts import FACTS
-from dermcover.engine.library import policies_dir
-from dermcover.web import labels
+from dermcover.engine.library import DEFAULT_POLICY, library, policies_dir
+from dermcover.engine.spread import SUMMARY_WORDS
+from dermcover.web import engine_words, labels
 from dermcover.web.documents import PHRASES, TITLES
 from dermcover.web.pages.patient import NOT_SURE
 from dermcover.web.questions import TREATMENT_OUTCOMES, TREATMENTS
@@ -47,8 +52,21 @@ def domain_messages() -> list[str]:
     found.extend(TREATMENT_OUTCOMES.values())
     found.extend([*TITLES.values(), *PHRASES.values(), NOT_SURE])
     found.extend(fact.ask for fact in FACTS.values())
+    # The Good Faith Estimate's words made from values (see documents.gfe).
+    for vocabulary in (case_model.ProcedureKind, case_model.ConditionKind, case_model.Site):
+        found.extend(paper_labels.kind(member) for member in vocabulary)
+    found.extend([gfe.RIGHT_TO_ESTIMATE, *gfe.INTERVAL_WORDS, *gfe_deadlines.NOTES])
     for pack in sorted(policies_dir().glob("*/policy.yaml")):
         found.extend(_asks(yaml.safe_load(pack.read_text(encoding="utf-8"))))
+    # What the result page shows of the engine's answer (see web.engine_words).
+    found.extend([*engine_words.MESSAGES, *SUMMARY_WORDS, PLAN_NOT_CHECKED])
+    found.append(library().get(DEFAULT_POLICY).spec.payer)  # "your health plan", in a next step
+    for _, loaded in sorted(library().packs.items()):
+        for rule in (*loaded.rules, loaded.otherwise):
+            found.append(rule.reason)
+            if rule.outcome.is_covered and rule.procedures is not None:
+                found.append(rule.criterion.text.rstrip("."))
+        found.extend(entry.why for entry in loaded.spec.documentation)
     # Two-letter state codes and other abbreviations stay as they are in every language.
     return list(dict.fromkeys(t for t in found if t and not (t.isupper() and len(t) <= 3)))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from functools import partial
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -25,7 +26,7 @@ from dermcover.web.answers import read_answers
 from dermcover.web.case_facts import case_facts
 from dermcover.web.case_form import all_fields, build_form, read_form, values_from_case
 from dermcover.web.deps import RecordsDep, StaffDep, current_staff, verify_csrf
-from dermcover.web.document_forms import document_inputs
+from dermcover.web.document_forms import document_inputs, patient_language
 from dermcover.web.documents import (
     PHRASES,
     TITLES,
@@ -322,8 +323,11 @@ async def case_document(
     try:
         inputs = document_inputs(kind, form, view.case)
         policy = view.determination.policy.id
-        built = await run_in_threadpool(build, kind, view.case, inputs, policy=policy)
-        return await run_in_threadpool(response, kind, built, DocumentFormat.pdf)
+        language = patient_language(form)
+        built = await run_in_threadpool(
+            partial(build, kind, view.case, inputs, policy=policy, language=language)
+        )
+        return await run_in_threadpool(response, kind, built, DocumentFormat.pdf, language)
     except Refused as refusal:
         refused = {"title": PHRASES[kind], "reasons": refusal.reasons}
         return await run_in_threadpool(

@@ -9,6 +9,7 @@ what they would pay under each scenario and way of paying.
 from __future__ import annotations
 
 import contextlib
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -36,8 +37,10 @@ from dermcover.web.documents import (
     build,
     response,
 )
+from dermcover.web.engine_words import shown
 from dermcover.web.errors import FieldError
 from dermcover.web.flow import CheckState, Step, answers, next_step
+from dermcover.web.i18n import language_of
 from dermcover.web.labels import label
 from dermcover.web.papers import (
     PAPER_FIELDS,
@@ -117,6 +120,8 @@ def render_step(
     }
     if step.question is None and state.all_plans:
         context["spread"] = decide_spread(step.case)
+    if step.question is None:
+        context["shown"] = shown(step.determination, context.get("spread"), language_of(request))
     page = "patient/question.html" if step.question is not None else "patient/result.html"
     refused = extra is not None and extra.get("refused")
     status = 422 if error or refused else 200
@@ -252,8 +257,11 @@ async def papers(request: Request, state: StateField) -> Response:
             schedule=paper_schedule(form, self_pay=bool(form.get("self_pay_requested"))),
             estimate=estimate_request(case, form) if kind is DocumentKind.gfe else None,
         )
-        built = await run_in_threadpool(build, kind, case, inputs)
-        return await run_in_threadpool(response, kind, built, DocumentFormat.pdf)
+        # The estimate is the patient's paper, in the page's language; letters go to the
+        # insurer in English (documents.LANGUAGES).
+        language = language_of(request)
+        built = await run_in_threadpool(partial(build, kind, case, inputs, language=language))
+        return await run_in_threadpool(response, kind, built, DocumentFormat.pdf, language)
     except Refused as refusal:
         refused = {"title": PHRASES[kind], "reasons": refusal.reasons}
         return render_step(request, check_state, step, extra={"typed": typed, "refused": refused})
