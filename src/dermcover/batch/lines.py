@@ -3,18 +3,13 @@ its case's overall outcome."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date
-
 import polars as pl
 
 from dermcover.batch.check import SECTIONS, SectionChecker, where_error
 from dermcover.batch.sources import CASE, ROW, Reject
 from dermcover.determination import Outcome
-from dermcover.engine.compile.derived import DerivedValues, columns_for
 from dermcover.engine.compile.flat import CASE_ID, LINE
-from dermcover.engine.compile.ir import Program
-from dermcover.engine.compile.polars import OUTPUT, decide, schema, with_derived
+from dermcover.engine.compile.polars import OUTPUT, Decider, schema
 from dermcover.engine.library import DEFAULT_POLICY
 
 POLICY = "policy"
@@ -96,32 +91,9 @@ def with_policy(frame: pl.DataFrame, policy: str | None) -> pl.DataFrame:
     return frame.with_columns(chosen.alias(POLICY))
 
 
-def decided(
-    frame: pl.DataFrame, programs: Mapping[str, Program], today: date, values: DerivedValues
-) -> pl.DataFrame:
-    """Every line decided under its policy's program, in input order. The facts every
-    program derives are derived once, for all lines, before the lines part by policy."""
-    wanted = set(frame[POLICY].unique().to_list()) if frame.height else set()
-    derived = {
-        column.name: column
-        for policy, program in programs.items()
-        if policy in wanted
-        for column in columns_for(program).derived
-    }
-    frame = with_derived(frame, list(derived.values()), values)
-    parts = [
-        decide(programs[policy], part, values)
-        for (policy,), part in frame.group_by(POLICY, maintain_order=True)
-        if isinstance(policy, str)
-    ]
-    if not parts:
-        return frame.with_columns(
-            pl.lit(None, dtype=pl.String).alias("outcome"),
-            pl.lit(None, dtype=pl.String).alias("decided_by"),
-            pl.lit(None, dtype=pl.String).alias("prior_authorization"),
-            pl.lit(None, dtype=pl.List(pl.String)).alias("questions"),
-        )
-    return pl.concat(parts, how="vertical").sort(ROW, LINE, maintain_order=True)
+def decided(frame: pl.DataFrame, decider: Decider) -> pl.DataFrame:
+    """Every line decided under its policy's program, in input order."""
+    return decider.decide(frame, POLICY)
 
 
 def with_case_outcome(frame: pl.DataFrame) -> pl.DataFrame:

@@ -30,6 +30,7 @@ from dermcover.batch.sinks import LineSink, RejectSink
 from dermcover.batch.sources import CASE, Chunk, Reject, chunks
 from dermcover.engine.compile.derived import DerivedValues
 from dermcover.engine.compile.ir import Program
+from dermcover.engine.compile.polars import Decider
 from dermcover.engine.compile.python import compiled
 from dermcover.engine.library import PolicyLibrary
 from dermcover.engine.pack import Pack
@@ -103,6 +104,10 @@ def run(
     other = compiled(compare.other).program if compare is not None else None
     checker = SectionChecker()
     values = DerivedValues(today)
+    decider = Decider(programs, values)
+    other_decider = (
+        Decider({compare.policy: other}, values) if compare is not None and other else None
+    )
     for chunk in chunks(source, chunk_size):
         frame, refused = chunk.lines, list(chunk.rejects)
         if chunk.flat:
@@ -111,14 +116,14 @@ def run(
         frame = with_policy(frame, policy)
         frame, more = _reject_unknown_policies(frame, packs, str(source), chunk)
         refused += more
-        result = with_case_outcome(decided(frame, programs, today, values))
+        result = with_case_outcome(decided(frame, decider))
         out.write(result.select(RESULT))
         if refused:
             rejects.write(sorted(refused, key=lambda r: r.row))
-        if compare is not None and other is not None:
+        if compare is not None and other_decider is not None:
             mine = result.filter(pl.col(POLICY) == compare.policy)
             if mine.height:
-                theirs = decided(mine, {compare.policy: other}, today, values)
+                theirs = decided(mine, other_decider)
                 summary.changes.append(changed_lines(mine, theirs))
                 summary.compared += mine.height
         summary.rows += chunk.rows
@@ -126,7 +131,7 @@ def run(
         summary.cases += result[CASE].n_unique() if result.height else 0
         summary.rejects += len(refused)
         summary.outcomes.update(dict(result["outcome"].value_counts().iter_rows()))
-        cases = result.unique(subset=[CASE])
+        cases = result.select(CASE, "case_outcome").unique(subset=[CASE])
         summary.case_outcomes.update(dict(cases["case_outcome"].value_counts().iter_rows()))
         progress(chunk.rows)
     return summary
