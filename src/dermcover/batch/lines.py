@@ -11,8 +11,11 @@ from dermcover.determination import Outcome
 from dermcover.engine.compile.flat import CASE_ID, LINE
 from dermcover.engine.compile.polars import OUTPUT, Decider, schema
 from dermcover.engine.library import DEFAULT_POLICY
+from dermcover.engine.plans import PlanLibrary
 
 POLICY = "policy"
+PLAN = "payer.plan"
+PROGRAM = "_program"  # the pack a line is decided by, under the plan document it names if any
 CASE_OUTCOME = "case_outcome"
 RESULT = (ROW, CASE_ID, LINE, POLICY, *OUTPUT, CASE_OUTCOME)
 _MEDICARE_PLANS = ["medicare", "medicare_advantage"]
@@ -76,24 +79,48 @@ def checked(
     return frame.filter(~pl.col(CASE).is_in(bad_cases.implode())).drop("_error"), rejects
 
 
-def with_policy(frame: pl.DataFrame, policy: str | None) -> pl.DataFrame:
-    """The pack each line is decided under: the one asked for, else the case's own, else
-    Medicare's for a Medicare plan, else the default (as `dermcover check` chooses)."""
+def _named(column: str) -> pl.Expr:
+    return pl.col(column).is_not_null() & (pl.col(column) != "")
+
+
+def with_policy(
+    frame: pl.DataFrame, policy: str | None, plans: PlanLibrary | None = None
+) -> pl.DataFrame:
+    """The pack each line is decided under: the one asked for, else the case's own, else the
+    one its plan document sits over, else Medicare's for a Medicare plan, else the default
+    (as `dermcover check` chooses); and the program it is decided by: the pack, or the pack
+    under the plan document the case names."""
+    over = {plan_id: plan.spec.policy for plan_id, plan in (plans.plans if plans else {}).items()}
     if policy is not None:
-        return frame.with_columns(pl.lit(policy).alias(POLICY))
-    chosen = (
-        pl.when(pl.col("payer.policy").is_not_null() & (pl.col("payer.policy") != ""))
-        .then(pl.col("payer.policy"))
-        .when(pl.col("payer.plan_type").is_in(_MEDICARE_PLANS).fill_null(False))
-        .then(pl.lit("medicare"))
-        .otherwise(pl.lit(DEFAULT_POLICY))
+        chosen = pl.lit(policy)
+    else:
+        chosen = (
+            pl.when(_named("payer.policy"))
+            .then(pl.col("payer.policy"))
+            .when(pl.col(PLAN).is_in(sorted(over)).fill_null(False))
+            .then(pl.col(PLAN).replace_strict(over, default=None, return_dtype=pl.String))
+            .when(pl.col("payer.plan_type").is_in(_MEDICARE_PLANS).fill_null(False))
+            .then(pl.lit("medicare"))
+            .otherwise(pl.lit(DEFAULT_POLICY))
+        )
+    frame = frame.with_columns(chosen.alias(POLICY))
+    return frame.with_columns(
+        pl.when(_named(PLAN))
+        .then(pl.concat_str(pl.col(POLICY), pl.lit("+"), pl.col(PLAN)))
+        .otherwise(pl.col(POLICY))
+        .alias(PROGRAM)
     )
-    return frame.with_columns(chosen.alias(POLICY))
+
+
+def program_key(policy: str, plan: str | None = None) -> str:
+    """How `with_policy` names the program of a pack, or of a pack under a plan document."""
+    return policy if plan is None else f"{policy}+{plan}"
 
 
 def decided(frame: pl.DataFrame, decider: Decider) -> pl.DataFrame:
-    """Every line decided under its policy's program, in input order."""
-    return decider.decide(frame, POLICY)
+    """Every line decided under its program (its pack, or its pack under its plan document),
+    in input order."""
+    return decider.decide(frame, PROGRAM)
 
 
 def with_case_outcome(frame: pl.DataFrame) -> pl.DataFrame:
