@@ -88,6 +88,7 @@ class Expressions:
         self.columns = columns
         self._asked: dict[tuple[int, ...], list[str]] = {}
         self._asked_places: list[tuple[LeafIR, pl.Expr]] | None = None
+        self._word_exprs: list[pl.Expr] | None = None
 
     def leaf(self, leaf: LeafIR) -> pl.Expr:
         test = leaf.test
@@ -168,11 +169,16 @@ class Expressions:
             for rule in rules[:-1]
         ]
         ambiguous = pl.any_horizontal(ambiguity) if ambiguity else pl.lit(False)
-        lines = lines.select("_at", decided, ambiguous.fill_null(False).alias("_ambiguous"))
+        words = self._words()
+        lines = lines.select(
+            "_at", LINE_COLUMN, decided, ambiguous.fill_null(False).alias("_ambiguous"), *words
+        )
         is_ambiguous = pl.col("_ambiguous")
         return lines.select(
             "_at",
+            LINE_COLUMN,
             "_ambiguous",
+            *(word.meta.output_name() for word in words),
             pl.when(is_ambiguous)
             .then(pl.lit(Outcome.insufficient_information.value))
             .otherwise(outcome)
@@ -208,32 +214,36 @@ class Expressions:
             self._asked_places = places
         return self._asked_places
 
-    def questions(self, lines: pl.DataFrame) -> pl.DataFrame:
-        """For lines with open questions: `_at` and the fields asked, in the order the
-        reference walk asks them, each once.
-
-        Which of the program's (rule, fact test) places are asked is one bit each, packed 64
-        to a word; the words of a line take few distinct values, so the lists of fields are
-        made once per distinct pattern (remembered from chunk to chunk) and joined back."""
+    def _words(self) -> list[pl.Expr]:
+        """Which places a line is asked about, one bit each, packed 64 to a word."""
+        if self._word_exprs is not None:
+            return self._word_exprs
         places = self._places()
-        empty = pl.DataFrame(
-            {"_at": [], "questions": []},
-            schema={"_at": pl.UInt32(), "questions": pl.List(pl.String())},
-        )
-        if not places or not lines.height:
-            return empty
-        words = [
-            pl.sum_horizontal(
-                pl.when(asked)
-                .then(pl.lit(1 << bit, dtype=pl.UInt64))
-                .otherwise(pl.lit(0, dtype=pl.UInt64))
+        zero, words = pl.lit(0, dtype=pl.UInt64), []
+        for start in range(0, len(places), 64):
+            bits = [
+                pl.when(asked).then(pl.lit(1 << bit, dtype=pl.UInt64)).otherwise(zero)
                 for bit, (_, asked) in enumerate(places[start : start + 64])
-            ).alias(f"_w{start // 64}")
-            for start in range(0, len(places), 64)
-        ]
-        names = [f"_w{n}" for n in range(len(words))]
-        keyed = self.statuses(lines.lazy()).select("_at", LINE_COLUMN, *words).collect()
-        patterns = keyed.select(LINE_COLUMN, *names).unique()
+            ]
+            words.append(pl.sum_horizontal(bits).alias(f"_w{start // 64}"))
+        self._word_exprs = words
+        return words
+
+    def questions(self, lines: pl.DataFrame) -> pl.DataFrame:
+        """For lines with open questions (`_at`, the line and the words `outcomes` gives
+        them): `_at` and the fields asked, in the order the reference walk asks them, each
+        once.
+
+        The words of a line take few distinct values, so the lists of fields are made once
+        per distinct pattern (remembered from chunk to chunk) and joined back."""
+        places = self._places()
+        names = [f"_w{n}" for n in range(len(self._words()))]
+        if not places or not lines.height:
+            return pl.DataFrame(
+                {"_at": [], "questions": []},
+                schema={"_at": pl.UInt32(), "questions": pl.List(pl.String())},
+            )
+        patterns = lines.select(LINE_COLUMN, *names).unique()
         fields = []
         for line, *pattern in patterns.iter_rows():
             key = (line, *pattern)
@@ -249,7 +259,7 @@ class Expressions:
                 self._asked[key] = known
             fields.append(known)
         table = patterns.with_columns(pl.Series("questions", fields, dtype=pl.List(pl.String())))
-        return keyed.join(table, on=[LINE_COLUMN, *names], how="left").select("_at", "questions")
+        return lines.join(table, on=[LINE_COLUMN, *names], how="left").select("_at", "questions")
 
 
 def leaf_column(leaf: LeafIR) -> str:
@@ -279,25 +289,45 @@ def with_derived(
         if column.name not in frame.columns:
             lines = where.get(column.name)
             by_inputs.setdefault((column.inputs, str(lines)), []).append(column)
-    for (inputs, _), group in by_inputs.items():
-        keys = list(inputs)
-        lines = where.get(group[0].name)
-        at = None
-        source = frame.select(keys)
-        if lines is not None:
-            at = frame.select(pl.arg_where(lines)).to_series()
-            source = source[at]
-        distinct = source.unique()
+    groups = list(by_inputs.values())
+    wheres = [where.get(group[0].name) for group in groups]
+    places = pl.collect_all(
+        [frame.lazy().select(pl.arg_where(lines)) for lines in wheres if lines is not None]
+    )
+    at_of = iter(place.to_series() for place in places)
+    ats = [next(at_of) if lines is not None else None for lines in wheres]
+    sources = [
+        frame.select(group[0].inputs) if at is None else frame.select(group[0].inputs)[at]
+        for group, at in zip(groups, ats, strict=True)
+    ]
+    # Every group's distinct inputs at once: the tables are made side by side.
+    tables = pl.collect_all([source.lazy().unique() for source in sources])
+    joins = []
+    for group, source, distinct in zip(groups, sources, tables, strict=True):
         rows = distinct.rows(named=True)
         table = distinct.with_columns(
             pl.Series(column.name, values.values(column, rows), dtype=_DERIVED_TYPE[column.kind])
             for column in group
         )
-        joined = source.join(table, on=keys, how="left", nulls_equal=True, maintain_order="left")
-        computed = joined.select(column.name for column in group)
+        keys = list(group[0].inputs)
+        # Joining on list columns is slow; on one hash of the inputs it is fast. The hash
+        # stands for the inputs exactly when the distinct inputs' hashes are distinct too
+        # (every line's inputs are among them); else the join is on the inputs themselves.
+        hashed = pl.struct(keys).hash().alias("_hash")
+        table = table.with_columns(hashed)
+        if table["_hash"].n_unique() == table.height:
+            inputs, table, keys = source.lazy().select(hashed), table.drop(keys), ["_hash"]
+        else:
+            inputs, table = source.lazy(), table.drop("_hash")
+        joins.append(
+            inputs.join(
+                table.lazy(), on=keys, how="left", nulls_equal=True, maintain_order="left"
+            ).select(column.name for column in group)
+        )
+    for at, computed in zip(ats, pl.collect_all(joins), strict=True):
         if at is not None:
             # Each line's place in `computed`, null for the lines left out.
-            place = pl.Series([None] * frame.height, dtype=pl.UInt32).scatter(
+            place = pl.repeat(None, frame.height, dtype=pl.UInt32, eager=True).scatter(
                 at, pl.int_range(len(at), dtype=pl.UInt32, eager=True)
             )
             computed = computed[place]
@@ -352,8 +382,7 @@ class Decider:
             plans.append(self._expressions[name].outcomes(lines))
         parts = []
         for name, result in zip(present, pl.collect_all(plans), strict=True):
-            ambiguous = result.filter(pl.col("_ambiguous"))["_at"]
-            asked = self._expressions[name].questions(work[ambiguous])
+            asked = self._expressions[name].questions(result.filter(pl.col("_ambiguous")))
             parts.append(
                 result.join(asked, on="_at", how="left").select("_at", *OUTPUT)
                 if asked.height
