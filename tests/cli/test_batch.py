@@ -240,7 +240,7 @@ def test_unusable_inputs_are_one_line_errors(tmp_path: Path, name: str, message:
 
 
 def test_spark_gives_the_polars_results(spark: Any, tmp_path: Path) -> None:
-    cases = fixture_cases("anthem")
+    cases = fixture_cases("anthem") + plan_fixture_cases("uhc-mmc-2026")
     rows = [
         row
         for number, (case, _) in enumerate(cases)
@@ -262,6 +262,8 @@ def test_spark_gives_the_polars_results(spark: Any, tmp_path: Path) -> None:
     parts = str(tmp_path / "spark.parquet" / "*.parquet")  # Spark writes a folder of parts
     on_spark = pl.read_parquet(parts).select(columns).sort("row")
     assert on_spark.equals(on_polars)
+    # Both engines weigh the plan document's exclusions for the cases that name it.
+    assert on_spark["decided_by"].str.starts_with("uhc-mmc-2026.").any()
     polars_rejects = (tmp_path / "polars.rejects.ndjson").read_text().splitlines()
     spark_rejects = (tmp_path / "spark.rejects.ndjson").read_text().splitlines()
     assert [json.loads(x)["row"] for x in spark_rejects] == [

@@ -203,9 +203,12 @@ def run_spark(
     frame = frame.withColumn(
         PROGRAM, F.coalesce(F.concat(col(POLICY), F.lit("+"), named), col(POLICY))
     )
-    pairs = sorted(
-        (r[POLICY], r["_plan"])
-        for r in frame.select(POLICY, named.alias("_plan")).distinct().collect()
+    pairs: list[tuple[str, str | None]] = sorted(
+        (
+            (r[POLICY], r["_plan"])
+            for r in frame.select(POLICY, named.alias("_plan")).distinct().collect()
+        ),
+        key=lambda pair: (pair[0], pair[1] or ""),
     )
     missing = [p for p, _ in pairs if p not in packs.packs]
     if missing:
@@ -214,16 +217,19 @@ def run_spark(
             + ", ".join(sorted(packs.packs))
         )
     programs = programs_of(packs, plans)
-    for pack_id, plan_id in pairs:
-        if plan_id is None:
+    for pack_id, named_plan in pairs:
+        if named_plan is None:
             continue
-        if plan_id not in over:
+        if named_plan not in over:
             names = ", ".join(sorted(over)) or "none"
-            raise InputError(f"{source}: payer.plan: unknown plan {plan_id!r}; available: {names}")
-        if over[plan_id] != pack_id:
             raise InputError(
-                f"{source}: payer.plan: plan {plan_id!r} sits over policy {over[plan_id]!r}, but "
-                f"its case is decided under {pack_id!r}; name that policy or leave the policy out"
+                f"{source}: payer.plan: unknown plan {named_plan!r}; available: {names}"
+            )
+        if over[named_plan] != pack_id:
+            raise InputError(
+                f"{source}: payer.plan: plan {named_plan!r} sits over policy "
+                f"{over[named_plan]!r}, but its case is decided under {pack_id!r}; name that "
+                "policy or leave the policy out"
             )
     values = DerivedValues(today)
     keys = sorted({program_key(p, plan) for p, plan in pairs})
