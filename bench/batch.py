@@ -167,7 +167,7 @@ def one_run(source: Path, engine: str) -> None:
     is_valid("L57.0")  # the ICD-10-CM tables load once per process; not the batch's cost
     out = source.with_suffix(f".{engine}.out.parquet")
     rejects = source.with_suffix(f".{engine}.rejects.ndjson")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     if engine == "spark":
         from dermcover.batch.spark_run import run_spark
 
@@ -179,18 +179,20 @@ def one_run(source: Path, engine: str) -> None:
         summary = run(source, sink, refused, library(), policy=None, today=TODAY)
         sink.close(pl.DataFrame())
         refused.close()
-    print(f"{summary.lines} {time.perf_counter() - started:.3f}")
+    print(f"{summary.lines} {time.perf_counter() - started:.3f} {time.process_time() - cpu:.3f}")
 
 
-def read_only(source: Path) -> float:
-    started = time.perf_counter()
+def read_only(source: Path) -> tuple[float, float]:
+    """(seconds, CPU seconds) to read the file alone, in the batch run's chunks."""
+    started, cpu = time.perf_counter(), time.process_time()
     for _batch in pq.ParquetFile(source).iter_batches(200_000):
         pass
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
-def child(source: Path, engine: str) -> tuple[int, float, float]:
-    """(lines, seconds, peak MiB) of one batch run in its own process."""
+def child(source: Path, engine: str) -> tuple[int, float, float, float]:
+    """(lines, seconds, CPU seconds, peak MiB) of one batch run in its own process (the CPU
+    of every thread of the run, not of starting the process)."""
     process = subprocess.Popen(
         [sys.executable, __file__, "--one-run", str(source), "--engine", engine],
         stdout=subprocess.PIPE,
@@ -199,9 +201,9 @@ def child(source: Path, engine: str) -> tuple[int, float, float]:
     assert process.stdout is not None
     output = process.stdout.read().decode().split()
     _, status, usage = os.wait4(process.pid, 0)
-    if status != 0 or len(output) < 2:
+    if status != 0 or len(output) < 3:
         raise SystemExit(f"batch run on {source} failed ({status})")
-    return int(output[-2]), float(output[-1]), usage.ru_maxrss / 1024
+    return int(output[-3]), float(output[-2]), float(output[-1]), usage.ru_maxrss / 1024
 
 
 def dataset(workdir: Path, cases: int) -> Path:
@@ -213,35 +215,44 @@ def dataset(workdir: Path, cases: int) -> Path:
 
 def batches(workdir: Path, cases: int, spark_cases: int | None, scale: list[int]) -> None:
     source = dataset(workdir, cases)
-    lines, seconds, peak = child(source, "polars")
-    reading = read_only(source)
+    lines, seconds, cpu, peak = child(source, "polars")
+    reading, reading_cpu = read_only(source)
     print(
         f"\n{cases:,} cases, {lines:,} lines, flat Parquet "
         f"({source.stat().st_size / 2**20:,.0f} MiB)"
     )
-    print("| batch | lines | seconds | lines/s | peak MiB |")
-    print("| --- | ---: | ---: | ---: | ---: |")
+    print("| batch | lines | seconds | lines/s | CPU seconds | lines per CPU-second | peak MiB |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     print(
         f"| read the file only (pyarrow, in batches) | {lines:,} | {reading:.2f} | "
-        f"{lines / reading:,.0f} | |"
+        f"{lines / reading:,.0f} | {reading_cpu:.2f} | {lines / reading_cpu:,.0f} | |"
     )
     print(
-        f"| polars, end to end | {lines:,} | {seconds:.2f} | {lines / seconds:,.0f} | {peak:,.0f} |"
+        f"| polars, end to end | {lines:,} | {seconds:.2f} | {lines / seconds:,.0f} | "
+        f"{cpu:.2f} | {lines / cpu:,.0f} | {peak:,.0f} |"
     )
     if spark_cases is not None:
         spark_source = dataset(workdir, spark_cases)
-        s_lines, s_seconds, s_peak = child(spark_source, "spark")
+        # The driver's CPU says little: Spark's work is in its JVM, another process.
+        s_lines, s_seconds, _, s_peak = child(spark_source, "spark")
         print(
             f"| Spark local[2], end to end ({spark_cases:,} cases) | {s_lines:,} | "
-            f"{s_seconds:.2f} | {s_lines / s_seconds:,.0f} | {s_peak:,.0f} (driver) |"
+            f"{s_seconds:.2f} | {s_lines / s_seconds:,.0f} | (in the JVM) | | "
+            f"{s_peak:,.0f} (driver) |"
         )
     print(f"polars end to end / reading alone: {seconds / reading:.1f}x")
-    print("\n| cases | lines | polars seconds | lines/s | peak MiB |")
-    print("| ---: | ---: | ---: | ---: | ---: |")
+    print(
+        "\n| cases | lines | polars seconds | lines/s | CPU seconds | lines per CPU-second "
+        "| peak MiB |"
+    )
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for size in scale:
         path = dataset(workdir, size)
-        n, secs, mib = child(path, "polars")
-        print(f"| {size:,} | {n:,} | {secs:.2f} | {n / secs:,.0f} | {mib:,.0f} |")
+        n, secs, size_cpu, mib = child(path, "polars")
+        print(
+            f"| {size:,} | {n:,} | {secs:.2f} | {n / secs:,.0f} | {size_cpu:.2f} | "
+            f"{n / size_cpu:,.0f} | {mib:,.0f} |"
+        )
 
 
 def main() -> None:
@@ -260,6 +271,7 @@ def main() -> None:
         one_run(args.one_run, args.engine)
         return
     args.workdir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
     print(
         f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores; "
         f"polars {pl.__version__}"
@@ -267,6 +279,7 @@ def main() -> None:
     in_process(args.generated, args.seconds)
     scale = [int(size) for size in args.scale.split(",") if size]
     batches(args.workdir, args.cases, None if args.skip_spark else args.spark_cases, scale)
+    print(f"\nthe whole run took {(time.perf_counter() - started) / 60:.1f} minutes")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from dermcover.engine import library
 from dermcover.engine.compile.flat import rows_of
 from dermcover.engine.compile.polars import frame_of
 from dermcover.engine.fixtures import load_fixtures
+from dermcover.engine.plans import plan_library
 
 runner = CliRunner()
 
@@ -81,6 +82,49 @@ def test_a_file_with_bad_rows_is_decided_and_the_bad_rows_are_rejected(tmp_path:
     for outcome in set(expected):
         assert re.search(rf"{outcome}\s*│\s*{expected.count(outcome)}\s*│", stdout)
     assert "11 rows read" in stdout
+
+
+def plan_fixture_cases(plan_id: str) -> list[tuple[dict[str, Any], list[str]]]:
+    """A plan document's fixtures with the line outcomes the plan and its policy demand."""
+    out = []
+    for _, fixture in load_fixtures(plan_library().folder / plan_id):
+        expected = fixture.expect.lines or [fixture.expect.outcome] * len(fixture.case.procedures)
+        data = fixture.case.model_dump(mode="json", exclude_none=True)
+        out.append((data, [outcome.value for outcome in expected]))
+    return out
+
+
+def test_cases_naming_a_plan_are_decided_under_its_exclusions(tmp_path: Path) -> None:
+    cases = plan_fixture_cases("uhc-mmc-2026")
+    unknown = {"id": "no-plan", "payer": {"plan": "nosuch-plan"}, "procedures": [{"code": "17000"}]}
+    elsewhere = {
+        "id": "other-policy",
+        "payer": {"policy": "aetna", "plan": "uhc-mmc-2026"},
+        "procedures": [{"code": "17000"}],
+    }
+    rows = [row for case, _ in cases for row in rows_of(case)]
+    rows += rows_of(unknown) + rows_of(elsewhere)
+    source = tmp_path / "flat.parquet"
+    frame_of(rows).write_parquet(source)
+    out = tmp_path / "results.ndjson"
+
+    code, _, _ = run("batch", str(source), "--out", str(out))
+
+    assert code == 0
+    results = pl.read_ndjson(out)
+    assert results["outcome"].to_list() == [o for _, outcomes in cases for o in outcomes]
+    assert set(results["policy"]) == {"uhc"}
+    rejects = [
+        json.loads(line) for line in out.with_suffix(".rejects.ndjson").read_text().splitlines()
+    ]
+    assert [reject["case_id"] for reject in rejects] == ["no-plan", "other-policy"]
+    assert (
+        "payer.plan: unknown plan 'nosuch-plan'; available: uhc-coc-sample" in rejects[0]["error"]
+    )
+    assert (
+        "plan 'uhc-mmc-2026' sits over policy 'uhc', but the case is decided under 'aetna'"
+        in (rejects[1]["error"])
+    )
 
 
 def test_a_flat_parquet_file_rejects_a_bad_line_and_the_rest_of_its_case(tmp_path: Path) -> None:
@@ -196,7 +240,7 @@ def test_unusable_inputs_are_one_line_errors(tmp_path: Path, name: str, message:
 
 
 def test_spark_gives_the_polars_results(spark: Any, tmp_path: Path) -> None:
-    cases = fixture_cases("anthem")
+    cases = fixture_cases("anthem") + plan_fixture_cases("uhc-mmc-2026")
     rows = [
         row
         for number, (case, _) in enumerate(cases)
@@ -218,6 +262,8 @@ def test_spark_gives_the_polars_results(spark: Any, tmp_path: Path) -> None:
     parts = str(tmp_path / "spark.parquet" / "*.parquet")  # Spark writes a folder of parts
     on_spark = pl.read_parquet(parts).select(columns).sort("row")
     assert on_spark.equals(on_polars)
+    # Both engines weigh the plan document's exclusions for the cases that name it.
+    assert on_spark["decided_by"].str.starts_with("uhc-mmc-2026.").any()
     polars_rejects = (tmp_path / "polars.rejects.ndjson").read_text().splitlines()
     spark_rejects = (tmp_path / "spark.rejects.ndjson").read_text().splitlines()
     assert [json.loads(x)["row"] for x in spark_rejects] == [

@@ -10,98 +10,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from case_strategies import case_data
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dermcover.case import (
-    Case,
-    Cause,
-    ConditionKind,
-    Depth,
-    DocumentationItem,
-    Impairment,
-    Network,
-    PlanType,
-    ProcedureKind,
-    ProviderType,
-    Purpose,
-    Setting,
-    Severity,
-    Site,
-    TreatmentOutcome,
-)
+from dermcover.case import Case
 from dermcover.determination import Outcome, Status
 from dermcover.engine import determine, library
 
 TODAY = date(2026, 11, 22)
 PACK_IDS = sorted(library().packs)
-DIAGNOSES = ["L57.0", "L90.5", "L91.0", "L81.1", "T23.302S", "Q82.5", "L70.0", "E11.621", "L97.519"]
-CODES = ["15788", "15789", "15780", "17999", "0232T", "17106", "0479T", "96567", "10040"]
-TREATMENTS = [
-    "fluorouracil_topical",
-    "imiquimod",
-    "cryotherapy",
-    "silicone_sheeting",
-    "isotretinoin",
-]
-
-
-def maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    return st.one_of(st.none(), strategy)
-
-
-def values(enum: Any) -> st.SearchStrategy[str]:
-    return st.sampled_from([member.value for member in enum])
-
-
-def some(enum: Any) -> st.SearchStrategy[list[str]]:
-    return st.lists(values(enum), max_size=3, unique=True)
-
-
-procedures = st.fixed_dictionaries(
-    {"kind": values(ProcedureKind)},
-    optional={
-        "code": st.sampled_from(CODES),
-        "sessions": st.integers(1, 10),
-        "site": values(Site),
-        "depth": values(Depth),
-        "device_fda_cleared": st.booleans(),
-    },
-)
-
-cases = st.fixed_dictionaries(
-    {"procedures": st.lists(procedures, min_size=1, max_size=2)},
-    optional={
-        "payer": st.fixed_dictionaries(
-            {}, optional={"plan_type": values(PlanType), "network": values(Network)}
-        ),
-        "patient": st.fixed_dictionaries({}, optional={"age": st.integers(0, 100)}),
-        "condition": st.fixed_dictionaries(
-            {},
-            optional={
-                "diagnoses": st.lists(st.sampled_from(DIAGNOSES), max_size=2, unique=True),
-                "kind": values(ConditionKind),
-                "cause": values(Cause),
-                "severity": values(Severity),
-                "lesion_count": st.integers(0, 40),
-                "months_since_onset": st.integers(0, 60),
-            },
-        ),
-        "purpose": values(Purpose),
-        "impairment": some(Impairment),
-        "prior_treatments": st.lists(
-            st.fixed_dictionaries(
-                {"name": st.sampled_from(TREATMENTS)},
-                optional={"outcome": values(TreatmentOutcome), "months": st.integers(0, 12)},
-            ),
-            max_size=2,
-        ),
-        "documentation": some(DocumentationItem),
-        "provider": st.fixed_dictionaries(
-            {}, optional={"type": values(ProviderType), "setting": values(Setting)}
-        ),
-    },
-)
 
 # Case fields a test may forget: (path as the engine names it, how to remove it from the data).
 FORGETTABLE = [
@@ -153,7 +71,7 @@ def depends_on(pack_id: str, criterion_id: str, line: int, path: str) -> bool:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=cases, pack_id=st.sampled_from(PACK_IDS))
+@given(data=case_data, pack_id=st.sampled_from(PACK_IDS))
 def test_the_engine_never_crashes_and_asks_exactly_when_it_cannot_tell(
     data: dict[str, Any], pack_id: str
 ) -> None:
@@ -167,7 +85,7 @@ def test_the_engine_never_crashes_and_asks_exactly_when_it_cannot_tell(
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=cases, pack_id=st.sampled_from(PACK_IDS), path=st.sampled_from(FORGETTABLE))
+@given(data=case_data, pack_id=st.sampled_from(PACK_IDS), path=st.sampled_from(FORGETTABLE))
 def test_forgetting_a_fact_leaves_criteria_that_do_not_depend_on_it_alone(
     data: dict[str, Any], pack_id: str, path: str
 ) -> None:

@@ -3,21 +3,19 @@ its case's overall outcome."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date
-
 import polars as pl
 
 from dermcover.batch.check import SECTIONS, SectionChecker, where_error
 from dermcover.batch.sources import CASE, ROW, Reject
 from dermcover.determination import Outcome
-from dermcover.engine.compile.derived import DerivedValues, columns_for
 from dermcover.engine.compile.flat import CASE_ID, LINE
-from dermcover.engine.compile.ir import Program
-from dermcover.engine.compile.polars import OUTPUT, decide, schema, with_derived
+from dermcover.engine.compile.polars import OUTPUT, Decider, schema
 from dermcover.engine.library import DEFAULT_POLICY
+from dermcover.engine.plans import PlanLibrary
 
 POLICY = "policy"
+PLAN = "payer.plan"
+PROGRAM = "_program"  # the pack a line is decided by, under the plan document it names if any
 CASE_OUTCOME = "case_outcome"
 RESULT = (ROW, CASE_ID, LINE, POLICY, *OUTPUT, CASE_OUTCOME)
 _MEDICARE_PLANS = ["medicare", "medicare_advantage"]
@@ -29,9 +27,13 @@ def checked(
     """Flat rows checked section by section; a case with a refused line is refused whole."""
     layout = schema()
     errors = pl.Series("_error", [None] * frame.height, dtype=pl.String)
-    for section in SECTIONS:
+    # Every section's distinct combinations at once: the tables are made side by side.
+    lazy = frame.lazy()
+    tables = pl.collect_all(
+        [lazy.select(column.name for column in section.columns).unique() for section in SECTIONS]
+    )
+    for section, distinct in zip(SECTIONS, tables, strict=True):
         names = [column.name for column in section.columns]
-        distinct = frame.select(names).unique()
         results = checker.check(section, distinct.iter_rows(named=True))
         changed = any(
             r.values is not None and r.values != row
@@ -81,47 +83,48 @@ def checked(
     return frame.filter(~pl.col(CASE).is_in(bad_cases.implode())).drop("_error"), rejects
 
 
-def with_policy(frame: pl.DataFrame, policy: str | None) -> pl.DataFrame:
-    """The pack each line is decided under: the one asked for, else the case's own, else
-    Medicare's for a Medicare plan, else the default (as `dermcover check` chooses)."""
-    if policy is not None:
-        return frame.with_columns(pl.lit(policy).alias(POLICY))
-    chosen = (
-        pl.when(pl.col("payer.policy").is_not_null() & (pl.col("payer.policy") != ""))
-        .then(pl.col("payer.policy"))
-        .when(pl.col("payer.plan_type").is_in(_MEDICARE_PLANS).fill_null(False))
-        .then(pl.lit("medicare"))
-        .otherwise(pl.lit(DEFAULT_POLICY))
-    )
-    return frame.with_columns(chosen.alias(POLICY))
+def _named(column: str) -> pl.Expr:
+    return pl.col(column).is_not_null() & (pl.col(column) != "")
 
 
-def decided(
-    frame: pl.DataFrame, programs: Mapping[str, Program], today: date, values: DerivedValues
+def with_policy(
+    frame: pl.DataFrame, policy: str | None, plans: PlanLibrary | None = None
 ) -> pl.DataFrame:
-    """Every line decided under its policy's program, in input order. The facts every
-    program derives are derived once, for all lines, before the lines part by policy."""
-    wanted = set(frame[POLICY].unique().to_list()) if frame.height else set()
-    derived = {
-        column.name: column
-        for policy, program in programs.items()
-        if policy in wanted
-        for column in columns_for(program).derived
-    }
-    frame = with_derived(frame, list(derived.values()), values)
-    parts = [
-        decide(programs[policy], part, values)
-        for (policy,), part in frame.group_by(POLICY, maintain_order=True)
-        if isinstance(policy, str)
-    ]
-    if not parts:
-        return frame.with_columns(
-            pl.lit(None, dtype=pl.String).alias("outcome"),
-            pl.lit(None, dtype=pl.String).alias("decided_by"),
-            pl.lit(None, dtype=pl.String).alias("prior_authorization"),
-            pl.lit(None, dtype=pl.List(pl.String)).alias("questions"),
+    """The pack each line is decided under: the one asked for, else the case's own, else the
+    one its plan document sits over, else Medicare's for a Medicare plan, else the default
+    (as `dermcover check` chooses); and the program it is decided by: the pack, or the pack
+    under the plan document the case names."""
+    over = {plan_id: plan.spec.policy for plan_id, plan in (plans.plans if plans else {}).items()}
+    if policy is not None:
+        chosen = pl.lit(policy)
+    else:
+        chosen = (
+            pl.when(_named("payer.policy"))
+            .then(pl.col("payer.policy"))
+            .when(pl.col(PLAN).is_in(sorted(over)).fill_null(False))
+            .then(pl.col(PLAN).replace_strict(over, default=None, return_dtype=pl.String))
+            .when(pl.col("payer.plan_type").is_in(_MEDICARE_PLANS).fill_null(False))
+            .then(pl.lit("medicare"))
+            .otherwise(pl.lit(DEFAULT_POLICY))
         )
-    return pl.concat(parts, how="vertical").sort(ROW, LINE, maintain_order=True)
+    frame = frame.with_columns(chosen.alias(POLICY))
+    return frame.with_columns(
+        pl.when(_named(PLAN))
+        .then(pl.concat_str(pl.col(POLICY), pl.lit("+"), pl.col(PLAN)))
+        .otherwise(pl.col(POLICY))
+        .alias(PROGRAM)
+    )
+
+
+def program_key(policy: str, plan: str | None = None) -> str:
+    """How `with_policy` names the program of a pack, or of a pack under a plan document."""
+    return policy if plan is None else f"{policy}+{plan}"
+
+
+def decided(frame: pl.DataFrame, decider: Decider) -> pl.DataFrame:
+    """Every line decided under its program (its pack, or its pack under its plan document),
+    in input order."""
+    return decider.decide(frame, PROGRAM)
 
 
 def with_case_outcome(frame: pl.DataFrame) -> pl.DataFrame:

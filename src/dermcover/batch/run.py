@@ -13,16 +13,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
 from dermcover.batch.check import SectionChecker
 from dermcover.batch.impact import CHANGE_COLUMNS, changed_lines
 from dermcover.batch.lines import (
+    PLAN,
     POLICY,
     RESULT,
     checked,
     decided,
+    program_key,
     with_case_outcome,
     with_policy,
 )
@@ -30,9 +33,11 @@ from dermcover.batch.sinks import LineSink, RejectSink
 from dermcover.batch.sources import CASE, Chunk, Reject, chunks
 from dermcover.engine.compile.derived import DerivedValues
 from dermcover.engine.compile.ir import Program
+from dermcover.engine.compile.polars import Decider
 from dermcover.engine.compile.python import compiled
 from dermcover.engine.library import PolicyLibrary
 from dermcover.engine.pack import Pack
+from dermcover.engine.plans import PlanLibrary, plan_library, with_plan
 
 DEFAULT_CHUNK = 200_000
 
@@ -64,24 +69,71 @@ class Summary:
         return pl.concat(self.changes, how="vertical")
 
 
-def _reject_unknown_policies(
-    frame: pl.DataFrame, packs: PolicyLibrary, source: str, chunk: Chunk
+def _refused(
+    frame: pl.DataFrame,
+    bad: pl.Expr,
+    error: Callable[[dict[str, Any]], str],
+    source: str,
+    chunk: Chunk,
 ) -> tuple[pl.DataFrame, list[Reject]]:
-    unknown = frame.filter(~pl.col(POLICY).is_in(sorted(packs.packs)))
-    if not unknown.height:
+    """The lines of cases with a line `bad` selects taken out, each such line a reject."""
+    refused = frame.filter(bad)
+    if not refused.height:
         return frame, []
-    available = ", ".join(sorted(packs.packs))
     rejects = [
-        Reject(
-            row["row"],
-            row["case_id"],
-            f"{chunk.where(source, row['row'])}: payer.policy = {row[POLICY]!r}: unknown policy; "
-            f"available: {available}",
-        )
-        for row in unknown.unique(subset=["row"], maintain_order=True).iter_rows(named=True)
+        Reject(row["row"], row["case_id"], f"{chunk.where(source, row['row'])}: {error(row)}")
+        for row in refused.unique(subset=["row"], maintain_order=True).iter_rows(named=True)
     ]
-    bad_cases = unknown[CASE].unique().implode()
-    return frame.filter(~pl.col(CASE).is_in(bad_cases)), rejects
+    return frame.filter(~pl.col(CASE).is_in(refused[CASE].unique().implode())), rejects
+
+
+def _reject_unknown(
+    frame: pl.DataFrame, packs: PolicyLibrary, plans: PlanLibrary, source: str, chunk: Chunk
+) -> tuple[pl.DataFrame, list[Reject]]:
+    """Lines whose policy or plan document is unknown, or whose plan sits over another
+    policy than the one they are decided under, refused as `dermcover check` refuses them."""
+    available = ", ".join(sorted(packs.packs))
+    frame, rejects = _refused(
+        frame,
+        ~pl.col(POLICY).is_in(sorted(packs.packs)),
+        lambda row: f"payer.policy = {row[POLICY]!r}: unknown policy; available: {available}",
+        source,
+        chunk,
+    )
+    known = ", ".join(sorted(plans.plans)) or "none"
+    named = pl.col(PLAN).is_not_null() & (pl.col(PLAN) != "")
+    frame, more = _refused(
+        frame,
+        named & ~pl.col(PLAN).is_in(sorted(plans.plans)),
+        lambda row: f"payer.plan: unknown plan {row[PLAN]!r}; available: {known}",
+        source,
+        chunk,
+    )
+    rejects += more
+    over = {plan_id: plan.spec.policy for plan_id, plan in plans.plans.items()}
+    frame, more = _refused(
+        frame,
+        named & (pl.col(PLAN).replace_strict(over, default=None) != pl.col(POLICY)),
+        lambda row: (
+            f"payer.plan: plan {row[PLAN]!r} sits over policy {over[row[PLAN]]!r}, but the "
+            f"case is decided under {row[POLICY]!r}; name that policy or leave the policy out"
+        ),
+        source,
+        chunk,
+    )
+    return frame, rejects + more
+
+
+def programs_of(packs: PolicyLibrary, plans: PlanLibrary) -> dict[str, Program]:
+    """Every pack's program, and every plan document's over the pack it sits over."""
+    programs = {pid: compiled(pack).program for pid, pack in packs.packs.items()}
+    for plan in plans.plans.values():
+        pack = packs.packs.get(plan.spec.policy)
+        if pack is not None:
+            programs[program_key(plan.spec.policy, plan.id)] = compiled(
+                with_plan(pack, plan)
+            ).program
+    return programs
 
 
 def run(
@@ -95,30 +147,35 @@ def run(
     chunk_size: int = DEFAULT_CHUNK,
     compare: Comparison | None = None,
     progress: Callable[[int], None] = lambda rows: None,
+    plans: PlanLibrary | None = None,
 ) -> Summary:
     summary = Summary()
-    programs: dict[str, Program] = {
-        pid: compiled(pack).program for pid, pack in packs.packs.items()
-    }
-    other = compiled(compare.other).program if compare is not None else None
+    plans = plans if plans is not None else plan_library()
+    programs = programs_of(packs, plans)
     checker = SectionChecker()
     values = DerivedValues(today)
+    decider = Decider(programs, values)
+    other_decider = None
+    if compare is not None:
+        # The other version, under every plan document that sits over it, as this one is.
+        other_versions = PolicyLibrary(packs.folder, {compare.policy: compare.other})
+        other_decider = Decider(programs_of(other_versions, plans), values)
     for chunk in chunks(source, chunk_size):
         frame, refused = chunk.lines, list(chunk.rejects)
         if chunk.flat:
             frame, more = checked(frame, checker, str(source))
             refused += more
-        frame = with_policy(frame, policy)
-        frame, more = _reject_unknown_policies(frame, packs, str(source), chunk)
+        frame = with_policy(frame, policy, plans)
+        frame, more = _reject_unknown(frame, packs, plans, str(source), chunk)
         refused += more
-        result = with_case_outcome(decided(frame, programs, today, values))
+        result = with_case_outcome(decided(frame, decider))
         out.write(result.select(RESULT))
         if refused:
             rejects.write(sorted(refused, key=lambda r: r.row))
-        if compare is not None and other is not None:
+        if compare is not None and other_decider is not None:
             mine = result.filter(pl.col(POLICY) == compare.policy)
             if mine.height:
-                theirs = decided(mine, {compare.policy: other}, today, values)
+                theirs = decided(mine, other_decider)
                 summary.changes.append(changed_lines(mine, theirs))
                 summary.compared += mine.height
         summary.rows += chunk.rows
@@ -126,7 +183,7 @@ def run(
         summary.cases += result[CASE].n_unique() if result.height else 0
         summary.rejects += len(refused)
         summary.outcomes.update(dict(result["outcome"].value_counts().iter_rows()))
-        cases = result.unique(subset=[CASE])
+        cases = result.select(CASE, "case_outcome").unique(subset=[CASE])
         summary.case_outcomes.update(dict(cases["case_outcome"].value_counts().iter_rows()))
         progress(chunk.rows)
     return summary

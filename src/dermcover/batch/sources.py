@@ -200,8 +200,12 @@ def _flat(file: pq.ParquetFile, path: Path, size: int) -> Iterator[Chunk]:
             frame = pl.concat([held, frame], how="vertical")
         frame = _numbered(frame, cases_before)
         last = frame[CASE][-1]
+        # Cases are numbered in row order, so the last one is the tail. The lines held over
+        # are copied (a slice would keep the whole chunk alive, and through the next chunk's
+        # held lines every chunk before it); the rest is a slice, let go once decided.
+        first_of_last = int(frame[CASE].search_sorted(last, side="left"))
         held = frame.filter(pl.col(CASE) == last).drop(CASE)
-        done = frame.filter(pl.col(CASE) != last)
+        done = frame.slice(0, first_of_last)
         cases_before = last - 1
         yield Chunk(done, [], batch.num_rows, flat=True)
     if held is not None and held.height:

@@ -14,18 +14,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dermcover.batch.check import SECTIONS, SectionChecker, where_error
-from dermcover.batch.run import Summary
+from dermcover.batch.lines import PLAN, POLICY, PROGRAM, program_key
+from dermcover.batch.run import Summary, programs_of
 from dermcover.batch.spark_session import spark_session
 from dermcover.engine.compile.derived import DerivedValues
 from dermcover.engine.compile.flat import CASE_ID, LINE, LINES_FIELD
 from dermcover.engine.library import DEFAULT_POLICY, PolicyLibrary
+from dermcover.engine.plans import PlanLibrary, plan_library
 from dermcover.inputs import InputError
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 ROW = "row"
-POLICY = "policy"
 
 
 def _numbered(frame: DataFrame) -> DataFrame:
@@ -147,11 +148,11 @@ def run_spark(
     policy: str | None,
     master: str | None,
     today: date,
+    plans: PlanLibrary | None = None,
 ) -> Summary:
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    from dermcover.engine.compile.python import compiled
     from dermcover.engine.compile.spark import col, decide, schema
 
     if source.suffix.lower() != ".parquet":
@@ -179,12 +180,18 @@ def run_spark(
     frame = _numbered(frame)
     rows = frame.count()
     frame, rejects = _checked(spark, frame, source)
+    plans = plans if plans is not None else plan_library()
+    over = {plan_id: plan.spec.policy for plan_id, plan in plans.plans.items()}
+    plan_policy = F.lit(None).cast("string")
+    for plan_id, plan_over in over.items():
+        plan_policy = F.when(col(PLAN) == plan_id, F.lit(plan_over)).otherwise(plan_policy)
     chosen = (
         F.lit(policy)
         if policy is not None
         else F.when(
             col("payer.policy").isNotNull() & (col("payer.policy") != ""), col("payer.policy")
         )
+        .when(plan_policy.isNotNull(), plan_policy)
         .when(
             F.coalesce(col("payer.plan_type").isin("medicare", "medicare_advantage"), F.lit(False)),
             F.lit("medicare"),
@@ -192,17 +199,42 @@ def run_spark(
         .otherwise(F.lit(DEFAULT_POLICY))
     )
     frame = frame.withColumn(POLICY, chosen)
-    wanted = sorted(r[POLICY] for r in frame.select(POLICY).distinct().collect())
-    missing = [p for p in wanted if p not in packs.packs]
+    named = F.when(col(PLAN) != "", col(PLAN))
+    frame = frame.withColumn(
+        PROGRAM, F.coalesce(F.concat(col(POLICY), F.lit("+"), named), col(POLICY))
+    )
+    pairs: list[tuple[str, str | None]] = sorted(
+        (
+            (r[POLICY], r["_plan"])
+            for r in frame.select(POLICY, named.alias("_plan")).distinct().collect()
+        ),
+        key=lambda pair: (pair[0], pair[1] or ""),
+    )
+    missing = [p for p, _ in pairs if p not in packs.packs]
     if missing:
         raise InputError(
             f"{source}: payer.policy = {missing[0]!r}: unknown policy; available: "
             + ", ".join(sorted(packs.packs))
         )
+    programs = programs_of(packs, plans)
+    for pack_id, named_plan in pairs:
+        if named_plan is None:
+            continue
+        if named_plan not in over:
+            names = ", ".join(sorted(over)) or "none"
+            raise InputError(
+                f"{source}: payer.plan: unknown plan {named_plan!r}; available: {names}"
+            )
+        if over[named_plan] != pack_id:
+            raise InputError(
+                f"{source}: payer.plan: plan {named_plan!r} sits over policy "
+                f"{over[named_plan]!r}, but its case is decided under {pack_id!r}; name that "
+                "policy or leave the policy out"
+            )
     values = DerivedValues(today)
+    keys = sorted({program_key(p, plan) for p, plan in pairs})
     parts = [
-        decide(spark, compiled(packs.get(p)).program, frame.filter(col(POLICY) == p), values)
-        for p in wanted
+        decide(spark, programs[key], frame.filter(col(PROGRAM) == key), values) for key in keys
     ]
     result = parts[0]
     for part in parts[1:]:

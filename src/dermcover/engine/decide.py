@@ -90,6 +90,26 @@ def _ref(spec: PackSpec | PlanSpec) -> PolicyRef:
     )
 
 
+def pack_for(
+    case: Case,
+    policy_id: str | None = None,
+    packs: PolicyLibrary | None = None,
+    plans: PlanLibrary | None = None,
+) -> tuple[Pack, Plan | None]:
+    """The pack a case is decided under (with its plan document's exclusions first, if it
+    names one), and that plan document."""
+    plan = _plan_of(case, plans)
+    explicit = policy_id or (case.payer.policy if case.payer is not None else None)
+    chosen = choose_policy(case, policy_id) if explicit or plan is None else plan.spec.policy
+    policy_pack = (packs or library()).get(chosen)
+    if plan is not None and plan.spec.policy != policy_pack.id:
+        raise InputError(
+            f"payer.plan: plan {plan.id!r} sits over policy {plan.spec.policy!r}, but the case "
+            f"is decided under {policy_pack.id!r}; name that policy or leave the policy out"
+        )
+    return (with_plan(policy_pack, plan) if plan is not None else policy_pack), plan
+
+
 def determine(
     case: Case,
     policy_id: str | None = None,
@@ -101,16 +121,7 @@ def determine(
 ) -> Determination:
     """Decide every procedure line of `case` under one policy pack, after the exclusions of the
     plan document the case names (if it names one)."""
-    plan = _plan_of(case, plans)
-    explicit = policy_id or (case.payer.policy if case.payer is not None else None)
-    chosen = choose_policy(case, policy_id) if explicit or plan is None else plan.spec.policy
-    policy_pack = (packs or library()).get(chosen)
-    if plan is not None and plan.spec.policy != policy_pack.id:
-        raise InputError(
-            f"payer.plan: plan {plan.id!r} sits over policy {plan.spec.policy!r}, but the case "
-            f"is decided under {policy_pack.id!r}; name that policy or leave the policy out"
-        )
-    pack = with_plan(policy_pack, plan) if plan is not None else policy_pack
+    pack, plan = pack_for(case, policy_id, packs, plans)
     views = line_views(case, today or date.today())
     decisions = [_decide_line(pack, view, trace) for view in views]
     lines = [decision.line for decision in decisions]

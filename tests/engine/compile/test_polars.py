@@ -5,16 +5,30 @@ walker's."""
 from __future__ import annotations
 
 import pytest
-from differential import PACK_IDS, TODAY, LineResult, cases, fixture_cases, reference
+from case_strategies import cases, naming_plan
+from differential import (
+    PACK_IDS,
+    PLAN_IDS,
+    TODAY,
+    LineResult,
+    expected_lines,
+    fixture_cases,
+    plan_fixture_cases,
+    reference,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dermcover.batch.lines import decided as decided_in_batch
+from dermcover.batch.lines import with_policy
+from dermcover.batch.run import programs_of
 from dermcover.case import Case
 from dermcover.engine import library
 from dermcover.engine.compile.derived import DerivedValues
 from dermcover.engine.compile.flat import rows_of
-from dermcover.engine.compile.polars import decide, frame_of
+from dermcover.engine.compile.polars import Decider, decide, frame_of
 from dermcover.engine.compile.python import compiled
+from dermcover.engine.plans import plan_library
 
 
 def decided(pack_id: str, batch: list[Case]) -> list[LineResult]:
@@ -43,6 +57,39 @@ def test_every_fixture_decides_as_the_walker_does(pack_id: str) -> None:
 @given(batch=st.lists(cases, min_size=25, max_size=40))
 def test_generated_cases_decide_as_the_walker_does(pack_id: str, batch: list[Case]) -> None:
     assert decided(pack_id, batch) == expected(pack_id, batch)
+
+
+def in_batch(batch: list[Case]) -> list[LineResult]:
+    """Lines decided as `dermcover batch` decides them: each case's pack chosen from the
+    case, under the plan document it names, every program in one table."""
+    rows = [row for case in batch for row in rows_of(case.model_dump(mode="json"))]
+    frame = with_policy(frame_of(rows), None, plan_library())
+    decider = Decider(programs_of(library(), plan_library()), DerivedValues(TODAY))
+    out = decided_in_batch(frame, decider)
+    return [
+        LineResult(*row)
+        for row in out.select("outcome", "decided_by", "prior_authorization", "questions").rows()
+    ]
+
+
+@pytest.mark.parametrize("plan_id", PLAN_IDS)
+def test_plan_fixtures_decide_as_the_walker_does_under_the_plan(plan_id: str) -> None:
+    batch = plan_fixture_cases(plan_id)
+    exclusions = {rule.criterion.id for rule in plan_library().get(plan_id).compiled.rules}
+    # The fixtures reach the plan's own exclusions, so a batch that ignored them would differ.
+    assert any(line.decided_by in exclusions for line in expected_lines(batch))
+    assert in_batch(batch) == expected_lines(batch)
+
+
+@pytest.mark.parametrize("plan_id", PLAN_IDS)
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(batch=st.lists(cases, min_size=10, max_size=20), data=st.data())
+def test_cases_naming_a_plan_decide_as_the_walker_does_among_others(
+    plan_id: str, batch: list[Case], data: st.DataObject
+) -> None:
+    under_plan = data.draw(st.lists(naming_plan(plan_id), min_size=10, max_size=20))
+    mixed = [case for pair in zip(batch, under_plan, strict=False) for case in pair]
+    assert in_batch(mixed) == expected_lines(mixed)
 
 
 def test_unknown_is_null_and_null_is_kleene() -> None:

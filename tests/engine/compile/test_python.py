@@ -5,7 +5,8 @@ full trace) and the same questions."""
 from __future__ import annotations
 
 import pytest
-from differential import PACK_IDS, TODAY, cases, fixture_cases
+from case_strategies import cases
+from differential import PACK_IDS, TODAY, fixture_cases
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -10,6 +10,8 @@ columns its `fields` name, so a new fact works without an entry here.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -131,6 +133,13 @@ class Columns:
     kind_column: str
 
 
+def opaque_column(leaf: LeafIR) -> str:
+    """An opaque test's column, named by what it tests: the same test in two packs (or in a
+    pack and the pack under a plan document) is one column, computed once."""
+    spec = json.dumps(leaf.leaf.test.spec, sort_keys=True, default=str)
+    return f"leaf:{leaf.fact.name}:{hashlib.sha1(spec.encode()).hexdigest()[:12]}"
+
+
 def columns_for(program: Program) -> Columns:
     derived: dict[str, Derived] = {}
     facts: dict[str, str] = {}
@@ -138,7 +147,7 @@ def columns_for(program: Program) -> Columns:
     kinds: dict[str, set[str]] = {}
     for leaf in program.leaves:
         if isinstance(leaf.test, Opaque):
-            name = f"leaf:{program.pack.id}:{leaf.number}"
+            name = opaque_column(leaf)
             opaque[leaf.number] = name
             derived[name] = Derived(name, inputs_of(leaf.fact), "status", _status(leaf))
         else:

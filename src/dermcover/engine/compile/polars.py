@@ -13,7 +13,7 @@ insufficient_information and the unknown facts inside the undecided rules become
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import reduce
 from typing import Any
 
@@ -86,6 +86,9 @@ class Expressions:
     def __init__(self, program: Program, columns: Columns) -> None:
         self.program = program
         self.columns = columns
+        self._asked: dict[tuple[int, ...], list[str]] = {}
+        self._asked_places: list[tuple[LeafIR, pl.Expr]] | None = None
+        self._word_exprs: list[pl.Expr] | None = None
 
     def leaf(self, leaf: LeafIR) -> pl.Expr:
         test = leaf.test
@@ -137,43 +140,126 @@ class Expressions:
         for level in criteria_levels(self.program):
             yield {criterion_column(cid): self.node(self.program.criteria[cid]) for cid in level}
 
-    def questions(self, lines: pl.DataFrame) -> pl.DataFrame:
-        """For lines with open questions: `_at` and the fields asked, in the order the
-        reference walk asks them, each once.
+    def statuses(self, lines: pl.LazyFrame) -> pl.LazyFrame:
+        """The fact tests, named criteria (dependencies first) and rules as columns, then
+        `_deciding`: the first rule met (a null condition does not pick its branch)."""
+        lines = lines.with_columns(**self.leaf_stage())
+        for stage in self.criteria_stages():
+            lines = lines.with_columns(**stage)
+        rules = self.program.rules
+        lines = lines.with_columns(**{rule_column(rule): self.rule(rule) for rule in rules})
+        deciding: pl.Expr = pl.lit(rules[-1].index)
+        for rule in reversed(rules[:-1]):
+            deciding = pl.when(pl.col(rule_column(rule))).then(rule.index).otherwise(deciding)
+        return lines.with_columns(deciding.alias("_deciding"))
 
-        Which of the program's (rule, fact test) places are asked is one flag each; the flags
-        of a line, as a string of 0s and 1s, take few distinct values, so the lists of fields
-        are made once per distinct pattern and joined back."""
-        places: list[tuple[LeafIR, pl.Expr]] = []
-        for rule in self.program.rules:
-            if rule.root is None:
-                continue
-            undecided = pl.col(rule_column(rule)).is_null() & (pl.col("_deciding") > rule.index)
-            for leaf, path in leaf_paths(self.program, rule.root):
-                unknown = [self.node(node).is_null() for node in path]
-                asked = reduce(lambda a, b: a & b, unknown, undecided).fill_null(False)
-                places.append((leaf, asked))
-        empty = pl.DataFrame(
-            {"_at": [], "questions": []},
-            schema={"_at": pl.UInt32(), "questions": pl.List(pl.String())},
+    def outcomes(self, lines: pl.LazyFrame) -> pl.LazyFrame:
+        """`_at`, the outcome, deciding rule and prior authorization of every line, and
+        `_ambiguous` for the lines whose possible outcomes differ (they get questions)."""
+        rules = self.program.rules
+        lines = self.statuses(lines)
+        decided = pl.col("_deciding")
+        outcome = decided.replace_strict(
+            {rule.index: rule.outcome.value for rule in rules}, return_dtype=pl.String
         )
-        if not places or not lines.height:
-            return empty
-        flags = [pl.when(asked).then(pl.lit("1")).otherwise(pl.lit("0")) for _, asked in places]
-        keyed = lines.select("_at", LINE_COLUMN, pl.concat_str(flags).alias("_asked"))
-        patterns = keyed.select(LINE_COLUMN, "_asked").unique()
-        fields = [
-            list(
-                dict.fromkeys(
-                    leaf.fact.fields_for(line)[0]
-                    for (leaf, _), flag in zip(places, pattern, strict=True)
-                    if flag == "1"
+        ambiguity = [
+            pl.col(rule_column(rule)).is_null()
+            & (decided > rule.index)
+            & (outcome != rule.outcome.value)
+            for rule in rules[:-1]
+        ]
+        ambiguous = pl.any_horizontal(ambiguity) if ambiguity else pl.lit(False)
+        words = self._words()
+        lines = lines.select(
+            "_at", LINE_COLUMN, decided, ambiguous.fill_null(False).alias("_ambiguous"), *words
+        )
+        is_ambiguous = pl.col("_ambiguous")
+        return lines.select(
+            "_at",
+            LINE_COLUMN,
+            "_ambiguous",
+            *(word.meta.output_name() for word in words),
+            pl.when(is_ambiguous)
+            .then(pl.lit(Outcome.insufficient_information.value))
+            .otherwise(outcome)
+            .alias("outcome"),
+            pl.when(is_ambiguous)
+            .then(pl.lit(None, dtype=pl.String))
+            .otherwise(
+                decided.replace_strict({r.index: r.id for r in rules}, return_dtype=pl.String)
+            )
+            .alias("decided_by"),
+            pl.when(is_ambiguous)
+            .then(pl.lit(PriorAuthorizationNeed.unknown.value))
+            .otherwise(
+                decided.replace_strict(
+                    {r.index: r.prior_authorization.value for r in rules}, return_dtype=pl.String
                 )
             )
-            for line, pattern in patterns.iter_rows()
-        ]
+            .alias("prior_authorization"),
+        )
+
+    def _places(self) -> list[tuple[LeafIR, pl.Expr]]:
+        """Every (rule, fact test) place the reference walk may ask about, with when it does."""
+        if self._asked_places is None:
+            places: list[tuple[LeafIR, pl.Expr]] = []
+            for rule in self.program.rules:
+                if rule.root is None:
+                    continue
+                undecided = pl.col(rule_column(rule)).is_null() & (pl.col("_deciding") > rule.index)
+                for leaf, path in leaf_paths(self.program, rule.root):
+                    unknown = [self.node(node).is_null() for node in path]
+                    asked = reduce(lambda a, b: a & b, unknown, undecided).fill_null(False)
+                    places.append((leaf, asked))
+            self._asked_places = places
+        return self._asked_places
+
+    def _words(self) -> list[pl.Expr]:
+        """Which places a line is asked about, one bit each, packed 64 to a word."""
+        if self._word_exprs is not None:
+            return self._word_exprs
+        places = self._places()
+        zero, words = pl.lit(0, dtype=pl.UInt64), []
+        for start in range(0, len(places), 64):
+            bits = [
+                pl.when(asked).then(pl.lit(1 << bit, dtype=pl.UInt64)).otherwise(zero)
+                for bit, (_, asked) in enumerate(places[start : start + 64])
+            ]
+            words.append(pl.sum_horizontal(bits).alias(f"_w{start // 64}"))
+        self._word_exprs = words
+        return words
+
+    def questions(self, lines: pl.DataFrame) -> pl.DataFrame:
+        """For lines with open questions (`_at`, the line and the words `outcomes` gives
+        them): `_at` and the fields asked, in the order the reference walk asks them, each
+        once.
+
+        The words of a line take few distinct values, so the lists of fields are made once
+        per distinct pattern (remembered from chunk to chunk) and joined back."""
+        places = self._places()
+        names = [f"_w{n}" for n in range(len(self._words()))]
+        if not places or not lines.height:
+            return pl.DataFrame(
+                {"_at": [], "questions": []},
+                schema={"_at": pl.UInt32(), "questions": pl.List(pl.String())},
+            )
+        patterns = lines.select(LINE_COLUMN, *names).unique()
+        fields = []
+        for line, *pattern in patterns.iter_rows():
+            key = (line, *pattern)
+            known = self._asked.get(key)
+            if known is None:
+                known = list(
+                    dict.fromkeys(
+                        leaf.fact.fields_for(line)[0]
+                        for number, (leaf, _) in enumerate(places)
+                        if pattern[number // 64] >> (number % 64) & 1
+                    )
+                )
+                self._asked[key] = known
+            fields.append(known)
         table = patterns.with_columns(pl.Series("questions", fields, dtype=pl.List(pl.String())))
-        return keyed.join(table, on=[LINE_COLUMN, "_asked"], how="left").select("_at", "questions")
+        return lines.join(table, on=[LINE_COLUMN, *names], how="left").select("_at", "questions")
 
 
 def leaf_column(leaf: LeafIR) -> str:
@@ -189,75 +275,143 @@ def rule_column(rule: RuleIR) -> str:
 
 
 def with_derived(
-    frame: pl.DataFrame, derived: list[Derived], values: DerivedValues
+    frame: pl.DataFrame,
+    derived: list[Derived],
+    values: DerivedValues,
+    where: Mapping[str, pl.Expr] | None = None,
 ) -> pl.DataFrame:
-    """Add each derived column, computed once per distinct value of its inputs."""
+    """Add each derived column, computed once per distinct value of its inputs: the columns
+    read from the same inputs share one table of distinct values and one join. A column
+    `where` names is computed only on the lines it selects (null on the others)."""
+    where = where or {}
+    by_inputs: dict[tuple[tuple[str, ...], str], list[Derived]] = {}
     for column in derived:
-        inputs = list(column.inputs)
-        distinct = frame.select(inputs).unique()
-        computed = values.values(column, distinct.iter_rows(named=True))
+        if column.name not in frame.columns:
+            lines = where.get(column.name)
+            by_inputs.setdefault((column.inputs, str(lines)), []).append(column)
+    groups = list(by_inputs.values())
+    wheres = [where.get(group[0].name) for group in groups]
+    places = pl.collect_all(
+        [frame.lazy().select(pl.arg_where(lines)) for lines in wheres if lines is not None]
+    )
+    at_of = iter(place.to_series() for place in places)
+    ats = [next(at_of) if lines is not None else None for lines in wheres]
+    sources = [
+        frame.select(group[0].inputs) if at is None else frame.select(group[0].inputs)[at]
+        for group, at in zip(groups, ats, strict=True)
+    ]
+    # Every group's distinct inputs at once: the tables are made side by side.
+    tables = pl.collect_all([source.lazy().unique() for source in sources])
+    joins = []
+    for group, source, distinct in zip(groups, sources, tables, strict=True):
+        rows = distinct.rows(named=True)
         table = distinct.with_columns(
-            pl.Series(column.name, computed, dtype=_DERIVED_TYPE[column.kind])
+            pl.Series(column.name, values.values(column, rows), dtype=_DERIVED_TYPE[column.kind])
+            for column in group
         )
-        frame = frame.join(table, on=inputs, how="left", nulls_equal=True, maintain_order="left")
+        keys = list(group[0].inputs)
+        # Joining on list columns is slow; on one hash of the inputs it is fast. The hash
+        # stands for the inputs exactly when the distinct inputs' hashes are distinct too
+        # (every line's inputs are among them); else the join is on the inputs themselves.
+        hashed = pl.struct(keys).hash().alias("_hash")
+        table = table.with_columns(hashed)
+        if table["_hash"].n_unique() == table.height:
+            inputs, table, keys = source.lazy().select(hashed), table.drop(keys), ["_hash"]
+        else:
+            inputs, table = source.lazy(), table.drop("_hash")
+        joins.append(
+            inputs.join(
+                table.lazy(), on=keys, how="left", nulls_equal=True, maintain_order="left"
+            ).select(column.name for column in group)
+        )
+    for at, computed in zip(ats, pl.collect_all(joins), strict=True):
+        if at is not None:
+            # Each line's place in `computed`, null for the lines left out.
+            place = pl.repeat(None, frame.height, dtype=pl.UInt32, eager=True).scatter(
+                at, pl.int_range(len(at), dtype=pl.UInt32, eager=True)
+            )
+            computed = computed[place]
+        frame = frame.hstack(computed)
     return frame
 
 
-def decide(program: Program, frame: pl.DataFrame, values: DerivedValues) -> pl.DataFrame:
-    """Decide every line of a flat table; the four result columns are added to it."""
-    columns = columns_for(program)
-    expressions = Expressions(program, columns)
-    # Eager, stage by stage: each stage's columns are computed once and read by the next.
-    missing = [column for column in columns.derived if column.name not in frame.columns]
-    lazy = with_derived(frame, missing, values).with_columns(**expressions.leaf_stage())
-    for stage in expressions.criteria_stages():
-        lazy = lazy.with_columns(**stage)
-    rules = program.rules
-    lazy = lazy.with_columns(**{rule_column(rule): expressions.rule(rule) for rule in rules})
-    # The first rule met decides (a null condition does not pick its branch).
-    deciding: pl.Expr = pl.lit(rules[-1].index)
-    for rule in reversed(rules[:-1]):
-        deciding = pl.when(pl.col(rule_column(rule))).then(rule.index).otherwise(deciding)
-    lazy = lazy.with_columns(deciding.alias("_deciding"))
-    outcome_of = {rule.index: rule.outcome.value for rule in rules}
-    lazy = lazy.with_columns(
-        pl.col("_deciding").replace_strict(outcome_of, return_dtype=pl.String).alias("_outcome")
-    )
-    ambiguity = [
-        pl.col(rule_column(rule)).is_null()
-        & (pl.col("_deciding") > rule.index)
-        & (pl.col("_outcome") != rule.outcome.value)
-        for rule in rules[:-1]
-    ]
-    ambiguous = pl.any_horizontal(ambiguity) if ambiguity else pl.lit(False)
-    lazy = lazy.with_columns(ambiguous.alias("_ambiguous"))
-    is_ambiguous, decided = pl.col("_ambiguous"), pl.col("_deciding")
-    lazy = lazy.with_columns(
-        pl.when(is_ambiguous)
-        .then(pl.lit(Outcome.insufficient_information.value))
-        .otherwise(pl.col("_outcome"))
-        .alias("outcome"),
-        pl.when(is_ambiguous)
-        .then(pl.lit(None, dtype=pl.String))
-        .otherwise(decided.replace_strict({r.index: r.id for r in rules}, return_dtype=pl.String))
-        .alias("decided_by"),
-        pl.when(is_ambiguous)
-        .then(pl.lit(PriorAuthorizationNeed.unknown.value))
-        .otherwise(
-            decided.replace_strict(
-                {r.index: r.prior_authorization.value for r in rules}, return_dtype=pl.String
+class Decider:
+    """Decides flat tables under several programs at once, chunk after chunk.
+
+    The derived facts every program present needs are derived once for all lines; then each
+    program's lines are decided by one lazy plan of their own (the plans run side by side), and
+    only the lines with open questions go on to have them made."""
+
+    def __init__(self, programs: Mapping[str, Program], values: DerivedValues) -> None:
+        self.programs = dict(programs)
+        self.values = values
+        self._columns = {key: columns_for(program) for key, program in self.programs.items()}
+        self._expressions = {
+            key: Expressions(program, self._columns[key]) for key, program in self.programs.items()
+        }
+
+    def decide(self, frame: pl.DataFrame, key: str | None = None) -> pl.DataFrame:
+        """Every line decided under the program its `key` column names (the only program,
+        without one); the four result columns are added, in the frame's own order. A line
+        whose key names no program gets nulls."""
+        frame = frame.drop([name for name in frame.columns if name in OUTPUT or ":" in name])
+        if key is None:
+            present = list(self.programs)
+        else:
+            wanted = set(frame[key].drop_nulls().unique().to_list())
+            present = [name for name in self.programs if name in wanted]
+        derived: dict[str, Derived] = {}
+        needed_by: dict[str, list[str]] = {}
+        for name in present:
+            for column in self._columns[name].derived:
+                derived[column.name] = column
+                needed_by.setdefault(column.name, []).append(name)
+        # A column only some programs need is derived on their lines alone.
+        where = {
+            column: pl.col(key).is_in(names)
+            for column, names in needed_by.items()
+            if key is not None and len(names) < len(present)
+        }
+        work = with_derived(frame, list(derived.values()), self.values, where)
+        work = work.with_row_index("_at")
+        plans = []
+        for name in present:
+            lines = work.lazy()
+            if key is not None:
+                lines = lines.filter(pl.col(key) == name)
+            plans.append(self._expressions[name].outcomes(lines))
+        parts = []
+        for name, result in zip(present, pl.collect_all(plans), strict=True):
+            asked = self._expressions[name].questions(result.filter(pl.col("_ambiguous")))
+            parts.append(
+                result.join(asked, on="_at", how="left").select("_at", *OUTPUT)
+                if asked.height
+                else result.select(
+                    "_at", *OUTPUT[:-1], pl.lit(None, dtype=pl.List(pl.String())).alias(OUTPUT[-1])
+                )
             )
-        )
-        .alias("prior_authorization"),
-    )
-    decided_lines = lazy.with_row_index("_at")
-    # Questions only for the lines that have some: the expression is large, and most lines are
-    # decided.
-    asked = expressions.questions(decided_lines.filter(is_ambiguous))
-    no_questions = pl.lit([], dtype=pl.List(pl.String()))
-    keep = [name for name in frame.columns if name not in OUTPUT and ":" not in name]
-    return (
-        decided_lines.join(asked, on="_at", how="left", maintain_order="left")
-        .with_columns(pl.col("questions").fill_null(no_questions))
-        .select(*keep, *OUTPUT)
-    )
+        no_questions = pl.lit([], dtype=pl.List(pl.String()))
+        if parts:
+            out = pl.concat(parts, how="vertical").sort("_at")
+        else:
+            out = pl.DataFrame(schema={"_at": pl.UInt32(), **_OUTPUT_TYPES})
+        if out.height != frame.height:
+            every = pl.DataFrame({"_at": pl.int_range(frame.height, dtype=pl.UInt32, eager=True)})
+            out = every.join(out, on="_at", how="left", maintain_order="left")
+        else:
+            out = out.with_columns(pl.col(OUTPUT[-1]).fill_null(no_questions))
+        return frame.hstack(out.select(OUTPUT))
+
+
+_OUTPUT_TYPES = {
+    "outcome": pl.String(),
+    "decided_by": pl.String(),
+    "prior_authorization": pl.String(),
+    "questions": pl.List(pl.String()),
+}
+
+
+def decide(program: Program, frame: pl.DataFrame, values: DerivedValues) -> pl.DataFrame:
+    """Decide every line of a flat table under one program; the four result columns are
+    added to it."""
+    return Decider({program.pack.id: program}, values).decide(frame)
