@@ -118,3 +118,18 @@ def test_every_list_of_diagnoses_gets_the_code_picker_and_none_is_kept() -> None
     again = read_form(values).case
     assert again is not None and again.condition is not None
     assert again.condition.diagnoses == []  # a known "none", not turned into unknown
+
+
+def test_the_plan_document_is_a_choice_of_the_plans_held_and_blank_means_not_checked() -> None:
+    plan = by_name()["payer.plan"]
+    assert plan.widget == "choice"
+    assert {"uhc-mmc-2026", "uhc-coc-sample"} <= {c.value for c in plan.choices}
+    line = {"procedures[0].kind": ["dermabrasion"]}
+    chosen = read_form({**line, "payer.policy": ["uhc"], "payer.plan": ["uhc-mmc-2026"]})
+    assert chosen.case is not None and chosen.case.payer is not None
+    assert chosen.case.payer.plan == "uhc-mmc-2026"
+    blank = read_form({**line, "payer.policy": ["uhc"], "payer.plan": [""]})
+    assert blank.case is not None and (blank.case.payer is None or blank.case.payer.plan is None)
+    wrong = read_form({**line, "payer.plan": ["acme-2026"]})
+    error = wrong.errors["payer.plan"]
+    assert "acme-2026" in error and "uhc-mmc-2026" in error

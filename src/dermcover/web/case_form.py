@@ -190,6 +190,9 @@ def _leaf(name: str, path: str, info: FieldInfo, policies: Sequence[str]) -> For
     if path == "payer.policy" and policies:
         made.widget = "choice"
         made.choices = [Choice(policy, policy) for policy in policies]
+    if path == "payer.plan":
+        made.widget = "choice"
+        made.choices = _plan_choices()
     if not info.is_required() and isinstance(info.default, int | float | str):
         made.default = str(info.default)
     made.picker = PICKERS.get(path)
@@ -197,6 +200,14 @@ def _leaf(name: str, path: str, info: FieldInfo, policies: Sequence[str]) -> For
         made.picker = "icd10"  # every list of diagnosis codes, wherever the model puts one
     made.suggestions = SUGGESTIONS.get(path) or None
     return made
+
+
+def _plan_choices() -> list[Choice]:
+    """The plan documents dermcover holds, each named with its pack: blank is "not checked"."""
+    from dermcover.engine.plans import plan_library
+
+    plans = plan_library().plans.values()
+    return [Choice(plan.id, f"{plan.spec.title} ({plan.spec.policy})") for plan in plans]
 
 
 _ROW_NAMES = {"procedures": "procedure", "prior_treatments": "treatment"}

@@ -157,6 +157,7 @@ FIELDS: dict[str, str] = {
     "condition.months_since_onset": "Months since it started",
     "patient.age": "Age",
     "payer.plan_type": "Kind of plan",
+    "payer.plan": "Plan document (the employer plan's own exclusions)",
     "payer.network": "Clinic in network",
     "provider.type": "Who performs it",
     "provider.npi": "NPI",
