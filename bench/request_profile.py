@@ -50,12 +50,53 @@ STAGES = {
     "FastAPI's parameters and dependencies": [
         ("fastapi/dependencies/utils.py", "solve_dependencies"),
     ],
-    "routing": [("fastapi/routing.py", "_match")],
+    "routing": [("fastapi/routing.py", "_match"), ("starlette/routing.py", "matches")],
     "decide": [("dermcover/engine/decide.py", "determine")],
     "write the answer (JSON)": [("pydantic/main.py", "model_dump_json")],
     "log the request": [("logging/__init__.py", "info")],
 }
-DRIVER = (__file__, "drive")
+# The event loop's wait for a worker thread: time the thread's own profile accounts for.
+WAITING = ("~", "<method 'poll' of 'select.epoll' objects>")
+
+
+class ThreadProfiles:
+    """cProfile sees only the thread that enables it: while profiling, whatever a route hands to
+    a worker thread (`anyio.to_thread.run_sync`, under starlette's run_in_threadpool) runs under a
+    profile of that thread's own, so the decisions made there are in the figures too."""
+
+    def __init__(self) -> None:
+        self.profiles: dict[int, cProfile.Profile] = {}
+        self._original: Any = None
+
+    def __enter__(self) -> ThreadProfiles:
+        import threading
+
+        import anyio.to_thread
+
+        self._original = original = anyio.to_thread.run_sync
+        profiles = self.profiles
+
+        def profiled(func: Callable[[], Any]) -> Callable[[], Any]:
+            def run() -> Any:
+                profile = profiles.setdefault(threading.get_ident(), cProfile.Profile())
+                profile.enable()
+                try:
+                    return func()
+                finally:
+                    profile.disable()
+
+            return run
+
+        async def run_sync(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+            return await original(profiled(lambda: func(*args)), **kwargs)
+
+        anyio.to_thread.run_sync = run_sync  # type: ignore[assignment]
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        import anyio.to_thread
+
+        anyio.to_thread.run_sync = self._original
 
 
 async def post(app: App, path: str, body: bytes) -> int:
@@ -115,10 +156,19 @@ def cumulative(stats: pstats.Stats, where: tuple[str, str]) -> float:
     )
 
 
+def own_time(stats: pstats.Stats, where: tuple[str, str]) -> float:
+    raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
+    return sum(
+        entry[2] for (filename, _, function), entry in raw.items() if (filename, function) == where
+    )
+
+
 def stage_shares(stats: pstats.Stats) -> dict[str, float]:
-    """Each stage's cumulative time as a share of the whole run. The dependencies contain the
-    body's reading where the body is a dependency, so that is taken out of them."""
-    total = cumulative(stats, DRIVER)
+    """Each stage's cumulative time as a share of the whole run: all the profiled time, in the
+    event loop's thread and in worker threads, less the loop's wait for those threads (the
+    threads' own profiles account for it). The dependencies contain the body's reading where
+    the body is a dependency, so that is taken out of them."""
+    total = stats.total_tt - own_time(stats, WAITING)  # type: ignore[attr-defined]
     shares = {
         stage: max(cumulative(stats, where) for where in places) / total
         for stage, places in STAGES.items()
@@ -161,9 +211,10 @@ def profile_here(args: argparse.Namespace) -> None:
         each = (time.perf_counter() - start) / args.requests
         each_cpu = (time.process_time() - cpu) / args.requests
         profile = cProfile.Profile()
-        profile.enable()
-        loop.run_until_complete(drive(app, requests, args.requests))
-        profile.disable()
+        with ThreadProfiles() as threads:
+            profile.enable()
+            loop.run_until_complete(drive(app, requests, args.requests))
+            profile.disable()
         loop.close()
     print(
         f"{len(requests)} cases, {args.requests} requests; without the profiler "
@@ -171,6 +222,15 @@ def profile_here(args: argparse.Namespace) -> None:
     )
     out = io.StringIO()
     stats = pstats.Stats(profile, stream=out)
+    in_threads = 0.0
+    for thread_profile in threads.profiles.values():
+        thread_stats = pstats.Stats(thread_profile)
+        in_threads += thread_stats.total_tt  # type: ignore[attr-defined]
+        stats.add(thread_stats)
+    if in_threads:
+        print(
+            f"of which in worker threads: {in_threads / args.requests * 1e6:.0f} µs each, profiled"
+        )
     stats.sort_stats(args.sort).print_stats(args.top)
     print(out.getvalue())
     print("| stage | share of the request |")
