@@ -44,6 +44,23 @@ def error_for(text: str) -> str:
             ["imiquimod is of kind topical_immunomodulator, not cryotherapy"],
         ),
         (HEAD + "payer: {plan: 'UHC MMC'}\n", ["payer.plan", "lower-case letters"]),
+        (
+            "procedures: [{kind: excision, weeks_given: 600}]\n",
+            ["procedures[0].weeks_given", "less than or equal to 520"],
+        ),
+        (
+            "procedures: [{kind: excision, claim_diagnoses: L71.1}]\n",
+            ["procedures[0].claim_diagnoses", "'L71.1'", "valid list"],
+        ),
+        # a yes/no field takes true or false, in a file as in an API body: never 0, 1 or "yes"
+        (HEAD + "condition: {recurrent: 0}\n", ["condition.recurrent = 0", "true or false"]),
+        (
+            HEAD + "condition: {individual_treatment_impractical: 1}\n",
+            ["condition.individual_treatment_impractical = 1", "true or false"],
+        ),
+        (HEAD + "condition: {hyperkeratotic: 1}\n", ["condition.hyperkeratotic", "true or false"]),
+        (HEAD + "impairment_significant: 'yes'\n", ["impairment_significant", "true or false"]),
+        (HEAD + "improvement_expected: 1\n", ["improvement_expected = 1", "true or false"]),
         ("procedures: [{kind: shaving}]\n", ["procedures[0].kind", "shave_removal"]),
     ],
 )
@@ -53,6 +70,14 @@ def test_bad_values_in_new_fields_get_one_line_naming_field_and_allowed(
     message = error_for(text)
     for name in names:
         assert name in message
+
+
+def test_a_yaml_yes_is_a_truth_value() -> None:
+    case = load_model_text(
+        Case, HEAD + "condition: {recurrent: yes}\nimprovement_expected: no\n", "c"
+    )
+    assert case.condition is not None and case.condition.recurrent is True
+    assert case.improvement_expected is False
 
 
 def test_a_state_may_be_written_in_lower_case() -> None:

@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from dermcover.case import EXACT_TYPES
+
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 MAX_INPUT_BYTES = 1_000_000
@@ -379,11 +381,15 @@ def validate(
     locator: LineLocator | None = None,
     prefix: Sequence[int | str] = (),
 ) -> ModelT:
-    """Validate parsed data against `model`, turning any failure into an InputError."""
+    """Validate parsed data against `model`, turning any failure into an InputError.
+
+    The data is a document (YAML, JSON, or values read as such), so a yes/no field of the case
+    contract takes `true` or `false` only, as the HTTP API does: `1`, `0` or `"yes"` there is an
+    error naming the field, never quietly read as a truth value."""
     if data is None:
         raise InputError(f"{source}: is empty")
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context={EXACT_TYPES: True})
     except ValidationError as exc:
         raise InputError(describe(exc, model, source, locator, prefix)) from None
 

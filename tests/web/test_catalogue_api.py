@@ -14,6 +14,12 @@ def test_policies_list_every_pack_with_its_review_date(client: TestClient) -> No
     assert packs["generic"]["sources"], "every pack names its sources"
 
 
+def test_a_pack_names_the_plan_documents_weighed_before_it(client: TestClient) -> None:
+    uhc = client.get("/api/v1/policies/uhc").json()
+    assert {"uhc-mmc-2026", "uhc-coc-sample"} <= {plan["id"] for plan in uhc["plans"]}
+    assert client.get("/api/v1/policies/medicare").json()["plans"] == []
+
+
 def test_one_policy_and_an_unknown_one(client: TestClient) -> None:
     assert client.get("/api/v1/policies/medicare").json()["id"] == "medicare"
     missing = client.get("/api/v1/policies/acme")

@@ -22,7 +22,16 @@ from dermcover.determination import CriterionResult, Line, Status
 from dermcover.engine.fixture_runner import FixtureRun
 from dermcover.engine.library import policies_dir
 from dermcover.engine.pack_diff import CaseChange
-from dermcover.engine.pack_files import PackFolder, open_pack_folder, pack_folders
+from dermcover.engine.pack_files import (
+    PACK_FILE,
+    PLAN_FILE,
+    PackFolder,
+    open_pack_folder,
+    open_plan_folder,
+    pack_folders,
+    plan_folders,
+)
+from dermcover.engine.plans import plans_dir
 
 MARK = {Status.met: "✔", Status.not_met: "✘", Status.unknown: "?"}
 
@@ -37,41 +46,57 @@ def day(text: str | None) -> date | None:
 
 
 def folders(pack_id: str | None) -> Iterator[PackFolder]:
+    """Every pack, then every plan document; or the one `pack_id` names."""
     if pack_id is None:
         for folder in pack_folders(policies_dir()):
             yield open_pack_folder(folder)
+        for folder in plan_folders(plans_dir()):
+            yield open_plan_folder(folder)
         return
-    yield open_pack_folder(folder_of(pack_id))
+    yield open_folder(pack_id)
 
 
-def folder_of(pack_id: str) -> Path:
+def open_folder(pack_id: str) -> PackFolder:
+    """A pack or plan document named by its folder's path or by its id."""
     as_path = Path(pack_id)
-    if (as_path / "policy.yaml").is_file():
-        return as_path
-    folder = policies_dir() / pack_id
-    if not (folder / "policy.yaml").is_file():
-        known = ", ".join(folder.name for folder in pack_folders(policies_dir()))
-        fail(f"unknown policy pack {pack_id!r}: not a pack folder nor a pack id; known: {known}")
-    return folder
+    if (as_path / PLAN_FILE).is_file() and not (as_path / PACK_FILE).is_file():
+        return open_plan_folder(as_path)
+    if (as_path / PACK_FILE).is_file():
+        return open_pack_folder(as_path)
+    if (policies_dir() / pack_id / PACK_FILE).is_file():
+        return open_pack_folder(policies_dir() / pack_id)
+    if (plans_dir() / pack_id / PLAN_FILE).is_file():
+        return open_plan_folder(plans_dir() / pack_id)
+    known = ", ".join(folder.name for folder in pack_folders(policies_dir()))
+    plans = ", ".join(folder.name for folder in plan_folders(plans_dir())) or "none"
+    fail(
+        f"unknown policy pack {pack_id!r}: not a pack or plan document folder nor an id; "
+        f"known: {known}; plan documents: {plans}"
+    )
 
 
 @contextmanager
 def version(spec: str) -> Iterator[PackFolder]:
-    """A pack folder, a pack id, or `ID@REV`: the pack as git holds it at revision REV."""
-    if "@" not in spec or (Path(spec) / "policy.yaml").is_file():
-        yield open_pack_folder(folder_of(spec))
+    """A pack or plan document folder, an id, or `ID@REV`: the pack or plan document as git
+    holds it at revision REV."""
+    as_path = Path(spec)
+    if "@" not in spec or (as_path / PACK_FILE).is_file() or (as_path / PLAN_FILE).is_file():
+        yield open_folder(spec)
         return
-    pack_id, revision = spec.rsplit("@", 1)
-    root = _git("rev-parse", "--show-toplevel", cwd=policies_dir()).decode().strip()
-    inside = policies_dir().resolve().relative_to(Path(root).resolve()) / pack_id
+    item_id, revision = spec.rsplit("@", 1)
+    is_plan = (plans_dir() / item_id / PLAN_FILE).is_file()
+    home, filename = (plans_dir(), PLAN_FILE) if is_plan else (policies_dir(), PACK_FILE)
+    root = _git("rev-parse", "--show-toplevel", cwd=home).decode().strip()
+    inside = home.resolve().relative_to(Path(root).resolve()) / item_id
     archive = _git("archive", "--format=tar", revision, "--", inside.as_posix(), cwd=Path(root))
     with tempfile.TemporaryDirectory(prefix="dermcover-pack-") as temp:
         with tarfile.open(fileobj=BytesIO(archive)) as tar:
             tar.extractall(temp, filter="data")
         folder = Path(temp) / inside
-        if not (folder / "policy.yaml").is_file():
-            fail(f"{spec}: revision {revision} has no pack {pack_id} ({inside.as_posix()})")
-        yield open_pack_folder(folder)
+        if not (folder / filename).is_file():
+            what = "plan document" if is_plan else "pack"
+            fail(f"{spec}: revision {revision} has no {what} {item_id} ({inside.as_posix()})")
+        yield open_plan_folder(folder) if is_plan else open_pack_folder(folder)
 
 
 def _git(*args: str, cwd: Path) -> bytes:

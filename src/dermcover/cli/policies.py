@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dermcover.cli.app import OutputFormat, app, console
+from dermcover.cli.app import OutputFormat, app, console, fail
+
+if TYPE_CHECKING:
+    from dermcover.engine.lint import Finding
+    from dermcover.engine.pack_files import PackFolder
+    from dermcover.engine.summary import PolicySource
 
 policies_app = typer.Typer(
     help="The policy packs: list them, run their fixtures, lint them, compare two versions.",
@@ -47,8 +52,9 @@ def list_packs(output: FormatOption = OutputFormat.text) -> None:
     from dermcover.engine.summary import summary_of
 
     packs = [open_pack_folder(folder).pack for folder in pack_folders(policies_dir())]
+    summaries = [summary_of(pack) for pack in packs]
     if output is OutputFormat.json:
-        console.print_json(json.dumps([summary_of(pack).model_dump(mode="json") for pack in packs]))
+        console.print_json(json.dumps([summary.model_dump(mode="json") for summary in summaries]))
         return
 
     table = Table(title="Policy packs", show_lines=True)
@@ -56,13 +62,28 @@ def list_packs(output: FormatOption = OutputFormat.text) -> None:
     table.add_column("policy")
     table.add_column("reviewed")
     table.add_column("sources (date, confidence)")
-    for pack in packs:
-        sources = "\n".join(
-            f"{source.title} ({source.date or 'undated'}, {source.confidence})"
-            for source in pack.spec.sources
-        )
-        table.add_row(pack.id, pack.spec.title, str(pack.spec.reviewed), sources)
+    for summary in summaries:
+        table.add_row(summary.id, summary.title, str(summary.reviewed), _sources(summary.sources))
     console.print(table)
+
+    plans = [(summary.id, plan) for summary in summaries for plan in summary.plans]
+    if not plans:
+        return
+    table = Table(title="Plan documents (weighed before their pack)", show_lines=True)
+    table.add_column("id", style="bold")
+    table.add_column("pack")
+    table.add_column("plan")
+    table.add_column("reviewed")
+    table.add_column("sources (date, confidence)")
+    for pack_id, plan in plans:
+        table.add_row(plan.id, pack_id, plan.title, str(plan.reviewed), _sources(plan.sources))
+    console.print(table)
+
+
+def _sources(sources: list[PolicySource]) -> str:
+    return "\n".join(
+        f"{source.title} ({source.date or 'undated'}, {source.confidence})" for source in sources
+    )
 
 
 @policies_app.command("test")
@@ -70,28 +91,29 @@ def test(
     pack_id: PackArgument = None,
     today: TodayOption = None,
 ) -> None:
-    """Run each pack's fixtures and show every failure with its trace.
+    """Run the fixtures of each pack and plan document and show every failure with its trace.
 
     Each failure names the fixture, what was checked, what the policy demands and what came,
-    then every rule and criterion weighed with the facts behind it. Exit status 1 if any fixture
-    fails.
+    then every rule and criterion weighed with the facts behind it. A plan document's fixtures
+    are decided as its members' cases are: the plan's exclusions, then its policy pack. Exit
+    status 1 if any fixture fails.
     """
     from dermcover.cli._policies_view import day as _day
     from dermcover.cli._policies_view import folders, print_failure
-    from dermcover.engine.fixture_runner import run_fixtures
 
     day = _day(today)
     total = failed = 0
     for folder in folders(pack_id):
-        runs = run_fixtures(folder.pack, folder.fixtures, today=day)
+        runs = folder.run_fixtures(today=day)
         failures = [run for run in runs if not run.passed]
         for run in failures:
             print_failure(folder, run)
         total += len(runs)
         failed += len(failures)
         status = "[red]FAIL[/]" if failures else "[green]ok[/]"
+        shown = f"plan document {folder.pack.id}" if folder.plan is not None else folder.pack.id
         console.print(
-            f"{status} {folder.pack.id}: {len(runs)} fixtures, {len(runs) - len(failures)} "
+            f"{status} {shown}: {len(runs)} fixtures, {len(runs) - len(failures)} "
             f"passed, {len(failures)} failed"
         )
     console.print(f"{total} fixtures, {total - failed} passed, {failed} failed")
@@ -105,7 +127,7 @@ def lint(
     output: FormatOption = OutputFormat.text,
     today: TodayOption = None,
 ) -> None:
-    """Find what a pack claims that its fixtures or sources do not back.
+    """Find what a pack or plan document claims that its fixtures or sources do not back.
 
     Criteria no fixture shows met, not met and unknown; criteria no rule uses; undated or stale
     sources; rules that can never decide. Exit status 1 if there is any finding.
@@ -114,14 +136,13 @@ def lint(
 
     from dermcover.cli._policies_view import day as _day
     from dermcover.cli._policies_view import folders
-    from dermcover.engine.fixture_runner import run_fixtures
-    from dermcover.engine.lint import Finding, lint_pack
+    from dermcover.engine.lint import lint_pack
 
     day = _day(today) or date.today()
     findings: list[Finding] = []
-    packs = list(folders(pack_id))
-    for folder in packs:
-        determinations = [run.determination for run in run_fixtures(folder.pack, folder.fixtures)]
+    checked = list(folders(pack_id))
+    for folder in checked:
+        determinations = [run.determination for run in folder.run_fixtures()]
         findings += lint_pack(folder.pack, determinations, today=day, locate=folder.locate)
     if output is OutputFormat.json:
         print(json.dumps([finding.model_dump(mode="json") for finding in findings], indent=2))
@@ -133,35 +154,61 @@ def lint(
                 highlight=False,
                 soft_wrap=True,
             )
-        dirty = len({finding.pack for finding in findings})
-        console.print(f"{len(findings)} findings in {dirty} of {len(packs)} packs", highlight=False)
+        console.print(f"{len(findings)} findings in {_where(findings, checked)}", highlight=False)
     if findings:
         raise typer.Exit(1)
+
+
+def _where(findings: list[Finding], checked: list[PackFolder]) -> str:
+    """`2 of 7 packs`, `1 of 2 plan documents`, or both joined by `and`."""
+    dirty = {finding.pack for finding in findings}
+    packs = {folder.pack.id for folder in checked if folder.plan is None}
+    plans = {folder.pack.id for folder in checked if folder.plan is not None}
+    parts = [] if plans and not packs else [f"{len(dirty & packs)} of {len(packs)} packs"]
+    if plans:
+        parts.append(f"{len(dirty & plans)} of {len(plans)} plan documents")
+    return " and ".join(parts)
 
 
 @policies_app.command("diff")
 def diff(
     old: Annotated[
-        str, typer.Argument(help="The old version: a pack folder, a pack id, or ID@REV (git).")
+        str,
+        typer.Argument(
+            help="The old version: a pack or plan document folder, an id, or ID@REV (git)."
+        ),
     ],
     new: Annotated[
-        str, typer.Argument(help="The new version: a pack folder, a pack id, or ID@REV (git).")
+        str,
+        typer.Argument(
+            help="The new version: a pack or plan document folder, an id, or ID@REV (git)."
+        ),
     ],
     today: TodayOption = None,
 ) -> None:
-    """Show every fixture case two versions of a pack decide differently, and why.
+    """Show every fixture case two versions of a pack (or of a plan document) decide
+    differently, and why.
 
     Both versions decide the fixtures of both; each change names the rule that decided each line
-    before and after. Exit status 1 if any case changes.
+    before and after. Two versions of a plan document are each weighed before the pack they sit
+    over. Exit status 1 if any case changes.
     """
     from dermcover.cli._policies_view import day as _day
     from dermcover.cli._policies_view import print_change, version
     from dermcover.engine.pack_diff import diff_packs, fixtures_of_both
 
     with version(old) as before, version(new) as after:
+        if (before.plan is None) is not (after.plan is None):
+            fail(f"{old} and {new}: compare a pack with a pack, or a plan document with a plan")
         fixtures = fixtures_of_both(before.fixtures, after.fixtures)
         day = _day(today) or after.pack.spec.reviewed
-        changes = diff_packs(before.pack, after.pack, fixtures, today=day)
+        changes = diff_packs(
+            before.under or before.pack,
+            after.under or after.pack,
+            fixtures,
+            today=day,
+            plans=(before.plan, after.plan),
+        )
         for change in changes:
             print_change(change)
         console.print(

@@ -53,7 +53,8 @@ def load_fixtures(pack_folder: Path) -> list[tuple[Path, Fixture]]:
 @dataclass(frozen=True, slots=True)
 class Mismatch:
     """One way a determination differs from its fixture: what was checked (`outcome`, `lines`,
-    `prior_authorization`, a criterion id or `questions`), what the policy demands, what came."""
+    `prior_authorization`, `plan`, a criterion id or `questions`), what the policy demands, what
+    came."""
 
     subject: str
     expected: str
@@ -68,6 +69,7 @@ class Mismatch:
             "outcome": "outcome is",
             "lines": "line outcomes are",
             "prior_authorization": "prior authorization is",
+            "plan": "plan document is",
         }.get(self.subject, f"criterion {self.subject} is")
         return f"{what} {self.got}, policy demands {self.expected}"
 

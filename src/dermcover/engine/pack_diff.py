@@ -1,4 +1,5 @@
-"""Two versions of a pack side by side: every fixture case whose outcome changes, and why.
+"""Two versions of a pack (or of a plan document) side by side: every fixture case whose
+outcome changes, and why.
 
 Both versions decide the fixtures of both (a fixture in only one version still tells what the
 other would have said). For each case whose outcome or any line's outcome differs, the change
@@ -15,6 +16,7 @@ from dermcover.determination import Determination, Line, Outcome, Status
 from dermcover.engine.fixture_runner import run_fixture
 from dermcover.engine.fixtures import Fixture
 from dermcover.engine.pack import Pack
+from dermcover.engine.plans import Plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +55,20 @@ def fixtures_of_both(
 
 
 def diff_packs(
-    old: Pack, new: Pack, fixtures: Sequence[tuple[str, Fixture]], *, today: date
+    old: Pack,
+    new: Pack,
+    fixtures: Sequence[tuple[str, Fixture]],
+    *,
+    today: date,
+    plans: tuple[Plan | None, Plan | None] = (None, None),
 ) -> list[CaseChange]:
-    """Every fixture case the two packs decide differently."""
+    """Every fixture case the two packs decide differently; with `plans`, two versions of a
+    plan document, each weighed before its pack (`old` and `new` are then the packs under)."""
     changes = []
+    old_plan, new_plan = plans
     for label, fixture in fixtures:
-        before = run_fixture(old, label, fixture, today=today).determination
-        after = run_fixture(new, label, fixture, today=today).determination
+        before = run_fixture(old, label, fixture, today=today, plan=old_plan).determination
+        after = run_fixture(new, label, fixture, today=today, plan=new_plan).determination
         change = _compare(label, fixture, before, after)
         if change is not None:
             changes.append(change)
