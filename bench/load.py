@@ -247,6 +247,19 @@ def server_pids(process: subprocess.Popen[bytes]) -> list[int]:
     return pids
 
 
+def worker_pids(process: subprocess.Popen[bytes]) -> list[int]:
+    """The processes that serve requests under a supervisor (not multiprocessing's tracker)."""
+    found = []
+    for pid in server_pids(process)[1:]:
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"resource_tracker" not in command:
+            found.append(pid)
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20.0)
@@ -276,7 +289,10 @@ def main() -> None:
             else:
                 if baseline is not None:
                     url, process = start_server(folder, baseline)
-                    servers.append((f"{baseline.name}, one process", url, process))
+                    # One process, or a supervisor and its workers (as `serve` runs today).
+                    workers = max(1, len(worker_pids(process)))
+                    shown = "one process" if workers == 1 else f"{workers} workers"
+                    servers.append((f"{baseline.name}, {shown}", url, process))
                 url, process = start_server(folder, current(), args.workers)
                 processes = args.workers or os.cpu_count() or 1
                 servers.append((f"this tree, {processes} workers", url, process))

@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dermcover.case import Case
-from dermcover.inputs import InputError, field_path, load_model, load_model_text
+from dermcover.inputs import (
+    MAX_DEPTH,
+    MAX_INTEGER_DIGITS,
+    MAX_LIST_ITEMS,
+    MAX_STRING_CHARS,
+    InputError,
+    bounded_integer,
+    check_limits,
+    field_path,
+    json_within_limits,
+    load_model,
+    load_model_text,
+    unique_keys,
+)
 
 
 def error_for(text: str) -> str:
@@ -70,3 +87,70 @@ def test_diagnoses_are_read_in_one_spelling() -> None:
     )
     assert case.condition is not None
     assert case.condition.diagnoses == ["L71.8", "T23.302S"]
+
+
+def parsed(raw: bytes) -> Any:
+    return json.loads(raw, parse_int=bounded_integer, object_pairs_hook=unique_keys)
+
+
+def nested(depth: int) -> bytes:
+    return b"[" * depth + b"1" + b"]" * depth
+
+
+@pytest.mark.parametrize(
+    ("raw", "what"),
+    [
+        (nested(MAX_DEPTH + 1), "nested deeper than 32 levels"),
+        (b"[" + b",".join([b"0"] * (MAX_LIST_ITEMS + 1)) + b"]", "1,001 items"),
+        (b'{"age": ' + b"9" * (MAX_INTEGER_DIGITS + 1) + b"}", "a number of 31 digits"),
+        (b'{"id": "a\\u0000b"}', "holds a NUL character"),
+        (b'{"id": "\\ud800"}', "holds a lone surrogate"),
+        (b'{"\\u0000": 1}', "field name holds a NUL character"),
+        (json.dumps({"id": "x" * (MAX_STRING_CHARS + 1)}).encode(), "text of 20,001 characters"),
+    ],
+)
+def test_the_quick_look_at_a_json_body_never_passes_what_the_limits_refuse(
+    raw: bytes, what: str
+) -> None:
+    assert not json_within_limits(raw)
+    with pytest.raises(InputError, match=what):
+        check_limits(parsed(raw), "request body")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        nested(MAX_DEPTH),
+        b"[" + b",".join([b"0"] * MAX_LIST_ITEMS) + b"]",
+        b'{"age": ' + b"9" * MAX_INTEGER_DIGITS + b"}",
+        '{"name": "Zoë 🙂"}'.encode(),
+    ],
+)
+def test_the_quick_look_passes_a_body_at_the_limits(raw: bytes) -> None:
+    assert json_within_limits(raw)
+    check_limits(parsed(raw), "request body")
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**40), max_value=10**40)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=40),
+    lambda inner: st.lists(inner, max_size=8) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=60,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_VALUES, st.booleans())
+def test_a_body_the_quick_look_passes_passes_the_limits(value: Any, ascii_only: bool) -> None:
+    """Whatever the quick look at the bytes lets through, the walk over the parsed document
+    lets through too (the other way round it may be more careful than it needs to be)."""
+    raw = json.dumps(value, ensure_ascii=ascii_only).encode("utf-8", errors="surrogatepass")
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return  # not UTF-8 (a lone surrogate written out raw): refused before any of this
+    if json_within_limits(raw):
+        check_limits(parsed(raw), "request body")

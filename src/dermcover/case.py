@@ -42,20 +42,42 @@ class Contract(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _no_truth_value_for_a_number(cls, value: object, info: ValidationInfo) -> object:
-        field = cls.model_fields.get(info.field_name) if info.field_name else None
-        if field is None:
+        if value is None or not info.field_name:
             return value
-        if isinstance(value, bool) and _takes_a_number_not_a_truth_value(field.annotation):
+        number, truth = _FIELD_KINDS.get((cls, info.field_name)) or _field_kind(
+            cls, info.field_name
+        )
+        if number and isinstance(value, bool):
             raise ValueError(f"{str(value).lower()} is not a number; give a number")
-        exact = isinstance(info.context, dict) and info.context.get(EXACT_TYPES)
         if (
-            exact
-            and value is not None
+            truth
             and not isinstance(value, bool)
-            and _takes_only_a_truth_value(field.annotation)
+            and isinstance(info.context, dict)
+            and info.context.get(EXACT_TYPES)
         ):
             raise ValueError("give true or false")
         return value
+
+
+# (model, field) -> (takes a number and not a truth value, takes only a truth value): what the
+# validator above needs of a field's annotation, worked out once per field rather than on every
+# value (it runs for every field of every case, and reading the annotation cost more than the
+# rest of the case's validation).
+_FIELD_KINDS: dict[tuple[type, str], tuple[bool, bool]] = {}
+
+
+def _field_kind(model: type[BaseModel], name: str) -> tuple[bool, bool]:
+    field = model.model_fields.get(name)
+    kind = (
+        (False, False)
+        if field is None
+        else (
+            _takes_a_number_not_a_truth_value(field.annotation),
+            _takes_only_a_truth_value(field.annotation),
+        )
+    )
+    _FIELD_KINDS[(model, name)] = kind
+    return kind
 
 
 def _takes_a_number_not_a_truth_value(annotation: object) -> bool:

@@ -8,6 +8,7 @@ known), the field, the value and what is allowed. Never a traceback.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from enum import Enum
 from pathlib import Path
@@ -61,48 +62,92 @@ def check_limits(data: Any, source: str) -> None:
     pending: list[tuple[Any, tuple[int | str, ...]]] = [(data, ())]
     while pending:
         value, path = pending.pop()
-        where = f"{source}: {field_path(path[:MAX_DEPTH])}"
         if len(path) > MAX_DEPTH:
-            raise InputError(f"{where}: nested deeper than {MAX_DEPTH} levels (the limit)")
-        if isinstance(value, dict):
+            raise InputError(
+                f"{_where(source, path)}: nested deeper than {MAX_DEPTH} levels (the limit)"
+            )
+        if isinstance(value, str):
+            _check_text(value, source, path, "text")
+        elif isinstance(value, dict):
             if len(value) > MAX_LIST_ITEMS:
                 raise InputError(
-                    f"{where}: {len(value):,} fields; at most {MAX_LIST_ITEMS:,} are allowed"
+                    f"{_where(source, path)}: {len(value):,} fields; at most "
+                    f"{MAX_LIST_ITEMS:,} are allowed"
                 )
             for key, item in value.items():
-                _check_text(str(key), where, "field name")
+                _check_text(str(key), source, path, "field name")
                 pending.append((item, (*path, str(key))))
         elif isinstance(value, list):
             if len(value) > MAX_LIST_ITEMS:
                 raise InputError(
-                    f"{where}: {len(value):,} items; at most {MAX_LIST_ITEMS:,} are allowed "
-                    "in a list"
+                    f"{_where(source, path)}: {len(value):,} items; at most "
+                    f"{MAX_LIST_ITEMS:,} are allowed in a list"
                 )
             pending.extend((item, (*path, index)) for index, item in enumerate(value))
-        elif isinstance(value, str):
-            _check_text(value, where, "text")
         elif isinstance(value, TooManyDigits):
             raise InputError(
-                f"{where}: a number of {value.digits:,} digits; at most {MAX_INTEGER_DIGITS} "
-                "are allowed"
+                f"{_where(source, path)}: a number of {value.digits:,} digits; at most "
+                f"{MAX_INTEGER_DIGITS} are allowed"
             )
         elif isinstance(value, int) and abs(value) >= 10**MAX_INTEGER_DIGITS:
             raise InputError(
-                f"{where}: a number longer than {MAX_INTEGER_DIGITS} digits (the limit)"
+                f"{_where(source, path)}: a number longer than {MAX_INTEGER_DIGITS} digits "
+                "(the limit)"
             )
 
 
-def _check_text(text: str, where: str, what: str) -> None:
+def _where(source: str, path: tuple[int | str, ...]) -> str:
+    """Where an error is, as its message names it: worked out only once there is an error."""
+    return f"{source}: {field_path(path[:MAX_DEPTH])}"
+
+
+def _check_text(text: str, source: str, path: tuple[int | str, ...], what: str) -> None:
     if len(text) > MAX_STRING_CHARS:
         raise InputError(
-            f"{where}: {what} of {len(text):,} characters; at most {MAX_STRING_CHARS:,} are allowed"
+            f"{_where(source, path)}: {what} of {len(text):,} characters; at most "
+            f"{MAX_STRING_CHARS:,} are allowed"
         )
     if chr(0) in text:
-        raise InputError(f"{where}: {what} holds a NUL character, which no field allows")
+        raise InputError(
+            f"{_where(source, path)}: {what} holds a NUL character, which no field allows"
+        )
+    if text.isascii():  # no surrogate can hide in ASCII
+        return
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise InputError(f"{where}: {what} holds a lone surrogate (not Unicode text)") from None
+        raise InputError(
+            f"{_where(source, path)}: {what} holds a lone surrogate (not Unicode text)"
+        ) from None
+
+
+# Bytes that can start a whole number longer than the limit: that many digits in a row.
+_LONG_DIGITS = re.compile(rb"[0-9]{%d}" % (MAX_INTEGER_DIGITS + 1))
+
+
+def json_within_limits(raw: bytes) -> bool:
+    """True when a JSON document's bytes alone show that what `json.loads` reads from them
+    (with `bounded_integer` and `unique_keys`) passes `check_limits`; False when they cannot
+    show it, and then `check_limits` must look (it finds nothing wrong in most of them).
+
+    A few scans of the bytes, no Python per value, instead of a walk over everything parsed:
+    - no text is longer than the whole document, so none is over MAX_STRING_CHARS characters
+      when the document is not;
+    - JSON text holds no raw control character (the parser refuses one) and UTF-8 holds no
+      surrogate (decoding refuses one), so a NUL or a lone surrogate can only be written as a
+      `\\u` escape, and without one there is neither;
+    - a list or mapping of n items has n - 1 commas, so none is over MAX_LIST_ITEMS when the
+      document has fewer commas than that;
+    - a value is nested as deep as the lists and mappings around it, so none is deeper than
+      MAX_DEPTH when the document has no more brackets than that;
+    - a whole number over MAX_INTEGER_DIGITS digits is that many digits in a row."""
+    return (
+        len(raw) <= MAX_STRING_CHARS
+        and b"\\u" not in raw
+        and raw.count(b",") < MAX_LIST_ITEMS
+        and raw.count(b"{") + raw.count(b"[") <= MAX_DEPTH
+        and _LONG_DIGITS.search(raw) is None
+    )
 
 
 class TooManyDigits:

@@ -13,7 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import URL
 
+from dermcover.case import MAX_PROCEDURES
 from dermcover.web.api import determinations
+from dermcover.web.api.determinations import INLINE_BYTES, INLINE_LINES
 
 from .support import example, make_app
 
@@ -200,24 +202,50 @@ def test_ids_beyond_64_bits_or_very_long_are_a_4xx(records_client: TestClient, p
     assert len(answer.json()["detail"]) < 300
 
 
+# Costly cases, as a client may send them: the most procedure lines a case may have, and one
+# line with a long list (the prior treatments tried). A case this size is decided in a worker
+# thread; small ones are decided on the event loop, since their size bounds their cost (see
+# INLINE_LINES in the determinations route). The decision is slowed down here so that it
+# certainly outlasts the budget on any machine.
+COSTLY = {
+    "most lines": {**CASE, "procedures": CASE["procedures"] * MAX_PROCEDURES},
+    "a long list": {
+        **CASE,
+        "prior_treatments": [{"name": "silicone_gel", "outcome": "failed", "months": 3}] * 30,
+    },
+}
+
+
+def costly_case(name: str) -> dict[str, Any]:
+    case = COSTLY[name]
+    past_the_bound = len(case["procedures"]) > INLINE_LINES or len(json.dumps(case)) > INLINE_BYTES
+    assert past_the_bound, "this case would be decided on the event loop"
+    return case
+
+
 def slow_determine(*args: Any, **kwargs: Any) -> Any:
     time.sleep(1.5)
     raise AssertionError("the budget should have answered first")
 
 
+@pytest.mark.parametrize("costly", COSTLY)
 def test_a_request_over_its_time_budget_gets_503_with_retry_after(
-    sqlite_url: URL, monkeypatch: pytest.MonkeyPatch
+    sqlite_url: URL, monkeypatch: pytest.MonkeyPatch, costly: str
 ) -> None:
     monkeypatch.setattr(determinations, "determine", slow_determine)
     with TestClient(make_app(sqlite_url, request_seconds=0.3), raise_server_exceptions=False) as c:
-        answer = c.post(DETERMINATIONS, json=CASE)
+        begun = time.perf_counter()
+        answer = c.post(DETERMINATIONS, json=costly_case(costly))
+        waited = time.perf_counter() - begun
     assert answer.status_code == 503
     assert answer.headers["retry-after"] == "5"
     assert "budget" in answer.json()["detail"]
+    assert waited < 1.2, "the 503 waited for the decision to end"
 
 
+@pytest.mark.parametrize("costly", COSTLY)
 def test_a_slow_decision_does_not_stall_the_others(
-    sqlite_url: URL, monkeypatch: pytest.MonkeyPatch
+    sqlite_url: URL, monkeypatch: pytest.MonkeyPatch, costly: str
 ) -> None:
     def slow(*args: Any, **kwargs: Any) -> Any:
         time.sleep(1.0)
@@ -230,12 +258,12 @@ def test_a_slow_decision_does_not_stall_the_others(
     async def both() -> tuple[float, int]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-            costly = asyncio.create_task(c.post(DETERMINATIONS, json=CASE))
+            costly_answer = asyncio.create_task(c.post(DETERMINATIONS, json=costly_case(costly)))
             await asyncio.sleep(0.1)
             begun = time.perf_counter()
             cheap = await c.get("/api/v1/policies")
             waited = time.perf_counter() - begun
-            assert (await costly).status_code == 200
+            assert (await costly_answer).status_code == 200
             return waited, cheap.status_code
 
     waited, status = asyncio.run(both())

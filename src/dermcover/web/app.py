@@ -13,6 +13,7 @@ from dermcover.case import Case
 from dermcover.engine import library
 from dermcover.estimate import EstimateRequest
 from dermcover.web import api, cds, fhir, pages
+from dermcover.web.api import determinations
 from dermcover.web.api.cases import NewEvent
 from dermcover.web.api.session import Credentials, PasswordChange
 from dermcover.web.api_docs import install_api_docs
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.password_checks = PasswordChecks()
     app.state.interop = Interop.from_env(records.assertions, records.prior_auths)
     install_error_handlers(app)
+    determinations.install(app)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(cds.router)

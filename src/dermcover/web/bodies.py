@@ -1,10 +1,11 @@
 """Reading an API request body (JSON or YAML, as the spec allows) into a contract model.
 
-A JSON body is validated straight from its bytes by pydantic-core, without building Python
-dicts first. A body that does not validate is read again the careful way: parsed with the
-standard library, then (only when it is wrong) with line marks, so the error can say on which
-line the field sits. Errors read exactly as the CLI's do, because they come from the same
-`dermcover.inputs`.
+A JSON body is parsed by the standard library's C parser, with hooks that refuse a key given
+twice and keep a too-long number short; the input limits are then checked on the bytes when
+they can show the limits hold (`json_within_limits`: a few scans, nothing per value), else on
+everything parsed. A body that does not validate is parsed again (only then) with line marks,
+so the error can say on which line the field sits. Errors read exactly as the CLI's do,
+because they come from the same `dermcover.inputs`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dermcover.inputs import (
     check_limits,
     describe,
     field_path,
+    json_within_limits,
     parse_text,
     shown_briefly,
     unique_keys,
@@ -70,6 +72,8 @@ def parse_document(raw: bytes, content_type: str) -> tuple[Any, str]:
         ) from None
     except RecursionError:
         raise FieldError(f"{SOURCE}: nested deeper than {MAX_DEPTH} levels (the limit)") from None
+    if json_within_limits(raw):
+        return data, text
     try:
         check_limits(data, SOURCE)
     except InputError as exc:

@@ -135,25 +135,30 @@ class SecurityHeaders:
     def __init__(self, app: ASGIApp, trusted_proxies: frozenset[str] = frozenset()) -> None:
         self.app = app
         self.trusted_proxies = trusted_proxies
+        # The headers added, by (cacheable, over HTTPS): made once, not on every request.
+        self._added = {
+            (cacheable, https): [
+                *SECURITY_HEADERS,
+                *([] if cacheable else [NO_STORE]),
+                *([HSTS] if https else []),
+            ]
+            for cacheable in (False, True)
+            for https in (False, True)
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = list(SECURITY_HEADERS)
-        if not str(scope.get("path", "")).startswith(CACHEABLE):
-            extra.append(NO_STORE)
-        if _over_https(scope, self.trusted_proxies):
-            extra.append(HSTS)
+        cacheable = str(scope.get("path", "")).startswith(CACHEABLE)
+        added = self._added[cacheable, _over_https(scope, self.trusted_proxies)]
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                kept = [
-                    (name, value)
-                    for name, value in message.get("headers", [])
-                    if not (name.lower() == b"cache-control" and NO_STORE in extra)
-                ]
-                message["headers"] = [*kept, *extra]
+                headers = message.get("headers", [])
+                if not cacheable:  # no-store replaces whatever caching the answer allowed
+                    headers = [h for h in headers if h[0].lower() != b"cache-control"]
+                message["headers"] = [*headers, *added]
             await send(message)
 
         await self.app(scope, receive, with_headers)
@@ -161,9 +166,10 @@ class SecurityHeaders:
 
 class TimeBudget:
     """A request still unanswered after `seconds` gets 503 with Retry-After, so that one costly
-    request is refused rather than left holding the client (and a worker) indefinitely. The
-    work itself runs in a worker thread (every costly route is a plain function), so the event
-    loop keeps answering everyone else meanwhile."""
+    request is refused rather than left holding the client (and a worker) indefinitely. Costly
+    work runs in a worker thread (a plain-function route, or a route that hands it over, as the
+    determinations route does with every case bigger than the few it decides at once), so the
+    event loop keeps answering everyone else meanwhile."""
 
     def __init__(self, app: ASGIApp, seconds: float, retry_after: int = 5) -> None:
         self.app = app
@@ -182,7 +188,10 @@ class TimeBudget:
             await send(message)
 
         try:
-            await asyncio.wait_for(self.app(scope, receive, watched_send), self.seconds)
+            # A timeout on this task, not wait_for: that would run the app in a task of its own,
+            # one more task made and switched to on every request.
+            async with asyncio.timeout(self.seconds):
+                await self.app(scope, receive, watched_send)
         except TimeoutError:
             log.warning("over the time budget at %s %s", _method(scope), _route(scope))
             if not started:

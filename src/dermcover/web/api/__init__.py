@@ -1,4 +1,5 @@
-"""The HTTP API, version 1: every router under /api/v1."""
+"""The HTTP API, version 1: every router under /api/v1, and the determinations route, which
+the app adds to itself (`determinations.install`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from fastapi import APIRouter
 from dermcover.web.api import (
     cases,
     codes,
-    determinations,
     documents,
     estimates,
     policies,
@@ -15,6 +15,6 @@ from dermcover.web.api import (
 )
 
 router = APIRouter(prefix="/api/v1")
-for module in (determinations, estimates, policies, codes, session, cases, documents):
+for module in (estimates, policies, codes, session, cases, documents):
     router.include_router(module.router)
 router.include_router(documents.staff_router)

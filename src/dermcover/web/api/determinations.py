@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from typing import Any, get_args
 
-from fastapi import APIRouter, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from dermcover.case import Case
@@ -16,7 +18,7 @@ from dermcover.web.bodies import read_document, request_body
 from dermcover.web.deps import checked_policy
 from dermcover.web.errors import FieldError
 
-router = APIRouter(tags=["coverage"])
+PATH = "/api/v1/determinations"
 
 EXAMPLE = {
     "payer": {"policy": "generic", "network": "in"},
@@ -55,13 +57,37 @@ QUERY: dict[str, Any] = {
 }
 
 
-@router.post(
-    "/determinations",
-    response_model=Determination | Spread,
-    response_model_exclude_none=True,
-    openapi_extra={**request_body(Case, EXAMPLE), **QUERY},
-    summary="Decide whether each procedure in a case is covered",
-)
+class RequestOnlyRoute(APIRoute):
+    """A route whose endpoint takes the request alone and reads its query and body itself.
+
+    FastAPI's per-request handler (reading the body by its content type, solving parameters
+    and dependencies, checking the answer against the response model) serves endpoints that
+    declare their parameters; this one declares them for the OpenAPI document only, so the
+    endpoint is its own handler. FastAPI still wraps it as it wraps every route, so the
+    exception handlers answer whatever it raises."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        endpoint: Callable[[Request], Coroutine[Any, Any, Response]] = self.endpoint
+        return endpoint
+
+
+def install(app: FastAPI) -> None:
+    """Add the route to the app itself, ahead of the routers it includes: FastAPI finds a
+    route in an included router by walking the routers (twice, to match and then to handle),
+    and this is the route that has to be fast."""
+    app.router.add_api_route(
+        PATH,
+        create_determination,
+        methods=["POST"],
+        tags=["coverage"],
+        response_model=Determination | Spread,
+        response_model_exclude_none=True,
+        openapi_extra={**request_body(Case, EXAMPLE), **QUERY},
+        summary="Decide whether each procedure in a case is covered",
+        route_class_override=RequestOnlyRoute,
+    )
+
+
 async def create_determination(request: Request) -> Response:
     """Every procedure line gets an outcome, the criteria weighed with their citations, the
     reasons in plain words, the questions that would settle what is unknown, the documentation
@@ -79,9 +105,29 @@ async def create_determination(request: Request) -> Response:
             "trace",
         )
     policy = checked_policy(case, query.get("policy"))
-    # The decision (and its JSON) can take a while on a big case: off the event loop with it.
-    body = await run_in_threadpool(_decided_json, case, policy, trace)
+    if decided_inline(case, len(await request.body())):
+        body = _decided_json(case, policy, trace)
+    else:
+        body = await run_in_threadpool(_decided_json, case, policy, trace)
     return Response(body, media_type="application/json")
+
+
+# A case this small is decided on the event loop, without the hop to a worker thread and back
+# (handing the work over, waking the loop when it is done, and the two threads taking turns at
+# the interpreter cost more than a small decision). Its size bounds its cost: what a decision
+# does grows with the procedure lines and with the lists a case holds (diagnoses, prior
+# treatments, documents), and the costliest case within these bounds that bench/request_profile.py
+# finds (`--inline-bound`) takes a few milliseconds, far inside the time budget (20 s unless
+# DERMCOVER_REQUEST_SECONDS says otherwise), and it cannot stall the other requests for long.
+# Anything bigger, and every spread over all packs, is decided in a worker thread, where the
+# time budget can answer 503 while it is still running and the loop goes on answering everyone
+# else.
+INLINE_LINES = 4
+INLINE_BYTES = 1024
+
+
+def decided_inline(case: Case, body_bytes: int) -> bool:
+    return len(case.procedures) <= INLINE_LINES and body_bytes <= INLINE_BYTES
 
 
 def _decided_json(case: Case, policy: str | None, trace: TraceLevel) -> str:
