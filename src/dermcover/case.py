@@ -47,6 +47,13 @@ class Contract(BaseModel):
             return value
         if isinstance(value, bool) and _takes_a_number_not_a_truth_value(field.annotation):
             raise ValueError(f"{str(value).lower()} is not a number; give a number")
+        if (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and _takes_a_date(field.annotation)
+        ):
+            # pydantic would read a number as seconds since 1970 (`birth_date: 0` is 1970-01-01)
+            raise ValueError(f"{value!r} is a number, not a date; give a date as YYYY-MM-DD")
         exact = isinstance(info.context, dict) and info.context.get(EXACT_TYPES)
         if (
             exact
@@ -65,6 +72,11 @@ def _takes_a_number_not_a_truth_value(annotation: object) -> bool:
     if bool in members:
         return False
     return any(m in (int, float, Decimal) for m in members)
+
+
+def _takes_a_date(annotation: object) -> bool:
+    members = {_unannotated(m) for m in (get_args(annotation) or (annotation,))}
+    return date in members
 
 
 def _takes_only_a_truth_value(annotation: object) -> bool:
