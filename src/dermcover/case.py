@@ -44,11 +44,14 @@ class Contract(BaseModel):
     def _no_truth_value_for_a_number(cls, value: object, info: ValidationInfo) -> object:
         if value is None or not info.field_name:
             return value
-        number, truth = _FIELD_KINDS.get((cls, info.field_name)) or _field_kind(
+        number, truth, dated = _FIELD_KINDS.get((cls, info.field_name)) or _field_kind(
             cls, info.field_name
         )
         if number and isinstance(value, bool):
             raise ValueError(f"{str(value).lower()} is not a number; give a number")
+        if dated and isinstance(value, int | float) and not isinstance(value, bool):
+            # pydantic would read a number as seconds since 1970 (`birth_date: 0` is 1970-01-01)
+            raise ValueError(f"{value!r} is a number, not a date; give a date as YYYY-MM-DD")
         if (
             truth
             and not isinstance(value, bool)
@@ -59,21 +62,23 @@ class Contract(BaseModel):
         return value
 
 
-# (model, field) -> (takes a number and not a truth value, takes only a truth value): what the
-# validator above needs of a field's annotation, worked out once per field rather than on every
-# value (it runs for every field of every case, and reading the annotation cost more than the
-# rest of the case's validation).
-_FIELD_KINDS: dict[tuple[type, str], tuple[bool, bool]] = {}
+# (model, field) -> (takes a number and not a truth value, takes only a truth value, takes a
+# date): what the validator above needs of a field's annotation, worked out once per field rather
+# than on every value (it runs for every field of every case, and reading the annotation cost more
+# than the rest of the case's validation).
+_FIELD_KINDS: dict[tuple[type, str], tuple[bool, bool, bool]] = {}
 
 
-def _field_kind(model: type[BaseModel], name: str) -> tuple[bool, bool]:
+def _field_kind(model: type[BaseModel], name: str) -> tuple[bool, bool, bool]:
+    """Whether the field takes a number, only a truth value, a date: worked out once a field."""
     field = model.model_fields.get(name)
     kind = (
-        (False, False)
+        (False, False, False)
         if field is None
         else (
             _takes_a_number_not_a_truth_value(field.annotation),
             _takes_only_a_truth_value(field.annotation),
+            _takes_a_date(field.annotation),
         )
     )
     _FIELD_KINDS[(model, name)] = kind
@@ -87,6 +92,11 @@ def _takes_a_number_not_a_truth_value(annotation: object) -> bool:
     if bool in members:
         return False
     return any(m in (int, float, Decimal) for m in members)
+
+
+def _takes_a_date(annotation: object) -> bool:
+    members = {_unannotated(m) for m in (get_args(annotation) or (annotation,))}
+    return date in members
 
 
 def _takes_only_a_truth_value(annotation: object) -> bool:

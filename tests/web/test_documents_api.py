@@ -1,5 +1,6 @@
 """Document downloads through the API: the PDF when the document can honestly be written, a
-422 with every reason when it cannot (docs/samples holds the same documents from the CLI)."""
+409 with every reason when the case as decided does not support it, a 422 when an input is
+missing (docs/samples holds the same documents from the CLI)."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ def test_the_same_document_as_json_names_the_patient(client: TestClient) -> None
 def test_no_letter_for_a_cosmetic_case(client: TestClient) -> None:
     body = {"case": example("pico-laser-prp-melasma.yaml")}
     response = client.post("/api/v1/documents/lmn", params=DATE, json=body)
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert response.json()["detail"].startswith("cannot write the letter of medical necessity")
 
 

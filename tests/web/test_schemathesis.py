@@ -1,13 +1,18 @@
 """schemathesis against the service's own OpenAPI document: a bounded number of generated
 requests per API operation, anonymous and signed in, with every check schemathesis has, and
 its stateful mode chaining operations along the document's links (a created case to its
-reads, revision and events)."""
+reads, revision, events and documents).
+
+The document names two string formats of its own, which schemathesis is told how to write
+here: `npi` (ten digits, the last the Luhn check digit over the 80840 prefix) and `past-date`
+(a date that is today or before)."""
 
 from __future__ import annotations
 
 import atexit
 import shutil
 import tempfile
+from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -16,11 +21,15 @@ import schemathesis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from schemathesis.specs.openapi.checks import positive_data_acceptance
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
+from sqlalchemy.engine import URL, make_url
 
+from dermcover.codes.search import search_icd10
 from dermcover.store.database import create_database_engine, session_factory
 from dermcover.store.migrate import upgrade_database
+from dermcover.store.models import CaseEvent, CaseRecord
 from dermcover.store.users import UserRepository
 
 from .support import STAFF_EMAIL, STAFF_PASSWORD, make_app
@@ -31,13 +40,28 @@ EXAMPLES = settings(
     derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
-# Schema-valid data can still be refused for what no schema can say (an unknown policy id, a
-# date after today, a document the policy does not support): those are 422s, not defects.
-EXCLUDED = [positive_data_acceptance]
 
 
-def fuzzed_app() -> FastAPI:
-    """The service on its own SQLite file, with one staff account (the module's only app)."""
+def _luhn_check_digit(digits: str) -> str:
+    """The digit that makes `digits` + it pass the Luhn test (the NPI standard's worked rule)."""
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if position % 2 == 0 else 1)
+        total += value - 9 if value > 9 else value
+    return str((10 - total % 10) % 10)
+
+
+NPIS = st.text("0123456789", min_size=9, max_size=9).map(
+    lambda nine: nine + _luhn_check_digit("80840" + nine)
+)
+schemathesis.openapi.format("npi", NPIS)
+schemathesis.openapi.format(
+    "past-date", st.dates(max_value=date.today()).map(lambda day: day.isoformat())
+)
+
+
+def fuzzed_database() -> URL:
+    """The service's own SQLite file, with one staff account."""
     folder = Path(tempfile.mkdtemp(prefix="dermcover-fuzz-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     url = make_url(f"sqlite:///{folder / 'dermcover.db'}")
@@ -45,14 +69,76 @@ def fuzzed_app() -> FastAPI:
     engine = create_database_engine(url)
     UserRepository(session_factory(engine)).add_user(STAFF_EMAIL, STAFF_PASSWORD)
     engine.dispose()
-    return make_app(url, request_seconds=60)
+    return url
 
 
-APP = fuzzed_app()
+DATABASE = fuzzed_database()
+search_icd10("acne", 1)  # the server warms the code search index before it serves; so here
+APP: FastAPI = make_app(DATABASE, request_seconds=60)
 # Hundreds of generated sign-ins come from the one test client: slowing that address (after 20
 # failures, test_throttle's business) would only make this run crawl.
 APP.state.records.throttle.slow_after = 1_000_000
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP).include(path_regex="^/api/v1/")
+# schemathesis can also draw string literals from the application's own code and put them in
+# any string field, whatever its format ("docs-assets" as a case UUID or an event's date), and
+# then call the service's 422 a rejection of valid data: generation from the document only.
+schema.config.analysis.constants.enabled = False
+# The stateful run follows the document's own links. schemathesis would also infer links by
+# field names, and wire a determination's `case_id` (the client's own label for the case, any
+# text) into the `{case_id}` of the case routes (a stored case's UUID).
+schema.config.phases.stateful.inference.algorithms = []
+
+
+# Where the document cannot yet say all the service checks, schema-valid data can still be
+# refused with a 422 naming the field; `positive_data_acceptance` is left out for these
+# operations only, every other check runs on them, and every check runs on all the others.
+PLAN_UNDER_QUERY_POLICY = (
+    "a body whose payer.plan sits over another policy than the `policy` query parameter names "
+    "(a rule across two places of the request, which OpenAPI cannot state)"
+)
+KIND_NEEDS_INPUTS = (
+    "what the body must hold depends on the {kind} path parameter (a gfe needs the estimate and "
+    "the schedule, an appeal the denial), and a schedule's or denial's dates must be in order"
+)
+AMOUNTS_IN_ORDER = (
+    "amounts bound to each other (what is met of a deductible or out-of-pocket maximum at most "
+    "the amount itself), which JSON Schema cannot compare"
+)
+NOT_YET_EXACT = {
+    "POST /api/v1/estimates": AMOUNTS_IN_ORDER,
+    "POST /api/v1/determinations": PLAN_UNDER_QUERY_POLICY,
+    "POST /api/v1/cases": PLAN_UNDER_QUERY_POLICY,
+    "PUT /api/v1/cases/{case_id}": PLAN_UNDER_QUERY_POLICY,
+    "POST /api/v1/documents/{kind}": KIND_NEEDS_INPUTS,
+    "POST /api/v1/cases/{case_id}/documents/{kind}": KIND_NEEDS_INPUTS,
+}
+
+
+def excluded(case: Any) -> list[Any]:
+    label = f"{case.method.upper()} {case.path}"
+    return [positive_data_acceptance] if label in NOT_YET_EXACT else []
+
+
+def leaves_out_credentials(case: Any) -> bool:
+    """Whether schemathesis made this case by leaving out the session cookie or the token the
+    operation's security requirement names."""
+    needs = {name for need in case.operation.definition.raw.get("security", []) for name in need}
+    cookies, headers = case.cookies or {}, case.headers or {}
+    return ("staffSession" in needs and "dermcover_session" not in cookies) or (
+        "csrfToken" in needs and "X-CSRF-Token" not in headers
+    )
+
+
+def stored_rows() -> tuple[int, int]:
+    """How many cases and events the database holds."""
+    engine = create_database_engine(DATABASE)
+    try:
+        with engine.connect() as connection:
+            cases = connection.scalar(select(func.count()).select_from(CaseRecord)) or 0
+            events = connection.scalar(select(func.count()).select_from(CaseEvent)) or 0
+    finally:
+        engine.dispose()
+    return cases, events
 
 
 @pytest.fixture(scope="module")
@@ -69,46 +155,60 @@ def staff_headers() -> dict[str, str]:
 @schema.parametrize()
 @EXAMPLES
 def test_anonymous_requests_follow_the_document(case: Any) -> None:
-    case.call_and_validate(excluded_checks=EXCLUDED)
+    case.call_and_validate(excluded_checks=excluded(case))
 
 
 @schema.parametrize()
 @EXAMPLES
 def test_signed_in_requests_follow_the_document(case: Any, staff_headers: dict[str, str]) -> None:
     if case.path == "/api/v1/session" and case.method in ("DELETE", "PUT"):
-        return  # signing out or changing the password would end the session the others use
-    described = str(getattr(getattr(case.meta, "phase", None), "data", None) or "")
-    if "dermcover_session" in described or "X-CSRF-Token" in described:
+        return  # signing out would end the session the others use
+    if leaves_out_credentials(case):
         # A case made by leaving out the credentials: the anonymous run asks that one; here
         # the signed-in credentials would be added back and the case no longer be what it says.
         return
-    case.call_and_validate(headers=staff_headers, excluded_checks=EXCLUDED)
+    case.call_and_validate(headers=staff_headers, excluded_checks=excluded(case))
 
 
 Workflow = schema.as_state_machine()
 
 
 class SignedInWorkflow(Workflow):  # type: ignore[misc,valid-type]
-    """Chains operations along the document's links: create a case, then read, revise it and
-    record its events, as a signed-in biller would."""
+    """Chains operations along the document's links: create a case, then read, revise it,
+    record its events and write its documents, as a signed-in biller would."""
 
     headers: ClassVar[dict[str, str]] = {}
 
     def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+        if leaves_out_credentials(case):
+            return {}  # a step made by leaving out the credentials goes without them
         return {"headers": SignedInWorkflow.headers}
 
     def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
-        case.validate_response(response, excluded_checks=EXCLUDED, transport_kwargs=kwargs)
+        case.validate_response(
+            response,
+            excluded_checks=excluded(case),
+            transport_kwargs=kwargs or None,
+            recorder=self.recorder,  # the stateful checks (use after free...) read the history
+        )
 
 
-def test_stateful_workflows_follow_the_links(staff_headers: dict[str, str]) -> None:
+def test_stateful_workflows_create_cases_and_record_their_events(
+    staff_headers: dict[str, str],
+) -> None:
     SignedInWorkflow.headers = staff_headers
+    cases_before, events_before = stored_rows()
     SignedInWorkflow.run(
         settings=settings(
-            max_examples=6,
-            stateful_step_count=4,
+            max_examples=10,
+            stateful_step_count=6,
             deadline=None,
             derandomize=True,
             suppress_health_check=list(HealthCheck),
         )
     )
+    cases_after, events_after = stored_rows()
+    # Generated bodies the document allows make cases, and the links carry their real ids on
+    # to the events: a document whose schemas or links stopped allowing that fails here.
+    assert cases_after > cases_before, "the stateful run stored no case"
+    assert events_after > events_before, "the stateful run recorded no event on a stored case"

@@ -20,6 +20,7 @@ from functools import cache
 
 from dermcover.case import ProcedureKind
 from dermcover.codes.procedures import PROCEDURE_CODES, ProcedureCode
+from dermcover.codes.search import NoWords
 
 _WORD = re.compile(r"[a-z0-9]+")
 _STOPWORDS = frozenset({"a", "an", "and", "for", "of", "on", "or", "the", "to", "with"})
@@ -85,7 +86,7 @@ def search_procedures(query: str, limit: int = 10) -> list[ProcedureMatch]:
         return [_match(PROCEDURE_CODES[compact], 1.0)]
     words = list(dict.fromkeys(_words(query)))
     if not words:
-        raise ValueError(f"the query {query!r} has no words to search for")
+        raise NoWords(f"the query {query!r} has no words to search for")
     scored: list[tuple[float, int, ProcedureCode]] = []
     for order, (code, (vocabulary, _)) in enumerate(_vocabulary().items()):
         entry = PROCEDURE_CODES[code]

@@ -43,6 +43,10 @@ from typing import Any
 from dermcover.codes import icd10
 
 
+class NoWords(ValueError):
+    """A query with nothing to search for once stop words and punctuation are set aside."""
+
+
 @dataclass(frozen=True, slots=True)
 class IcdMatch:
     """One search hit. `score` runs from 0 to 1 and only orders the hits of one query."""
@@ -278,7 +282,7 @@ def search_icd10(query: str, limit: int = 10) -> list[IcdMatch]:
         return _by_code(icd10.normalise(compact), limit)
     words = list(dict.fromkeys(_words(_rewrite(query))))
     if not words:
-        raise ValueError(f"the query {query!r} has no words to search for")
+        raise NoWords(f"the query {query!r} has no words to search for")
     index = _index()
     weights = {word: index.weight(word) for word in words}
     total = sum(weights.values())

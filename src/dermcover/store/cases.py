@@ -40,10 +40,11 @@ from dermcover.inputs import InputError
 from dermcover.store.attachments import AttachmentView, checked_file
 from dermcover.store.audit import record
 from dermcover.store.clinics import (
+    NotAMember,
     NotPermitted,
     Permission,
     Scope,
-    clinic_by_slug,
+    check_slug,
     scope_of,
 )
 from dermcover.store.clocks import Clocks, clocks_for
@@ -481,9 +482,10 @@ class CaseRepository:
 
 def _clinic_to_write(session: Session, scope: Scope, clinic: str | None) -> int:
     if clinic is not None:
-        found = clinic_by_slug(session, clinic)
-        if found.id not in scope.roles:
-            raise InputError(f"clinic = {found.slug!r}: you are not a member of this clinic")
+        slug = check_slug(clinic)
+        found = session.scalars(select(Clinic).where(Clinic.slug == slug)).one_or_none()
+        if found is None or found.id not in scope.roles:
+            raise NotAMember(clinic)
         scope.check(found.id, Permission.write_cases)
         return found.id
     writable = scope.clinics_allowing(Permission.write_cases)

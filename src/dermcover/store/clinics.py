@@ -68,6 +68,18 @@ class NotPermitted(PermissionError):
         self.permission = permission
 
 
+class NotAMember(NotPermitted):
+    """A staff member named a clinic they are not in (403). The answer is the same whether the
+    clinic exists or not, so that no one learns which clinics the service holds."""
+
+    def __init__(self, slug: str) -> None:
+        PermissionError.__init__(
+            self, f"clinic = {slug[:80]!r}: you are not a member of this clinic"
+        )
+        self.role = None
+        self.permission = Permission.write_cases
+
+
 class ClinicNotFound(InputError):
     """A clinic named that does not exist (or the staff member is not in it)."""
 

@@ -26,6 +26,11 @@ from dermcover.store.passwords import check_strength, hash_password, needs_rehas
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
+class WrongPassword(InputError):
+    """The current password given to change it is not the account's (403 on the API: the
+    request is well formed, the proof of who is asking is not)."""
+
+
 @dataclass(frozen=True)
 class Staff:
     id: int
@@ -165,7 +170,7 @@ class UserRepository:
         with self._sessions.begin() as session:
             user = session.get(StaffUser, user_id)
             if user is None or not password_matches(user.password_hash, current):
-                raise InputError("current password: is not this account's password")
+                raise WrongPassword("current password: is not this account's password")
             check_strength(new, user.email)
             user.password_hash = hash_password(new)
             session.execute(delete(StaffSession).where(StaffSession.user_id == user.id))

@@ -133,17 +133,15 @@ def document(model: type[ModelT]) -> Callable[[Request], Awaitable[ModelT]]:
     return read
 
 
-def request_body(model: type[BaseModel], example: dict[str, Any] | None = None) -> dict[str, Any]:
-    """`openapi_extra` for a route whose body `document(model)` reads: the schema, by reference."""
+def request_body(
+    model: type[BaseModel], example: dict[str, Any] | None = None, *, yaml: bool = True
+) -> dict[str, Any]:
+    """`openapi_extra` for a route whose body `document(model)` reads: the schema, by reference,
+    as JSON and (unless the route takes JSON only) YAML."""
     media: dict[str, Any] = {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}
     if example is not None:
         media["example"] = example
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": media,
-                "application/yaml": {"schema": media["schema"]},
-            },
-        }
-    }
+    content = {JSON_TYPE: media}
+    if yaml:
+        content["application/yaml"] = {"schema": media["schema"]}
+    return {"requestBody": {"required": True, "content": content}}

@@ -8,9 +8,14 @@
   too large, or neither JSON nor YAML), 503 (over the time budget), 404 where a path names a
   record, 401 and 403 on staff routes, 429 on sign-in;
 - staff routes carry the `staffSession` security scheme (the session cookie) and, for writes,
-  `csrfToken` (the X-CSRF-Token header);
+  `csrfToken` (the X-CSRF-Token header): both at once, one requirement, never either;
+- what the models' validators check is said in the schemas too, so that a request the schemas
+  allow is one the service accepts (`_what_validators_check`): the policy and plan ids the
+  library holds, a procedure's kind or a code that names one, an NPI (`format: npi`, ten digits
+  whose check digit passes) and the dates that may not lie after today (`format: past-date`);
 - money is documented as it is sent: a JSON number with two decimals, never a string;
-- a created case links to reading, revising it and recording its events.
+- a created case links to reading and revising it, recording its events and writing its
+  documents.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
+
+from dermcover.store.cases import MAX_NOTES
 
 REF = "#/components/schemas/{model}"
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
@@ -37,6 +44,7 @@ ERRORS = {
     "401": "Not signed in as staff (sign in with POST /api/v1/session).",
     "403": "The role does not allow this, or the CSRF token is missing or wrong.",
     "404": "No such record, or one another clinic holds.",
+    "409": "The case's facts and decision do not support this document; the line says why.",
     "413": "The body is larger than the limit.",
     "415": "The body is neither JSON nor YAML.",
     "422": "Input that cannot be used; the line names the field, the value and the limit.",
@@ -73,6 +81,7 @@ def install_openapi(app: FastAPI, models: list[type[BaseModel]]) -> None:
             for method, operation in operations.items():
                 _complete(path, method, operation)
         _money_as_numbers(schemas)
+        _what_validators_check(schema)
         _link_new_cases(schema.get("paths", {}))
         app.openapi_schema = schema
         return schema
@@ -86,16 +95,19 @@ def _complete(path: str, method: str, operation: dict[str, Any]) -> None:
         codes |= {"413", "415"}
     if "{" in path:
         codes.add("404")
-    schemes = {name for need in operation.get("security", []) for name in need}
+    if "/documents/" in path:
+        codes.add("409")
+    # FastAPI lists each dependency's scheme as a requirement of its own, which OpenAPI reads
+    # as "any one of them"; the service wants them all (and reads need no CSRF token).
+    schemes = [name for need in operation.get("security", []) for name in need]
+    if method not in WRITES:
+        schemes = [name for name in schemes if name != "csrfToken"]
+    if schemes:
+        operation["security"] = [{name: [] for name in dict.fromkeys(schemes)}]
     if "staffSession" in schemes:
         codes |= {"401", "403"}
     if "csrfToken" in schemes:
         codes.add("403")
-        if method not in WRITES:  # reads need no token
-            operation["security"] = [
-                {k: v for k, v in need.items() if k != "csrfToken"}
-                for need in operation["security"]
-            ]
     if path == "/api/v1/session" and method == "post":
         codes |= {"401", "429"}
     responses = operation.setdefault("responses", {})
@@ -111,6 +123,7 @@ CASE_LINKS = {
     "ReviseTheCase": ("/api/v1/cases/{case_id}", "put"),
     "RecordAnEvent": ("/api/v1/cases/{case_id}/events", "post"),
     "ListTheEvents": ("/api/v1/cases/{case_id}/events", "get"),
+    "WriteADocument": ("/api/v1/cases/{case_id}/documents/{kind}", "post"),
 }
 
 
@@ -151,3 +164,174 @@ def _money_as_numbers(node: Any) -> None:
                 node[index] = {"type": "number", "description": "An amount in dollars (x.xx)."}
             else:
                 _money_as_numbers(value)
+
+
+PAST_DATE = {
+    "type": "string",
+    "format": "past-date",
+    "description": "A date (YYYY-MM-DD), today or before.",
+}
+NPI = {
+    "type": "string",
+    "format": "npi",
+    "description": "Ten digits; the last is the Luhn check digit over 80840 and the first nine.",
+}
+ON_CALL = "The day of the call (it may lie ahead)."
+ON_EVENT = "The day it happened: today or before."
+UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+CLINIC_SLUG = "^[A-Za-z0-9][A-Za-z0-9-]{0,63}$"
+
+
+def _what_validators_check(document: dict[str, Any]) -> None:
+    """Say in the schemas what the models' validators check beyond their types, so that what
+    the schemas allow is what the service takes: the library's policy and plan ids (and which
+    policy each plan sits over), a procedure's kind or a code that names one, NPIs, and the
+    dates that may not lie after today."""
+    from dermcover.case import PlanType
+    from dermcover.codes.procedures import PROCEDURE_CODES
+    from dermcover.engine import library
+    from dermcover.engine.plans import plan_library
+    from dermcover.engine.spread import ALL_POLICIES
+
+    schemas = document["components"]["schemas"]
+    policies = list(library().packs)
+    plans = plan_library().plans
+    payer = schemas["Payer"]
+    payer["properties"]["policy"]["anyOf"] = [
+        {"type": "string", "enum": policies},
+        {"type": "null"},
+    ]
+    payer["properties"]["plan"]["anyOf"] = [
+        {"type": "string", "enum": sorted(plans)},
+        {"type": "null"},
+    ]
+    payer["anyOf"] = [
+        {"not": {"required": ["plan"]}},
+        {"properties": {"plan": {"type": "null"}}},
+        *(
+            {
+                "properties": {
+                    "plan": {"const": plan_id},
+                    "policy": {"enum": [plan.spec.policy, None]},
+                }
+            }
+            for plan_id, plan in sorted(plans.items())
+        ),
+    ]
+    procedure = schemas["Procedure"]
+    procedure["properties"]["code"]["anyOf"][0]["pattern"] = r"\S"
+    procedure["anyOf"] = [
+        {"required": ["kind"], "properties": {"kind": {"$ref": REF.format(model="ProcedureKind")}}},
+        {
+            "required": ["code"],
+            "properties": {
+                "code": {"enum": sorted(c for c, entry in PROCEDURE_CODES.items() if entry.implies)}
+            },
+        },
+    ]
+    _decimal_strings(schemas)
+    schemas["PromoCardTerms"]["anyOf"] = [
+        {"properties": {"interest_method": {"not": {"const": "daily_balance"}}}},
+        {"required": ["purchase_date"], "properties": {"purchase_date": {"type": "string"}}},
+    ]
+    schemas["Prices"]["anyOf"] = [
+        {"required": [name], "properties": {name: {"not": {"type": "null"}}}}
+        for name in ("self_pay", "billed_charge")
+    ]
+    schemas["Provider"]["properties"]["npi"]["anyOf"][0] = NPI
+    denial = schemas["Denial"]["properties"]
+    denial["codes"]["items"]["pattern"] = r"\S"
+    denial["plan_type"] = {
+        "type": "string",
+        "enum": [p.value for p in PlanType if p is not PlanType.self_pay],
+        "description": "The kind of plan that denied it (self-pay has no decision to appeal).",
+    }
+    schemas["Patient"]["properties"]["birth_date"]["anyOf"][0] = PAST_DATE
+    # A peer-to-peer call may be recorded ahead of its day; every other event has happened.
+    event = schemas["NewEvent"]
+    others = [kind for kind in schemas["EventKind"]["enum"] if kind != "peer_to_peer_scheduled"]
+    notes = {"anyOf": [{"type": "string", "maxLength": MAX_NOTES}, {"type": "null"}]}
+    schemas["NewEvent"] = {
+        "title": "NewEvent",
+        "description": event.get("description", "An event on a case's timeline."),
+        "anyOf": [
+            {
+                "type": "object",
+                "properties": {
+                    "kind": {"type": "string", "const": "peer_to_peer_scheduled"},
+                    "on": {"type": "string", "format": "date", "description": ON_CALL},
+                    "notes": notes,
+                },
+                "required": ["kind", "on"],
+                "additionalProperties": False,
+            },
+            {
+                "type": "object",
+                "properties": {
+                    "kind": {"type": "string", "enum": others},
+                    "on": {**PAST_DATE, "description": ON_EVENT},
+                    "notes": notes,
+                },
+                "required": ["kind", "on"],
+                "additionalProperties": False,
+            },
+        ],
+    }
+    _no_nul_characters(schemas)
+    for path, operations in document.get("paths", {}).items():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "path" and parameter["schema"].get("format") == "uuid":
+                    parameter["schema"]["pattern"] = UUID_PATTERN
+                if parameter["in"] != "query":
+                    continue
+                if parameter["name"] == "policy":
+                    extra = [ALL_POLICIES] if path.endswith("/determinations") else []
+                    parameter["schema"] = {"type": "string", "enum": [*policies, *extra]}
+                elif parameter["name"] == "clinic":
+                    parameter["schema"] = {"type": "string", "pattern": CLINIC_SLUG}
+
+
+# A Decimal in a request may come as a number or as its digits in a string; pydantic documents
+# the string as any string at all. Amounts have at most two decimals (and at most ten million);
+# rates are fractions from 0 to 1.
+AMOUNT_DIGITS = r"^(10000000(\.00?)?|[0-9]{1,7}(\.[0-9]{1,2})?)$"
+RATE_DIGITS = r"^(0(\.[0-9]{1,6})?|1(\.0{1,6})?)$"
+
+
+def _decimal_strings(node: Any) -> None:
+    if isinstance(node, dict):
+        branches = node.get("anyOf")
+        if isinstance(branches, list):
+            numbers = [b for b in branches if isinstance(b, dict) and b.get("type") == "number"]
+            for branch in branches:
+                if branch == {"type": "string"} and numbers:
+                    is_rate = node.get("maximum") == 1 or numbers[0].get("maximum") == 1
+                    branch["pattern"] = RATE_DIGITS if is_rate else AMOUNT_DIGITS
+                    if not is_rate:
+                        numbers[0].setdefault("multipleOf", 0.01)
+        for value in node.values():
+            _decimal_strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            _decimal_strings(value)
+
+
+ANY_TEXT = r"^[^\u0000]*$"
+SOME_TEXT = r"^[^\u0000]*[^\u0000\s][^\u0000]*$"
+
+
+def _no_nul_characters(node: Any) -> None:
+    """No text field takes a NUL character (`dermcover.inputs` refuses it in any string)."""
+    if isinstance(node, dict):
+        if node.get("type") == "string" and not {"enum", "const", "format"} & node.keys():
+            pattern = node.get("pattern")
+            if pattern is None:
+                node["pattern"] = ANY_TEXT
+            elif pattern == r"\S":
+                node["pattern"] = SOME_TEXT
+        for value in node.values():
+            _no_nul_characters(value)
+    elif isinstance(node, list):
+        for value in node:
+            _no_nul_characters(value)

@@ -14,7 +14,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from dermcover.case import Case
+from dermcover.case import Case, Contract
 from dermcover.determination import Determination, Outcome
 from dermcover.store.cases import CaseNotFound
 from dermcover.store.timeline import CaseStatus, Deadline, EventKind
@@ -24,6 +24,11 @@ from dermcover.web.deps import RecordsDep, StaffDep, checked_policy, current_sta
 router = APIRouter(
     tags=["cases (staff)"], dependencies=[Depends(current_staff), Depends(verify_csrf)]
 )
+
+
+# Beyond any clinic's case count, and far inside the 64-bit integer the database takes (an
+# offset of 2**64 was an OverflowError, a 500).
+MAX_OFFSET = 1_000_000_000
 
 
 class View(BaseModel):
@@ -68,9 +73,7 @@ class CaseRow(View):
     updated_at: datetime
 
 
-class NewEvent(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class NewEvent(Contract):
     kind: EventKind
     on: date = Field(description="The day it happened (a peer-to-peer call: the day of the call).")
     notes: str | None = None
@@ -95,7 +98,7 @@ def list_cases(
     store: RecordsDep,
     status: CaseStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[CaseRow]:
     rows = store.cases.list_cases(actor=staff.id, status=status, limit=limit, offset=offset)
     return [CaseRow.model_validate(row) for row in rows]

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from dermcover.codes.procedure_search import search_procedures
-from dermcover.codes.search import search_icd10
+from dermcover.codes.search import NoWords, search_icd10
 from dermcover.web.errors import FieldError
 
 router = APIRouter(tags=["codes"])
@@ -37,20 +37,17 @@ def find_icd10(
         Query(
             min_length=1,
             max_length=200,
+            pattern=r"\S",
             description='Plain words or a code, e.g. "burn scar left hand" or "L57".',
         ),
     ],
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> list[IcdCode]:
-    if not q.strip():
-        raise FieldError(
-            'query parameter q: the search is empty; give a few words, e.g. "actinic keratosis"',
-            "q",
-        )
+    _not_blank(q, "actinic keratosis")
     try:
         matches = search_icd10(q, limit)
-    except ValueError as exc:
-        raise FieldError(f"query parameter q = {q!r}: {exc}", "q") from None
+    except NoWords:
+        return []  # only stop words or punctuation: nothing matches, which is an answer
     return [
         IcdCode(code=m.code, description=m.description, billable=m.billable, score=m.score)
         for m in matches
@@ -64,18 +61,27 @@ def find_procedures(
         Query(
             min_length=1,
             max_length=200,
+            pattern=r"\S",
             description='Plain words or a code, e.g. "microneedling" or "15788".',
         ),
     ],
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> list[ProcedureCodeHit]:
+    _not_blank(q, "microneedling")
     try:
         matches = search_procedures(q, limit)
-    except ValueError as exc:
-        raise FieldError(f"query parameter q = {q!r}: {exc}", "q") from None
+    except NoWords:
+        return []
     return [
         ProcedureCodeHit(
             code=m.code, system=m.system, summary=m.summary, kinds=list(m.kinds), score=m.score
         )
         for m in matches
     ]
+
+
+def _not_blank(q: str, example: str) -> None:
+    if not q.strip():
+        raise FieldError(
+            f'query parameter q: the search is empty; give a few words, e.g. "{example}"', "q"
+        )

@@ -7,9 +7,11 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
+from pydantic import BaseModel
 from starlette.responses import Response
 
+from dermcover.case import Case
 from dermcover.store.cases import CaseNotFound
 from dermcover.web.bodies import document, request_body
 from dermcover.web.deps import RecordsDep, StaffDep, checked_policy, current_staff, verify_csrf
@@ -18,6 +20,7 @@ from dermcover.web.documents import (
     DocumentInputs,
     DocumentKind,
     DocumentRequest,
+    Refused,
     build,
     permission_for,
     response,
@@ -52,7 +55,7 @@ def document_for_case(
     dated: DateQuery = None,
 ) -> Response:
     policy = checked_policy(body.case, None, "case.")
-    return response(kind, build(kind, body.case, body, policy=policy, today=dated), fmt)
+    return response(kind, _written(kind, body.case, body, policy, dated), fmt)
 
 
 @staff_router.post(
@@ -75,4 +78,16 @@ def document_for_record(
     if view is None:
         raise CaseNotFound(case_id)
     policy = view.determination.policy.id
-    return response(kind, build(kind, view.case, inputs, policy=policy, today=dated), fmt)
+    return response(kind, _written(kind, view.case, inputs, policy, dated), fmt)
+
+
+def _written(
+    kind: DocumentKind, case: Case, inputs: DocumentInputs, policy: str | None, dated: date | None
+) -> BaseModel:
+    """The document; 409 when the case as decided does not support it (a letter for a line no
+    policy criterion supports, an appeal of what the policy does not cover): the request is
+    well formed, the case's facts and decision stand in its way."""
+    try:
+        return build(kind, case, inputs, policy=policy, today=dated)
+    except Refused as refusal:
+        raise HTTPException(409, str(refusal)) from None

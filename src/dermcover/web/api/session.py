@@ -10,6 +10,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from dermcover.store.passwords import MAX_LENGTH, MIN_LENGTH
+from dermcover.store.users import WrongPassword
 from dermcover.web.bodies import document, request_body
 from dermcover.web.csrf import csrf_token
 from dermcover.web.deps import (
@@ -38,7 +40,11 @@ class SessionOut(BaseModel):
     csrf_token: str = Field(description="Send it as X-CSRF-Token on every write.")
 
 
-@router.post("/session", openapi_extra=request_body(Credentials), summary="Sign in (staff)")
+@router.post(
+    "/session",
+    openapi_extra=request_body(Credentials, yaml=False),
+    summary="Sign in (staff)",
+)
 async def create_session(
     request: Request,
     credentials: Annotated[Credentials, Depends(document(Credentials))],
@@ -72,7 +78,7 @@ class PasswordChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     current_password: str = Field(max_length=256)
-    new_password: str = Field(max_length=256)
+    new_password: str = Field(min_length=MIN_LENGTH, max_length=MAX_LENGTH)
 
 
 @router.put(
@@ -87,7 +93,12 @@ def change_password(
     staff: StaffDep,
     store: RecordsDep,
 ) -> SessionOut:
-    changed = store.users.change_password(staff.id, change.current_password, change.new_password)
+    try:
+        changed = store.users.change_password(
+            staff.id, change.current_password, change.new_password
+        )
+    except WrongPassword as exc:
+        raise HTTPException(403, str(exc)) from None
     sign_in(request, changed)
     return SessionOut(
         staff_id=changed.id, email=changed.email, name=changed.name, csrf_token=csrf_token(request)
