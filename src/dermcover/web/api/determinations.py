@@ -6,15 +6,15 @@ from typing import Any, get_args
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from dermcover.case import Case
 from dermcover.determination import Determination
-from dermcover.engine import TraceLevel, determine
-from dermcover.engine.spread import ALL_POLICIES, Spread, decide_spread
+from dermcover.engine import TraceLevel, determine, library
+from dermcover.engine.spread import ALL_POLICIES, Spread, candidate_policies, decide_spread
 from dermcover.web.bodies import read_document, request_body
 from dermcover.web.deps import checked_policy
 from dermcover.web.errors import FieldError
+from dermcover.web.heavy import off_loop
 
 router = APIRouter(tags=["coverage"])
 
@@ -69,8 +69,9 @@ async def create_determination(request: Request) -> Response:
     case = await read_document(request, Case)
     query = request.query_params
     if query.get("policy") == ALL_POLICIES:
-        spread = await run_in_threadpool(decide_spread, case)
-        return Response(spread.model_dump_json(exclude_none=True), media_type="application/json")
+        lines = len(case.procedures) * len(candidate_policies(case, library()))
+        spread = await off_loop(request, lines, _spread_json, case)
+        return Response(spread, media_type="application/json")
     trace = query.get("trace", "criteria")
     if trace not in TRACE_LEVELS:
         raise FieldError(
@@ -79,9 +80,14 @@ async def create_determination(request: Request) -> Response:
             "trace",
         )
     policy = checked_policy(case, query.get("policy"))
-    # The decision (and its JSON) can take a while on a big case: off the event loop with it.
-    body = await run_in_threadpool(_decided_json, case, policy, trace)
+    # The decision (and its JSON) can take a while on a big case: off the event loop with it,
+    # and into a helper process when the case is big (see web.heavy).
+    body = await off_loop(request, len(case.procedures), _decided_json, case, policy, trace)
     return Response(body, media_type="application/json")
+
+
+def _spread_json(case: Case) -> str:
+    return decide_spread(case).model_dump_json(exclude_none=True)
 
 
 def _decided_json(case: Case, policy: str | None, trace: TraceLevel) -> str:

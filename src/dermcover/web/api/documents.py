@@ -7,7 +7,8 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from dermcover.store.cases import CaseNotFound
@@ -18,10 +19,10 @@ from dermcover.web.documents import (
     DocumentInputs,
     DocumentKind,
     DocumentRequest,
-    build,
     permission_for,
-    response,
+    written,
 )
+from dermcover.web.heavy import heavy_work
 
 router = APIRouter(tags=["documents"])
 staff_router = APIRouter(
@@ -45,14 +46,17 @@ KIND_HELP = (
     description=KIND_HELP,
     response_class=Response,
 )
-def document_for_case(
+async def document_for_case(
+    request: Request,
     kind: DocumentKind,
     body: Annotated[DocumentRequest, Depends(document(DocumentRequest))],
     fmt: FormatQuery = DocumentFormat.pdf,
     dated: DateQuery = None,
 ) -> Response:
     policy = checked_policy(body.case, None, "case.")
-    return response(kind, build(kind, body.case, body, policy=policy, today=dated), fmt)
+    return await heavy_work(request).run(
+        written, kind, body.case, body, fmt, policy=policy, today=dated
+    )
 
 
 @staff_router.post(
@@ -62,7 +66,8 @@ def document_for_case(
     description=KIND_HELP,
     response_class=Response,
 )
-def document_for_record(
+async def document_for_record(
+    request: Request,
     case_id: UUID,
     kind: DocumentKind,
     inputs: Annotated[DocumentInputs, Depends(document(DocumentInputs))],
@@ -71,8 +76,12 @@ def document_for_record(
     fmt: FormatQuery = DocumentFormat.pdf,
     dated: DateQuery = None,
 ) -> Response:
-    view = store.cases.get_case(case_id, actor=staff.id, need=permission_for(kind))
+    view = await run_in_threadpool(
+        store.cases.get_case, case_id, actor=staff.id, need=permission_for(kind)
+    )
     if view is None:
         raise CaseNotFound(case_id)
     policy = view.determination.policy.id
-    return response(kind, build(kind, view.case, inputs, policy=policy, today=dated), fmt)
+    return await heavy_work(request).run(
+        written, kind, view.case, inputs, fmt, policy=policy, today=dated
+    )
