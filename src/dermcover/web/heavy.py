@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 LIGHT_BODY_BYTES = 16_384  # a body larger than this is read in a helper process
-LIGHT_LINES = 12  # procedure lines decided (times packs, for a spread) in the server process
+LIGHT_LINES = 20  # procedure lines decided (times packs, for a spread) in the server process
 NICENESS = 19  # the helpers' CPU priority: the lowest
 RETRY_AFTER = 5  # seconds, in the 503 of a full queue
 

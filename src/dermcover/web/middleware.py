@@ -162,8 +162,9 @@ class SecurityHeaders:
 class TimeBudget:
     """A request still unanswered after `seconds` gets 503 with Retry-After, so that one costly
     request is refused rather than left holding the client (and a worker) indefinitely. The
-    work itself runs in a worker thread (every costly route is a plain function), so the event
-    loop keeps answering everyone else meanwhile."""
+    work itself runs off the event loop (a worker thread, or for heavy work a helper process,
+    see `web.heavy`), so the loop keeps answering everyone else meanwhile; cancelling a heavy
+    request kills the helper doing it.
 
     def __init__(self, app: ASGIApp, seconds: float, retry_after: int = 5) -> None:
         self.app = app
