@@ -164,7 +164,7 @@ class TimeBudget:
     request is refused rather than left holding the client (and a worker) indefinitely. The
     work itself runs off the event loop (a worker thread, or for heavy work a helper process,
     see `web.heavy`), so the loop keeps answering everyone else meanwhile; cancelling a heavy
-    request kills the helper doing it.
+    request kills the helper doing it."""
 
     def __init__(self, app: ASGIApp, seconds: float, retry_after: int = 5) -> None:
         self.app = app
