@@ -13,6 +13,7 @@ classification are not codes and are never valid.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -41,6 +42,19 @@ def _table() -> sqlite3.Connection:
     from dermcover.codes.icd10_table import open_table
 
     return open_table()
+
+
+def _after_fork() -> None:
+    """A forked process (the web service's helpers) gets a lock of its own and its own
+    connection: the parent's lock may have been held by another thread at the fork, and an
+    SQLite connection must not be shared across processes."""
+    global _lock
+    _lock = threading.Lock()
+    _table.cache_clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)
 
 
 def _query(sql: str, *parameters: str | int) -> list[tuple[str | int, ...]]:

@@ -11,6 +11,9 @@ class DocumentRefused(Exception):
         self.reasons = reasons
         super().__init__(f"cannot write the {document}: " + "; ".join(reasons))
 
+    def __reduce__(self) -> tuple[type[DocumentRefused], tuple[str, list[str]]]:
+        return DocumentRefused, (self.document, self.reasons)  # pickled whole, reasons and all
+
 
 def refuse_if(document: str, reasons: list[str]) -> None:
     """Raise `DocumentRefused` when there is any reason."""

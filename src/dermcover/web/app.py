@@ -20,6 +20,7 @@ from dermcover.web.api_docs import install_api_docs
 from dermcover.web.cookies import OutgoingCookies
 from dermcover.web.documents import DocumentInputs, DocumentRequest
 from dermcover.web.errors import install_error_handlers
+from dermcover.web.heavy import HeavyWork
 from dermcover.web.interop import Interop
 from dermcover.web.middleware import BodySizeLimit, NeverLeak, SecurityHeaders, TimeBudget
 from dermcover.web.openapi import install_openapi
@@ -46,9 +47,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         absolute=settings.session_absolute,
     )
 
+    heavy = HeavyWork(settings.heavy_processes, settings.heavy_waiting)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        heavy.start()  # forked now, warmed up, before any request
         yield
+        heavy.close()
         records.close()
 
     app = FastAPI(
@@ -61,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.records = records
+    app.state.heavy = heavy
     app.state.password_checks = PasswordChecks()
     app.state.interop = Interop.from_env(records.assertions, records.prior_auths)
     install_error_handlers(app)

@@ -33,6 +33,7 @@ from dermcover.inputs import (
     unique_keys,
 )
 from dermcover.web.errors import FieldError
+from dermcover.web.heavy import LIGHT_BODY_BYTES, heavy_work
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -119,6 +120,12 @@ async def read_document(request: Request, model: type[ModelT]) -> ModelT:
             415, f"Content-Type {shown}: send the body as application/json or application/yaml"
         )
     raw = await request.body()
+    if len(raw) > LIGHT_BODY_BYTES:  # a large body is read in a helper process (web.heavy)
+        return await heavy_work(request).run(read_body, model, raw, content_type)
+    return read_body(model, raw, content_type)
+
+
+def read_body(model: type[ModelT], raw: bytes, content_type: str) -> ModelT:
     data, text = parse_document(raw, content_type)
     return validate_document(model, data, text)
 

@@ -142,7 +142,26 @@ class Refused(FieldError):
 
     def __init__(self, refusal: DocumentRefused) -> None:
         super().__init__(str(refusal))
+        self.refusal = refusal
         self.reasons = refusal.reasons
+
+    def __reduce__(self) -> tuple[type[Refused], tuple[DocumentRefused]]:
+        return Refused, (self.refusal,)  # sent back whole from a helper process (web.heavy)
+
+
+def written(
+    kind: DocumentKind,
+    case: Case,
+    inputs: DocumentInputs,
+    fmt: DocumentFormat = DocumentFormat.pdf,
+    *,
+    today: date | None = None,
+    policy: str | None = None,
+    language: str = DEFAULT,
+) -> Response:
+    """The document built and rendered: the heavy part, which runs in a helper process."""
+    document = build(kind, case, inputs, today=today, policy=policy, language=language)
+    return response(kind, document, fmt, language)
 
 
 def response(

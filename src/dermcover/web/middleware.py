@@ -167,9 +167,9 @@ class SecurityHeaders:
 class TimeBudget:
     """A request still unanswered after `seconds` gets 503 with Retry-After, so that one costly
     request is refused rather than left holding the client (and a worker) indefinitely. Costly
-    work runs in a worker thread (a plain-function route, or a route that hands it over, as the
-    determinations route does with every case bigger than the few it decides at once), so the
-    event loop keeps answering everyone else meanwhile."""
+    work runs off the event loop (a worker thread, or for heavy work a helper process, see
+    `web.heavy`; only the few smallest determinations are decided on the loop), so the loop keeps
+    answering everyone else meanwhile; cancelling a heavy request kills the helper doing it."""
 
     def __init__(self, app: ASGIApp, seconds: float, retry_after: int = 5) -> None:
         self.app = app

@@ -10,6 +10,8 @@
 | `DERMCOVER_TRUSTED_PROXIES` | none | reverse proxies (comma-separated addresses) |
 | `DERMCOVER_MAX_BODY_BYTES` | 1,000,000 | larger request bodies get 413 |
 | `DERMCOVER_REQUEST_SECONDS` | 20 | a request unanswered this long gets 503 with Retry-After |
+| `DERMCOVER_HEAVY_PROCESSES` | 1 | helper processes for heavy work, per server process; 0: none |
+| `DERMCOVER_HEAVY_WAITING` | 4 | heavy requests that may wait for one; more get 503 + Retry-After |
 
 `DERMCOVER_PLAIN_HTTP` says the service is reached over plain HTTP on loopback, so its cookies
 go without `Secure`; `dermcover serve` refuses it on any other address. Only a request from a
@@ -36,6 +38,8 @@ _ENVIRONMENT = {
     "DERMCOVER_TRUSTED_PROXIES": "trusted_proxies",
     "DERMCOVER_MAX_BODY_BYTES": "max_body_bytes",
     "DERMCOVER_REQUEST_SECONDS": "request_seconds",
+    "DERMCOVER_HEAVY_PROCESSES": "heavy_processes",
+    "DERMCOVER_HEAVY_WAITING": "heavy_waiting",
 }
 
 
@@ -52,6 +56,8 @@ class Settings(BaseModel):
     trusted_proxies: frozenset[str] = frozenset()
     max_body_bytes: int = Field(default=MAX_INPUT_BYTES, ge=1)
     request_seconds: float = Field(default=20.0, gt=0, le=600)
+    heavy_processes: int = Field(default=1, ge=0, le=16)
+    heavy_waiting: int = Field(default=4, ge=0, le=1000)
     migrate_on_start: bool = Field(
         default=False, description="Bring the database schema up to date when the app starts."
     )

@@ -8,15 +8,15 @@ from typing import Any, get_args
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
-from starlette.concurrency import run_in_threadpool
 
 from dermcover.case import Case
 from dermcover.determination import Determination
-from dermcover.engine import TraceLevel, determine
-from dermcover.engine.spread import ALL_POLICIES, Spread, decide_spread
+from dermcover.engine import TraceLevel, determine, library
+from dermcover.engine.spread import ALL_POLICIES, Spread, candidate_policies, decide_spread
 from dermcover.web.bodies import read_document, request_body
 from dermcover.web.deps import checked_policy
 from dermcover.web.errors import FieldError
+from dermcover.web.heavy import off_loop
 
 PATH = "/api/v1/determinations"
 
@@ -95,8 +95,9 @@ async def create_determination(request: Request) -> Response:
     case = await read_document(request, Case)
     query = request.query_params
     if query.get("policy") == ALL_POLICIES:
-        spread = await run_in_threadpool(decide_spread, case)
-        return Response(spread.model_dump_json(exclude_none=True), media_type="application/json")
+        lines = len(case.procedures) * len(candidate_policies(case, library()))
+        spread = await off_loop(request, lines, _spread_json, case)
+        return Response(spread, media_type="application/json")
     trace = query.get("trace", "criteria")
     if trace not in TRACE_LEVELS:
         raise FieldError(
@@ -108,8 +109,13 @@ async def create_determination(request: Request) -> Response:
     if decided_inline(case, len(await request.body())):
         body = _decided_json(case, policy, trace)
     else:
-        body = await run_in_threadpool(_decided_json, case, policy, trace)
+        # Bigger cases off the event loop, into a helper process when big (see web.heavy).
+        body = await off_loop(request, len(case.procedures), _decided_json, case, policy, trace)
     return Response(body, media_type="application/json")
+
+
+def _spread_json(case: Case) -> str:
+    return decide_spread(case).model_dump_json(exclude_none=True)
 
 
 # A case this small is decided on the event loop, without the hop to a worker thread and back
@@ -119,7 +125,8 @@ async def create_determination(request: Request) -> Response:
 # treatments, documents), and the costliest case within these bounds that bench/request_profile.py
 # finds (`--inline-bound`) takes a few milliseconds, far inside the time budget (20 s unless
 # DERMCOVER_REQUEST_SECONDS says otherwise), and it cannot stall the other requests for long.
-# Anything bigger, and every spread over all packs, is decided in a worker thread, where the
+# Anything bigger, and every spread over all packs, is decided off the loop (a worker thread, or
+# a helper process for big work: web.heavy), where the
 # time budget can answer 503 while it is still running and the loop goes on answering everyone
 # else.
 INLINE_LINES = 4

@@ -7,8 +7,8 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Query
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from dermcover.case import Case
@@ -21,10 +21,10 @@ from dermcover.web.documents import (
     DocumentKind,
     DocumentRequest,
     Refused,
-    build,
     permission_for,
-    response,
+    written,
 )
+from dermcover.web.heavy import heavy_work
 
 router = APIRouter(tags=["documents"])
 staff_router = APIRouter(
@@ -48,14 +48,15 @@ KIND_HELP = (
     description=KIND_HELP,
     response_class=Response,
 )
-def document_for_case(
+async def document_for_case(
+    request: Request,
     kind: DocumentKind,
     body: Annotated[DocumentRequest, Depends(document(DocumentRequest))],
     fmt: FormatQuery = DocumentFormat.pdf,
     dated: DateQuery = None,
 ) -> Response:
     policy = checked_policy(body.case, None, "case.")
-    return response(kind, _written(kind, body.case, body, policy, dated), fmt)
+    return await _written(request, kind, body.case, body, fmt, policy, dated)
 
 
 @staff_router.post(
@@ -65,7 +66,8 @@ def document_for_case(
     description=KIND_HELP,
     response_class=Response,
 )
-def document_for_record(
+async def document_for_record(
+    request: Request,
     case_id: UUID,
     kind: DocumentKind,
     inputs: Annotated[DocumentInputs, Depends(document(DocumentInputs))],
@@ -74,20 +76,31 @@ def document_for_record(
     fmt: FormatQuery = DocumentFormat.pdf,
     dated: DateQuery = None,
 ) -> Response:
-    view = store.cases.get_case(case_id, actor=staff.id, need=permission_for(kind))
+    view = await run_in_threadpool(
+        store.cases.get_case, case_id, actor=staff.id, need=permission_for(kind)
+    )
     if view is None:
         raise CaseNotFound(case_id)
     policy = view.determination.policy.id
-    return response(kind, _written(kind, view.case, inputs, policy, dated), fmt)
+    return await _written(request, kind, view.case, inputs, fmt, policy, dated)
 
 
-def _written(
-    kind: DocumentKind, case: Case, inputs: DocumentInputs, policy: str | None, dated: date | None
-) -> BaseModel:
-    """The document; 409 when the case as decided does not support it (a letter for a line no
-    policy criterion supports, an appeal of what the policy does not cover): the request is
-    well formed, the case's facts and decision stand in its way."""
+async def _written(
+    request: Request,
+    kind: DocumentKind,
+    case: Case,
+    inputs: DocumentInputs,
+    fmt: DocumentFormat,
+    policy: str | None,
+    dated: date | None,
+) -> Response:
+    """The document, written in a helper process (web.heavy); 409 when the case as decided does
+    not support it (a letter for a line no policy criterion supports, an appeal of what the
+    policy does not cover): the request is well formed, the case's facts and decision stand in
+    its way."""
     try:
-        return build(kind, case, inputs, policy=policy, today=dated)
+        return await heavy_work(request).run(
+            written, kind, case, inputs, fmt, policy=policy, today=dated
+        )
     except Refused as refusal:
         raise HTTPException(409, str(refusal)) from None

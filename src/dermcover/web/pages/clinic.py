@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from functools import partial
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -33,11 +32,11 @@ from dermcover.web.documents import (
     DocumentFormat,
     DocumentKind,
     Refused,
-    build,
     permission_for,
-    response,
+    written,
 )
 from dermcover.web.errors import FieldError
+from dermcover.web.heavy import heavy_work
 from dermcover.web.interop import prior_auth_rows
 from dermcover.web.pages.workspace import case_search, case_status
 from dermcover.web.questions import TREATMENTS
@@ -324,10 +323,9 @@ async def case_document(
         inputs = document_inputs(kind, form, view.case)
         policy = view.determination.policy.id
         language = patient_language(form)
-        built = await run_in_threadpool(
-            partial(build, kind, view.case, inputs, policy=policy, language=language)
+        return await heavy_work(request).run(
+            written, kind, view.case, inputs, DocumentFormat.pdf, policy=policy, language=language
         )
-        return await run_in_threadpool(response, kind, built, DocumentFormat.pdf, language)
     except Refused as refusal:
         refused = {"title": PHRASES[kind], "reasons": refusal.reasons}
         return await run_in_threadpool(

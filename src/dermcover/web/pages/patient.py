@@ -9,12 +9,10 @@ what they would pay under each scenario and way of paying.
 from __future__ import annotations
 
 import contextlib
-from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from dermcover.case import PlanType, ProcedureKind
@@ -34,12 +32,12 @@ from dermcover.web.documents import (
     DocumentInputs,
     DocumentKind,
     Refused,
-    build,
-    response,
+    written,
 )
 from dermcover.web.engine_words import shown
 from dermcover.web.errors import FieldError
 from dermcover.web.flow import CheckState, Step, answers, next_step
+from dermcover.web.heavy import heavy_work
 from dermcover.web.i18n import language_of
 from dermcover.web.labels import label
 from dermcover.web.papers import (
@@ -260,8 +258,9 @@ async def papers(request: Request, state: StateField) -> Response:
         # The estimate is the patient's paper, in the page's language; letters go to the
         # insurer in English (documents.LANGUAGES).
         language = language_of(request)
-        built = await run_in_threadpool(partial(build, kind, case, inputs, language=language))
-        return await run_in_threadpool(response, kind, built, DocumentFormat.pdf, language)
+        return await heavy_work(request).run(
+            written, kind, case, inputs, DocumentFormat.pdf, language=language
+        )
     except Refused as refusal:
         refused = {"title": PHRASES[kind], "reasons": refusal.reasons}
         return render_step(request, check_state, step, extra={"typed": typed, "refused": refused})
