@@ -18,6 +18,7 @@ from dermcover.documents import labels as paper_labels
 from dermcover.engine.decide import PLAN_NOT_CHECKED
 from dermcover.engine.facts import FACTS
 from dermcover.engine.library import DEFAULT_POLICY, library, policies_dir
+from dermcover.engine.plans import plan_library, plans_dir
 from dermcover.engine.spread import SUMMARY_WORDS
 from dermcover.web import engine_words, labels
 from dermcover.web.documents import PHRASES, TITLES
@@ -58,6 +59,8 @@ def domain_messages() -> list[str]:
     found.extend([gfe.RIGHT_TO_ESTIMATE, *gfe.INTERVAL_WORDS, *gfe_deadlines.NOTES])
     for pack in sorted(policies_dir().glob("*/policy.yaml")):
         found.extend(_asks(yaml.safe_load(pack.read_text(encoding="utf-8"))))
+    for plan_file in sorted(plans_dir().glob("*/plan.yaml")):
+        found.extend(_asks(yaml.safe_load(plan_file.read_text(encoding="utf-8"))))
     # What the result page shows of the engine's answer (see web.engine_words).
     found.extend([*engine_words.MESSAGES, *SUMMARY_WORDS, PLAN_NOT_CHECKED])
     found.append(library().get(DEFAULT_POLICY).spec.payer)  # "your health plan", in a next step
@@ -67,6 +70,8 @@ def domain_messages() -> list[str]:
             if rule.outcome.is_covered and rule.procedures is not None:
                 found.append(rule.criterion.text.rstrip("."))
         found.extend(entry.why for entry in loaded.spec.documentation)
+    for _, plan in sorted(plan_library().plans.items()):  # a plan's exclusions, weighed first
+        found.extend(rule.reason for rule in plan.compiled.rules)
     # Two-letter state codes and other abbreviations stay as they are in every language.
     return list(dict.fromkeys(t for t in found if t and not (t.isupper() and len(t) <= 3)))
 
