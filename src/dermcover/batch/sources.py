@@ -201,7 +201,8 @@ def _flat(file: pq.ParquetFile, path: Path, size: int) -> Iterator[Chunk]:
         )
         first_row += frame.height
         if held is not None:
-            frame = pl.concat([held, frame], how="vertical")
+            # Not rechunked: that would copy the whole chunk to put a few held lines first.
+            frame = pl.concat([held, frame], how="vertical", rechunk=False)
         frame = _numbered(frame, cases_before)
         last = frame[CASE][-1]
         # Cases are numbered in row order, so the last one is the tail. The lines held over
