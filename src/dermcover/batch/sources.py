@@ -190,14 +190,19 @@ def _flat(file: pq.ParquetFile, path: Path, size: int) -> Iterator[Chunk]:
     first_row = 1
     cases_before = 0
     held: pl.DataFrame | None = None  # the last case of a chunk may go on in the next one
-    for batch in file.iter_batches(size):
-        frame = _typed(pl.from_arrow(batch), layout, path)  # type: ignore[arg-type]
+    # polars reads each chunk's rows straight into its own types: about half the CPU of
+    # pyarrow's batches converted (the rows, and so the chunks, are the same).
+    lazy = pl.scan_parquet(path)
+    for start in range(0, file.metadata.num_rows, size):
+        read = lazy.slice(start, size).collect()
+        frame = _typed(read, layout, path)
         frame = frame.with_columns(
             pl.int_range(first_row, first_row + frame.height, dtype=pl.Int64).alias(ROW)
         )
         first_row += frame.height
         if held is not None:
-            frame = pl.concat([held, frame], how="vertical")
+            # Not rechunked: that would copy the whole chunk to put a few held lines first.
+            frame = pl.concat([held, frame], how="vertical", rechunk=False)
         frame = _numbered(frame, cases_before)
         last = frame[CASE][-1]
         # Cases are numbered in row order, so the last one is the tail. The lines held over
@@ -207,7 +212,7 @@ def _flat(file: pq.ParquetFile, path: Path, size: int) -> Iterator[Chunk]:
         held = frame.filter(pl.col(CASE) == last).drop(CASE)
         done = frame.slice(0, first_of_last)
         cases_before = last - 1
-        yield Chunk(done, [], batch.num_rows, flat=True)
+        yield Chunk(done, [], read.height, flat=True)
     if held is not None and held.height:
         yield Chunk(_numbered(held, cases_before), [], 0, flat=True)
 

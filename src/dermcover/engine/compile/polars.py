@@ -13,11 +13,12 @@ insufficient_information and the unknown facts inside the undecided rules become
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from functools import reduce
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
 
 from dermcover.determination import Outcome, PriorAuthorizationNeed
 from dermcover.engine.compile.derived import Columns, Derived, DerivedValues, columns_for
@@ -258,8 +259,23 @@ class Expressions:
                 )
                 self._asked[key] = known
             fields.append(known)
-        table = patterns.with_columns(pl.Series("questions", fields, dtype=pl.List(pl.String())))
+        table = patterns.with_columns(_strings_series("questions", fields))
         return lines.join(table, on=[LINE_COLUMN, *names], how="left").select("_at", "questions")
+
+
+def _derived_series(
+    column: Derived, values: DerivedValues, rows: list[dict[str, Any]]
+) -> pl.Series:
+    computed = values.values(column, rows)
+    if column.kind == "list":
+        return _strings_series(column.name, computed)
+    return pl.Series(column.name, computed, dtype=_DERIVED_TYPE[column.kind])
+
+
+def _strings_series(name: str, lists: Sequence[Any]) -> pl.Series:
+    """A List(String) column from Python lists, through Arrow: polars builds a Series per
+    inner list, about fifty times slower."""
+    return pl.Series(name, pa.array(lists, type=pa.list_(pa.large_string())))
 
 
 def leaf_column(leaf: LeafIR) -> str:
@@ -305,10 +321,7 @@ def with_derived(
     joins = []
     for group, source, distinct in zip(groups, sources, tables, strict=True):
         rows = distinct.rows(named=True)
-        table = distinct.with_columns(
-            pl.Series(column.name, values.values(column, rows), dtype=_DERIVED_TYPE[column.kind])
-            for column in group
-        )
+        table = distinct.with_columns(_derived_series(column, values, rows) for column in group)
         keys = list(group[0].inputs)
         # Joining on list columns is slow; on one hash of the inputs it is fast. The hash
         # stands for the inputs exactly when the distinct inputs' hashes are distinct too
