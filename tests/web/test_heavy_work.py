@@ -62,6 +62,18 @@ def test_a_big_case_is_decided_in_full_by_a_helper(client: TestClient) -> None:
     assert {result["outcome"] for result in results} == {results[0]["outcome"]}
 
 
+def test_an_app_started_again_forks_new_helpers_for_its_big_cases(sqlite_url: URL) -> None:
+    # A test client, or a server reloaded in process, runs the lifespan once per use: helpers
+    # stopped at the end of one must not leave the next one with none (a 500 at the first big
+    # case).
+    app = make_app(sqlite_url)
+    for _ in range(2):
+        with started(app) as client:
+            answer = client.post(DETERMINATIONS, json=BIG)
+            assert answer.status_code == 200, answer.text
+            assert len(answer.json()["lines"]) == 50
+
+
 def test_a_big_case_busy_in_one_long_call_does_not_hold_up_the_others(
     sqlite_url: URL, monkeypatch: pytest.MonkeyPatch
 ) -> None:

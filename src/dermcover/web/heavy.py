@@ -124,10 +124,15 @@ class HeavyWork:
             self._idle = [_Helper() for _ in range(self.processes)]
 
     def close(self) -> None:
+        """Stop the helpers (at shutdown). The app may be started again (a test client opens
+        its lifespan once per use): the next start forks new helpers, and the queue's semaphore
+        is made anew on the event loop that runs then."""
         while self._idle:
             helper = self._idle.pop()
             helper.stop()
             helper.connection.close()
+        self._started = False
+        self._free = None
 
     def pids(self) -> list[int]:
         return [helper.process.pid for helper in self._idle if helper.process.pid is not None]
