@@ -11,6 +11,8 @@ import typer
 from dermcover.cli.app import OutputFormat, app, console, fail
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from dermcover.engine.lint import Finding
     from dermcover.engine.pack_files import PackFolder
     from dermcover.engine.summary import PolicySource
@@ -45,8 +47,6 @@ def policies(ctx: typer.Context, output: FormatOption = OutputFormat.text) -> No
 @policies_app.command("list")
 def list_packs(output: FormatOption = OutputFormat.text) -> None:
     """List the policy packs with their sources and review dates."""
-    from rich.table import Table
-
     from dermcover.engine.library import policies_dir
     from dermcover.engine.pack_files import open_pack_folder, pack_folders
     from dermcover.engine.summary import summary_of
@@ -57,27 +57,33 @@ def list_packs(output: FormatOption = OutputFormat.text) -> None:
         console.print_json(json.dumps([summary.model_dump(mode="json") for summary in summaries]))
         return
 
-    table = Table(title="Policy packs", show_lines=True)
-    table.add_column("id", style="bold")
-    table.add_column("policy")
-    table.add_column("reviewed")
-    table.add_column("sources (date, confidence)")
-    for summary in summaries:
-        table.add_row(summary.id, summary.title, str(summary.reviewed), _sources(summary.sources))
-    console.print(table)
+    rows = [
+        [summary.id, summary.title, str(summary.reviewed), _sources(summary.sources)]
+        for summary in summaries
+    ]
+    console.print(_table("Policy packs", ["id", "policy", "reviewed", SOURCES], rows))
+    plan_rows = [
+        [plan.id, summary.id, plan.title, str(plan.reviewed), _sources(plan.sources)]
+        for summary in summaries
+        for plan in summary.plans
+    ]
+    if plan_rows:
+        title = "Plan documents (weighed before their pack)"
+        console.print(_table(title, ["id", "pack", "plan", "reviewed", SOURCES], plan_rows))
 
-    plans = [(summary.id, plan) for summary in summaries for plan in summary.plans]
-    if not plans:
-        return
-    table = Table(title="Plan documents (weighed before their pack)", show_lines=True)
-    table.add_column("id", style="bold")
-    table.add_column("pack")
-    table.add_column("plan")
-    table.add_column("reviewed")
-    table.add_column("sources (date, confidence)")
-    for pack_id, plan in plans:
-        table.add_row(plan.id, pack_id, plan.title, str(plan.reviewed), _sources(plan.sources))
-    console.print(table)
+
+SOURCES = "sources (date, confidence)"
+
+
+def _table(title: str, columns: list[str], rows: list[list[str]]) -> Table:
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=True)
+    for number, column in enumerate(columns):
+        table.add_column(column, style="bold" if number == 0 else None)
+    for row in rows:
+        table.add_row(*row)
+    return table
 
 
 def _sources(sources: list[PolicySource]) -> str:
