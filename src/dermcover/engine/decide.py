@@ -323,8 +323,15 @@ def _asked(pack: Pack, view: LineView, unknown: Iterable[tuple[Fact, str]]) -> l
     for fact, owner in unknown:
         path = fact.fields_for(view.index)[0]
         named = pack.criteria.get(owner)
+        own = named is not None and named.ask is not None
         ask = named.ask if named is not None and named.ask else fact.ask
-        new = Question(field=path, ask=ask, fields=[path], criteria=[owner])
+        # A criterion's own wording carries its own plain version; the fact's goes with the fact's.
+        patient_ask = named.patient_ask if named is not None else None
+        if patient_ask is None and not own:
+            patient_ask = fact.patient_ask
+        new = Question(
+            field=path, ask=ask, patient_ask=patient_ask, fields=[path], criteria=[owner]
+        )
         asked[path] = _merged(asked.get(path), new)
     return list(asked.values())
 
