@@ -507,3 +507,17 @@ def test_the_claim_diagnosis_question_is_asked_in_plain_words(client: TestClient
     codes = next(q for q in questions if q["field"] == "condition.diagnoses")
     assert "ICD-10-CM" in codes["ask"]
     assert "bill" in codes["patient_ask"]
+
+
+def test_the_plan_choice_can_be_changed_and_offers_every_plan_of_the_insurer(
+    client: TestClient,
+) -> None:
+    page = start(client, "pulsed_dye_laser", policy="uhc")
+    options = re.findall(r'name="answer" value="([^"]+)"', page.text)
+    assert sorted(options[:-1]) == ["uhc-coc-sample", "uhc-mmc-2026"]
+    assert options[-1] == "__not_listed__", "not listed, or not sure, comes last"
+    page = reply(client, page, "answer", answer="uhc-coc-sample")
+    assert asked(page) != "payer.plan"
+    page = reply(client, page, "change", field="payer.plan")
+    assert asked(page) == "payer.plan"
+    assert "plan" not in json.loads(hidden(page.text, "state"))["case"]["payer"]

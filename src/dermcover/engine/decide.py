@@ -323,12 +323,12 @@ def _asked(pack: Pack, view: LineView, unknown: Iterable[tuple[Fact, str]]) -> l
     for fact, owner in unknown:
         path = fact.fields_for(view.index)[0]
         named = pack.criteria.get(owner)
-        own = named is not None and named.ask is not None
-        ask = named.ask if named is not None and named.ask else fact.ask
-        # A criterion's own wording carries its own plain version; the fact's goes with the fact's.
-        patient_ask = named.patient_ask if named is not None else None
-        if patient_ask is None and not own:
-            patient_ask = fact.patient_ask
+        # A criterion's own question carries its own plain version; the fact's, the fact's.
+        if named is not None and named.ask:
+            ask, patient_ask = named.ask, named.patient_ask
+        else:
+            ask = fact.ask
+            patient_ask = (named.patient_ask if named else None) or fact.patient_ask
         new = Question(
             field=path, ask=ask, patient_ask=patient_ask, fields=[path], criteria=[owner]
         )
