@@ -521,3 +521,14 @@ def test_the_plan_choice_can_be_changed_and_offers_every_plan_of_the_insurer(
     page = reply(client, page, "change", field="payer.plan")
     assert asked(page) == "payer.plan"
     assert "plan" not in json.loads(hidden(page.text, "state"))["case"]["payer"]
+
+
+def test_the_plan_question_is_asked_in_spanish_on_a_spanish_page(client: TestClient) -> None:
+    client.cookies.set("dermcover_lang", "es")
+    try:
+        page = start(client, "microdermabrasion", policy="uhc")
+        text = html.unescape(page.text)
+        assert "¿Qué plan le cubre?" in text
+        assert "El plan de mi empleador es el plan médico de MMC" in text
+    finally:
+        client.cookies.delete("dermcover_lang")
