@@ -104,6 +104,11 @@ class Line(Result):
 class Question(Result):
     field: str
     ask: str
+    patient_ask: str | None = Field(
+        default=None,
+        description="The same question in plain words for a patient, where `ask` is precise "
+        "but technical; absent, `ask` reads plainly.",
+    )
     fields: list[str] = Field(
         default_factory=list, description="Every case field one answer fills (field first)."
     )

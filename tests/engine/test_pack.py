@@ -162,3 +162,32 @@ def test_an_undated_source_must_say_when_it_was_read(write_pack: Any) -> None:
 def test_an_undated_source_cannot_also_give_a_date(write_pack: Any) -> None:
     message = undated_source(write_pack, "date: 2026-01-01, undated: true, checked: 2026-02-01,")
     assert "marked undated but gives date 2026-01-01" in message
+
+
+def test_a_question_on_a_criterion_that_tests_two_facts_is_refused(write_pack: Any) -> None:
+    """The criterion's `ask` would be put to each fact: a state question on the age box."""
+    body = """\
+criteria:
+  t.texas-child:
+    text: A child in Texas
+    citation: {source: src, section: "1"}
+    when: {all: [{fact: member_state, is: TX}, {fact: age, at_most: 17}]}
+    ask: "In which state do you live, and how old is the patient?"
+""" + RULE.format(when="t.texas-child")
+    message = load_error(write_pack(body))
+    assert "t.texas-child.ask" in message
+    assert "must read one fact; it reads age, member_state" in message
+
+
+def test_a_question_on_a_criterion_that_tests_one_fact_loads(write_pack: Any) -> None:
+    body = """\
+criteria:
+  t.texas:
+    text: In Texas
+    citation: {source: src, section: "1"}
+    when: {fact: member_state, in: [TX]}
+    ask: "In which state do you live?"
+    patient_ask: "Which state do you live in?"
+""" + RULE.format(when="t.texas")
+    pack = load_pack(write_pack(body))
+    assert pack.criteria["t.texas"].patient_ask == "Which state do you live in?"

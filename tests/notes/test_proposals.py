@@ -78,6 +78,18 @@ def test_pain_counts_only_where_painkillers_are_needed() -> None:
     assert by_field(mild.proposals, "impairment") == []
 
 
+def test_the_newer_topicals_are_read_by_name_and_brand() -> None:
+    note = read_note(
+        "He used Solaraze for 3 months without improvement. Protopic was not tolerated."
+    )
+    tried = by_field(note.proposals, "prior_treatments")
+    assert TreatmentTried("diclofenac_topical", "failed", 3.0) in tried
+    assert TreatmentTried("tacrolimus_topical", "not_tolerated", None) in tried
+    # Diclofenac tablets are a painkiller, not the gel a policy might count.
+    tablets = read_note("She takes diclofenac 50 mg for back pain.")
+    assert by_field(tablets.proposals, "prior_treatments") == []
+
+
 def test_a_planned_treatment_is_not_a_treatment_tried() -> None:
     planned = read_note("Will start tretinoin nightly and recheck in 3 months.")
     assert by_field(planned.proposals, "prior_treatments") == []

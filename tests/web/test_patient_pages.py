@@ -386,3 +386,149 @@ def test_not_listed_or_not_sure_shows_the_spread_across_insurers(client: TestCli
         assert payer in text
     # The spread, not the kinder framework, is the headline.
     assert "Under Common commercial framework" not in text
+
+
+def answer_all(client: TestClient, page: Response, answers: dict[str, object]) -> Response:
+    """Answer what `answers` holds, pass over the rest, until the verdict."""
+    seen: list[str] = []
+    while 'id="verdict"' not in page.text:
+        field = asked(page)
+        assert field not in seen, f"{field} was asked twice"
+        seen.append(field)
+        if field in answers:
+            page = reply(client, page, "answer", answer=answers[field])
+        else:
+            page = reply(client, page, "skip")
+    return page
+
+
+def test_a_patient_picks_their_employer_plan_and_it_is_saved_and_resumed(
+    client: TestClient,
+) -> None:
+    page = start(client, "microdermabrasion", policy="uhc")
+    assert asked(page) == "payer.plan", "the plan document is asked first"
+    text = html.unescape(page.text)
+    assert "Which plan are you covered by?" in text
+    assert "My employer plan is the MMC medical plan run by UnitedHealthcare" in text
+    assert 'value="__not_listed__"' in page.text
+    page = reply(client, page, "answer", answer="uhc-mmc-2026")
+    page = answer_all(client, page, {"condition.kind": "acne_scars"})
+    text = html.unescape(page.text)
+    # The plan excludes skin abrasion for acne, whatever UHC's medical policy says.
+    assert "Not covered: the plan treats it as cosmetic" in text
+    assert "and your plan's own exclusions" in text
+    assert "were not checked" not in text
+
+    saved = client.post(
+        "/check/save",
+        data={"csrf_token": csrf_from(page.text), "state": hidden(page.text, "state")},
+    )
+    answers = yaml.safe_load(saved.text)
+    assert answers["case"]["payer"] == {"policy": "uhc", "plan": "uhc-mmc-2026"}
+    assert answers["answered"][0] == "payer.plan"
+
+    resumed = client.post(
+        "/check/resume",
+        data={"csrf_token": csrf_from(client.get("/").text)},
+        files={"answers": ("my-coverage-check.yaml", saved.content, "application/yaml")},
+    )
+    assert resumed.status_code == 200
+    assert 'id="verdict"' in resumed.text, "the plan is not asked again"
+    state = json.loads(hidden(resumed.text, "state"))
+    assert state["case"]["payer"]["plan"] == "uhc-mmc-2026"
+    told = html.unescape(resumed.text)
+    assert "My employer plan is the MMC medical plan run by UnitedHealthcare" in told
+
+
+def test_not_listed_or_not_sure_keeps_the_medical_policy_alone_and_says_so(
+    client: TestClient,
+) -> None:
+    page = start(client, "microdermabrasion", policy="uhc")
+    page = reply(client, page, "answer", answer="__not_listed__")
+    assert asked(page) != "payer.plan"
+    page = answer_all(client, page, {"condition.kind": "acne_scars", "purpose": "appearance"})
+    text = html.unescape(page.text)
+    assert "The plan's own exclusions" in text and "were not checked" in text
+    assert "and your plan's own exclusions" not in text
+
+    saved = client.post(
+        "/check/save",
+        data={"csrf_token": csrf_from(page.text), "state": hidden(page.text, "state")},
+    )
+    answers = yaml.safe_load(saved.text)
+    assert "plan" not in answers["case"]["payer"]
+    assert "payer.plan" in answers["answered"], "the answer “not sure” is kept"
+    resumed = client.post(
+        "/check/resume",
+        data={"csrf_token": csrf_from(client.get("/").text)},
+        files={"answers": ("my-coverage-check.yaml", saved.content, "application/yaml")},
+    )
+    assert 'id="verdict"' in resumed.text, "resuming does not ask for the plan again"
+    assert "Not listed, or not sure" in html.unescape(resumed.text)
+
+
+def test_an_insurer_without_plan_documents_is_not_asked_for_one(client: TestClient) -> None:
+    page = start(client, "microneedling", policy="aetna")
+    assert asked(page) != "payer.plan"
+    page = answer_all(client, page, {"condition.kind": "acne_scars", "purpose": "appearance"})
+    state = json.loads(hidden(page.text, "state"))
+    assert "payer.plan" not in state["answered"] + state["skipped"]
+
+
+def test_the_claim_diagnosis_question_is_asked_in_plain_words(client: TestClient) -> None:
+    page = start(client, "dermabrasion", policy="medicare")
+    answers = {
+        "payer.plan_type": "medicare",
+        "provider.state": "GA",
+        "condition.kind": "rhinophyma",
+        "condition.cause": "disease",
+        "purpose": "disease_treatment",
+    }
+    while asked(page) != "condition.diagnoses":
+        field = asked(page)
+        if field in answers:
+            page = reply(client, page, "answer", answer=answers[field])
+        else:
+            page = reply(client, page, "skip")
+    legend = re.search(r'<legend id="question-ask">(.*?)</legend>', page.text, re.S)
+    assert legend
+    ask = html.unescape(legend.group(1))
+    assert "ICD-10-CM" not in ask and "claim" not in ask
+    assert "diagnosis codes will the clinic put on the bill" in ask
+    # The clinic and the API keep the precise wording.
+    case = {
+        "payer": {"policy": "medicare", "plan_type": "medicare"},
+        "procedures": [{"kind": "dermabrasion"}],
+        "provider": {"state": "GA"},
+        "condition": {"kind": "rhinophyma", "cause": "disease"},
+        "purpose": "disease_treatment",
+    }
+    questions = client.post("/api/v1/determinations", json=case).json()["questions"]
+    codes = next(q for q in questions if q["field"] == "condition.diagnoses")
+    assert "ICD-10-CM" in codes["ask"]
+    assert "bill" in codes["patient_ask"]
+
+
+def test_the_plan_choice_can_be_changed_and_offers_every_plan_of_the_insurer(
+    client: TestClient,
+) -> None:
+    page = start(client, "pulsed_dye_laser", policy="uhc")
+    options = re.findall(r'name="answer" value="([^"]+)"', page.text)
+    assert sorted(options[:-1]) == ["uhc-coc-sample", "uhc-mmc-2026"]
+    assert options[-1] == "__not_listed__", "not listed, or not sure, comes last"
+    page = reply(client, page, "answer", answer="uhc-coc-sample")
+    assert asked(page) != "payer.plan"
+    page = reply(client, page, "change", field="payer.plan")
+    assert asked(page) == "payer.plan"
+    assert "plan" not in json.loads(hidden(page.text, "state"))["case"]["payer"]
+
+
+def test_the_plan_question_is_asked_in_spanish_on_a_spanish_page(client: TestClient) -> None:
+    client.cookies.set("dermcover_lang", "es")
+    try:
+        page = start(client, "microdermabrasion", policy="uhc")
+        text = html.unescape(page.text)
+        assert "¿Qué plan le cubre?" in text
+        assert "El plan de mi empleador es el plan médico de MMC" in text
+    finally:
+        client.cookies.delete("dermcover_lang")

@@ -3,6 +3,11 @@
 A policy that asks for "at least two of topical chemotherapy, curettage, electrodesiccation and
 cryotherapy" counts classes, not names: two courses of the same cream are one class. Names outside
 this table are allowed; their class is unknown unless the case gives `kind`.
+
+A class says what a drug is, not what a policy counts it as: whether a pack's "topical
+chemotherapy" or "failed topical therapy" takes it in is that pack's reading, stated in its
+README (diclofenac gel for actinic keratoses, for one, is a topical NSAID, and no pack's text
+counts it in place of 5-FU or imiquimod).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ TREATMENT_CLASSES: dict[str, str] = {
     "topical_corticosteroid": "topical_corticosteroid",
     "calcipotriene": "vitamin_d_analogue",
     "tacrolimus_topical": "topical_calcineurin_inhibitor",
+    "pimecrolimus_topical": "topical_calcineurin_inhibitor",
     "coal_tar": "coal_tar",
     "anthralin": "anthralin",
     "salicylic_acid": "keratolytic",

@@ -11,6 +11,10 @@ ACRONYMS = {"prp": "PRP", "rf": "RF", "fda": "FDA"}
 TREATMENTS = {
     "fluorouracil_topical": "topical fluorouracil (5-FU)",
     "imiquimod": "topical imiquimod",
+    "diclofenac_topical": "topical diclofenac",
+    "tacrolimus_topical": "topical tacrolimus",
+    "pimecrolimus_topical": "topical pimecrolimus",
+    "ivermectin_topical": "topical ivermectin",
     "topical_retinoid": "topical retinoid",
     "oral_antibiotic": "oral antibiotics",
     "silicone_sheeting": "silicone gel sheeting",

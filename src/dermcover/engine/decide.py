@@ -323,8 +323,15 @@ def _asked(pack: Pack, view: LineView, unknown: Iterable[tuple[Fact, str]]) -> l
     for fact, owner in unknown:
         path = fact.fields_for(view.index)[0]
         named = pack.criteria.get(owner)
-        ask = named.ask if named is not None and named.ask else fact.ask
-        new = Question(field=path, ask=ask, fields=[path], criteria=[owner])
+        # A criterion's own question carries its own plain version; the fact's, the fact's.
+        if named is not None and named.ask:
+            ask, patient_ask = named.ask, named.patient_ask
+        else:
+            ask = fact.ask
+            patient_ask = (named.patient_ask if named else None) or fact.patient_ask
+        new = Question(
+            field=path, ask=ask, patient_ask=patient_ask, fields=[path], criteria=[owner]
+        )
         asked[path] = _merged(asked.get(path), new)
     return list(asked.values())
 

@@ -282,10 +282,12 @@ def _only(params: Mapping[str, Any], allowed: set[str], exactly_one: bool = Fals
 class Fact:
     name: str
     fields: tuple[str, ...]  # case paths it reads; "{i}" is the procedure line's index
-    ask: str  # the question a patient can answer when it is unknown
+    ask: str  # the question to ask when it is unknown
     read: Callable[[LineView], Any]
     compile: Callable[[Mapping[str, Any]], Test]
     line_level: bool = field(default=False)
+    # The same question in plain words for the patient's pages, where `ask` is technical.
+    patient_ask: str | None = field(default=None)
 
     def fields_for(self, index: int) -> tuple[str, ...]:
         return tuple(path.replace("{i}", str(index)) for path in self.fields)
@@ -417,6 +419,8 @@ FACTS: dict[str, Fact] = {
             lambda v: v.procedure.weeks_given,
             _number,
             line_level=True,
+            patient_ask="For how many weeks have you already had this treatment? (0 if it has "
+            "not started.)",
         ),
         Fact(
             "course_treatments",
@@ -425,6 +429,8 @@ FACTS: dict[str, Fact] = {
             lambda v: v.procedure.course_treatments,
             _number,
             line_level=True,
+            patient_ask="How many sessions of this treatment are planned in this round, counting "
+            "any you have already had?",
         ),
         Fact(
             "claim_diagnosis",
@@ -433,6 +439,8 @@ FACTS: dict[str, Fact] = {
             _claim_diagnoses,
             _diagnosis,
             line_level=True,
+            patient_ask="Which diagnosis codes will the clinic put on the bill for this "
+            "procedure? They look like L71.1; the clinic can tell you.",
         ),
         Fact(
             "condition_kind",
@@ -447,6 +455,8 @@ FACTS: dict[str, Fact] = {
             "Which ICD-10-CM diagnosis codes has the clinician recorded?",
             lambda v: _condition(v, "diagnoses"),
             _diagnosis,
+            patient_ask="Which diagnosis codes has your clinician recorded? They look like L90.5 "
+            "and are on your visit summary.",
         ),
         Fact(
             "cause",
@@ -538,6 +548,9 @@ FACTS: dict[str, Fact] = {
             "(None is an answer.)",
             lambda v: v.case.impairment,
             _members(Impairment),
+            patient_ask="Does the condition cause problems a clinician has recorded, such as "
+            "restricted movement, pain that needs painkillers, bleeding, open sores, infections "
+            "or itching? (None is an answer.)",
         ),
         Fact(
             "impairment_significant",

@@ -103,6 +103,11 @@ class CriterionSpec(Spec):
     ask: str | None = Field(
         default=None, description="The question to ask when this criterion is unknown."
     )
+    patient_ask: str | None = Field(
+        default=None,
+        description="The same question in plain words, for the patient's pages, where `ask` is "
+        "precise but technical (absent: `ask`, or the fact's own patient wording).",
+    )
 
 
 class RuleSpec(Spec):
@@ -189,6 +194,7 @@ class Criterion(BaseModel):
     when: Node | None
     fields: frozenset[str]
     ask: str | None = None
+    patient_ask: str | None = None
 
 
 class Rule(BaseModel):
@@ -252,6 +258,23 @@ class PackError(ValueError):
         self.path = path
 
 
+def _check_one_question(criterion: CriterionSpec, node: Node, path: Path) -> None:
+    """A criterion's `ask` is asked for each unknown fact its own test reads, so it must be
+    about one fact: otherwise a number box would carry a question about creams, or one
+    question would ask two things."""
+    if criterion.ask is None and criterion.patient_ask is None:
+        return
+    facts = sorted({leaf.fact.name for leaf in leaves(node)})
+    if len(facts) != 1:
+        key = "ask" if criterion.ask is not None else "patient_ask"
+        tested = ", ".join(facts) if facts else "none of its own"
+        raise PackError(
+            (*path, key),
+            f"`{key}` is one question, so the criterion's own test must read one fact; it reads "
+            f"{tested}: put the question on a criterion that tests that fact alone",
+        )
+
+
 def compile_pack(spec: PackSpec) -> Pack:
     """Compile and cross-check a validated pack: citations resolve, trees compile, references
     resolve without cycles, rules follow the decision order."""
@@ -281,6 +304,7 @@ def compile_pack(spec: PackSpec) -> Pack:
         node = tree(criterion.when, (*path, "when"))
         if node is None:
             raise PackError((*path, "when"), "a named criterion needs `when`")
+        _check_one_question(criterion, node, path)
         trees[criterion_id] = node
 
     rule_trees: list[Node | None] = []
@@ -325,6 +349,7 @@ def compile_pack(spec: PackSpec) -> Pack:
             when=trees[cid],
             fields=fields[cid],
             ask=c.ask,
+            patient_ask=c.patient_ask,
         )
         for cid, c in spec.criteria.items()
     }

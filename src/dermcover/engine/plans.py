@@ -42,6 +42,11 @@ class PlanSpec(BaseModel):
     title: str
     payer: str
     policy: str = Field(description="The policy pack this plan's members are decided under.")
+    patient_label: str | None = Field(
+        default=None,
+        description="How a member would know the plan, in plain words, completing the patient's "
+        'choice "My employer plan is ..."; absent: the title.',
+    )
     reviewed: dt.date
     summary: str
     sources: list[SourceSpec] = Field(min_length=1)

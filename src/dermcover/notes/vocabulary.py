@@ -181,6 +181,13 @@ TREATMENT_WORDS: dict[str, tuple[str, ...]] = {
     "hydroquinone": ("hydroquinone", "triple cream", "tri-luma"),
     "fluorouracil_topical": ("5-fu", "fluorouracil", "efudex", "5-fluorouracil cream"),
     "imiquimod": ("imiquimod", "aldara"),
+    # Topical forms only: diclofenac, tacrolimus and ivermectin alone are also tablets.
+    "diclofenac_topical": ("diclofenac gel", "topical diclofenac", "solaraze"),
+    "podophyllotoxin": ("podophyllotoxin", "podofilox", "condylox"),
+    "tacrolimus_topical": ("tacrolimus ointment", "topical tacrolimus", "protopic"),
+    "pimecrolimus_topical": ("pimecrolimus", "elidel"),
+    "ivermectin_topical": ("ivermectin cream", "topical ivermectin", "soolantra"),
+    "azelaic_acid": ("azelaic acid", "finacea", "azelex"),
     "cryotherapy": ("cryotherapy", "liquid nitrogen", "ln2", "cryosurgery"),
     "chemical_peel": ("chemical peel", "chemical peels", "glycolic peels", "tca peel"),
     "photodynamic_therapy": ("photodynamic therapy", "pdt"),

@@ -6,11 +6,14 @@ other fact answered, and the name and details typed for a paper), the numbers ty
 and paper forms exactly as typed (percent fields in percent), and where the check stands:
 
     format: dermcover-answers/1
-    case: {procedures: [...], payer: {plan_type: commercial}, purpose: appearance, ...}
+    case: {procedures: [...], payer: {policy: uhc, plan: uhc-mmc-2026}, purpose: appearance, ...}
     costs: {sessions: "3", self_pay: "350", coinsurance: "20"}
-    answered: [condition.kind, purpose]
+    answered: [payer.plan, condition.kind, purpose]
     skipped: [impairment]
     all_plans: false
+
+The plan document the patient picked is the case's `payer.plan`; "not listed, or not sure" leaves
+it out and keeps `payer.plan` among the answered questions, so resuming does not ask again.
 
 A plain case file is read too (a case written by hand, or saved by an older version).
 """

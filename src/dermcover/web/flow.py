@@ -15,15 +15,30 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from dermcover.case import Case
+from dermcover.case import Case, PlanType
 from dermcover.determination import Determination, Question
 from dermcover.engine import determine
+from dermcover.engine.plans import Plan, plan_library
 from dermcover.engine.spread import ALL_POLICIES
 from dermcover.inputs import describe
 from dermcover.web.errors import FieldError
-from dermcover.web.questions import AnswerError, Widget, get_path, set_path, widget_for
+from dermcover.web.questions import (
+    NOT_LISTED,
+    AnswerError,
+    Option,
+    Widget,
+    get_path,
+    set_path,
+    widget_for,
+)
 
 MAX_PROCEDURES = 3
+NOT_SURE = "Not listed, or not sure"
+PLAN_FIELD = "payer.plan"
+PLAN_ASK = (
+    "Which plan are you covered by? An employer's plan can exclude treatments the insurer's "
+    "medical policy would cover, so where we hold the plan's own list, we check it too."
+)
 
 
 @dataclass
@@ -130,17 +145,56 @@ class Step:
 def next_step(state: CheckState) -> Step:
     case = state.checked_case()
     determination = determine(case)
-    still_open = [q for q in determination.questions if q.field not in state.skipped]
-    question = widget_for(still_open[0].field, still_open[0].ask) if still_open else None
+    plan = _plan_question(state, case)
+    open_questions = [plan, *determination.questions] if plan else determination.questions
+    still_open = [q for q in open_questions if q.field not in state.skipped]
     return Step(
         case=case,
         determination=determination,
-        question=question,
-        open_questions=determination.questions,
+        question=widget_of(still_open[0], case) if still_open else None,
+        open_questions=open_questions,
         number=len(state.answered) + len(state.skipped) + 1,
     )
 
 
+def widget_of(question: Question, case: Case) -> Widget:
+    """How the patient's page asks `question`: in its plain words where the engine has them."""
+    if question.field == PLAN_FIELD:
+        options = [Option(plan.id, plan_choice(plan)) for plan in plans_for(case)]
+        return Widget(PLAN_FIELD, question.ask, "choice", [*options, Option(NOT_LISTED, NOT_SURE)])
+    return widget_for(question.field, question.patient_ask or question.ask)
+
+
+def plans_for(case: Case) -> list[Plan]:
+    """The plan documents held for the case's insurer: its members may be under one of them."""
+    policy = case.payer.policy if case.payer is not None else None
+    return [plan for plan in plan_library().plans.values() if plan.spec.policy == policy]
+
+
+def plan_choice(plan: Plan) -> str:
+    return f"My employer plan is {plan.spec.patient_label or plan.spec.title}"
+
+
+def _plan_question(state: CheckState, case: Case) -> Question | None:
+    """The plan document is asked first, where the insurer has any: its exclusions come before
+    the medical policy. "Not listed, or not sure" is an answer: the medical policy alone decides,
+    and the result says the plan's own exclusions were not checked."""
+    if PLAN_FIELD in state.answered or PLAN_FIELD in state.skipped:
+        return None
+    plan_type = case.payer.plan_type if case.payer is not None else None
+    if plan_type in (PlanType.medicare, PlanType.self_pay) or not plans_for(case):
+        return None
+    return Question(field=PLAN_FIELD, ask=PLAN_ASK, fields=[PLAN_FIELD])
+
+
 def answers(state: CheckState) -> list[tuple[str, Any]]:
     """What the person has told us, in the order they said it, for the summary."""
-    return [(path, get_path(state.case, path)) for path in state.answered]
+    return [(path, _said(state, path)) for path in state.answered]
+
+
+def _said(state: CheckState, path: str) -> Any:
+    value = get_path(state.case, path)
+    if path == PLAN_FIELD:
+        plan = plan_library().plans.get(value) if isinstance(value, str) else None
+        return plan_choice(plan) if plan is not None else NOT_SURE
+    return value

@@ -22,7 +22,7 @@ from dermcover.engine.plans import plan_library, plans_dir
 from dermcover.engine.spread import SUMMARY_WORDS
 from dermcover.web import engine_words, labels
 from dermcover.web.documents import PHRASES, TITLES
-from dermcover.web.pages.patient import NOT_SURE
+from dermcover.web.flow import NOT_SURE, PLAN_ASK, plan_choice
 from dermcover.web.questions import TREATMENT_OUTCOMES, TREATMENTS
 
 Message = tuple[int, str, str, list[str]]
@@ -31,7 +31,7 @@ Message = tuple[int, str, str, list[str]]
 def _asks(data: Any) -> Iterator[str]:
     if isinstance(data, dict):
         for key, value in data.items():
-            if key == "ask" and isinstance(value, str):
+            if key in ("ask", "patient_ask") and isinstance(value, str):
                 yield value
             else:
                 yield from _asks(value)
@@ -53,6 +53,7 @@ def domain_messages() -> list[str]:
     found.extend(TREATMENT_OUTCOMES.values())
     found.extend([*TITLES.values(), *PHRASES.values(), NOT_SURE])
     found.extend(fact.ask for fact in FACTS.values())
+    found.extend(fact.patient_ask for fact in FACTS.values() if fact.patient_ask)
     # The Good Faith Estimate's words made from values (see documents.gfe).
     for vocabulary in (case_model.ProcedureKind, case_model.ConditionKind, case_model.Site):
         found.extend(paper_labels.kind(member) for member in vocabulary)
@@ -72,6 +73,8 @@ def domain_messages() -> list[str]:
         found.extend(entry.why for entry in loaded.spec.documentation)
     for _, plan in sorted(plan_library().plans.items()):  # a plan's exclusions, weighed first
         found.extend(rule.reason for rule in plan.compiled.rules)
+        found.append(plan_choice(plan))  # the patient's choice of plan document
+    found.append(PLAN_ASK)
     # Two-letter state codes and other abbreviations stay as they are in every language.
     return list(dict.fromkeys(t for t in found if t and not (t.isupper() and len(t) <= 3)))
 

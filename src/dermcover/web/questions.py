@@ -34,6 +34,8 @@ TREATMENTS = (
     "oral_antibiotic",
     "isotretinoin",
     "metronidazole_topical",
+    "ivermectin_topical",
+    "azelaic_acid",
     "hydroquinone",
     "topical_corticosteroid",
     "calcipotriene",
@@ -42,6 +44,10 @@ TREATMENTS = (
     "salicylic_acid",
     "fluorouracil_topical",
     "imiquimod",
+    "diclofenac_topical",
+    "podophyllotoxin",
+    "tacrolimus_topical",
+    "pimecrolimus_topical",
     "cryotherapy",
     "curettage",
     "electrodesiccation",
@@ -64,6 +70,8 @@ TREATMENT_OUTCOMES: dict[str, str] = {
     "contraindicated": "Could not be used (medical reason)",
 }
 NONE = "__none__"
+# The choice that leaves the field out: "not listed, or not sure" (the plan document).
+NOT_LISTED = "__not_listed__"
 
 
 class AnswerError(ValueError):
@@ -219,6 +227,8 @@ def answer_value(widget: Widget, form: FormData) -> Any:
     raw = str(form.get("answer") or "").strip()
     if not raw:
         raise AnswerError("Give an answer, or choose “I don't know”.")
+    if raw == NOT_LISTED:
+        return None
     if widget.kind == "yes_no":
         return raw == "yes"
     if widget.kind == "number":

@@ -36,7 +36,7 @@ from dermcover.web.documents import (
 )
 from dermcover.web.engine_words import shown
 from dermcover.web.errors import FieldError
-from dermcover.web.flow import CheckState, Step, answers, next_step
+from dermcover.web.flow import NOT_SURE, CheckState, Step, answers, next_step, widget_of
 from dermcover.web.heavy import heavy_work
 from dermcover.web.i18n import language_of
 from dermcover.web.labels import label
@@ -46,13 +46,12 @@ from dermcover.web.papers import (
     paper_schedule,
     papers_that_apply,
 )
-from dermcover.web.questions import AnswerError, answer_value, widget_for
+from dermcover.web.questions import AnswerError, answer_value
 from dermcover.web.templating import templates
 
 router = APIRouter(dependencies=[Depends(verify_csrf)])
 
 StateField = Annotated[str, Form()]
-NOT_SURE = "Not listed, or not sure"
 EXTRA = ("diagnoses", "scheduled_on", "first_session", "every_weeks")
 
 
@@ -145,7 +144,7 @@ async def check(request: Request) -> Response:
     error = None
     asked = next((q for q in step.open_questions if q.field == field), None)
     if action == "answer" and asked is not None:
-        widget = widget_for(asked.field, asked.ask)
+        widget = widget_of(asked, step.case)
         try:
             state.answer(widget, answer_value(widget, form))
         except AnswerError as exc:
