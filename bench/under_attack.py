@@ -10,25 +10,30 @@ allow: do the others still get their answers, quickly and without errors?
    as they are answered, for C seconds (--capacity-seconds, default 10), after a 2-second
    warm-up. Capacity is the answers per second.
 3. Holds F (--share, default 0.8) of that rate for S seconds (--seconds, default 180: the 3
-   minutes the target names). The ordinary clients are wrk with `bench/paced.lua`: N
+   minutes the target names). The ordinary clients are wrk with `bench/paced.lua` (started by
+   `bench/paced.py`): N
    connections (--connections, default 64), one wrk thread each, every connection sending on a
    fixed schedule (together an even stream at the rate, open loop: a late answer does not
    lower the rate), each request timed from when it was due, not from when it went out, so a
    stalled server cannot hide behind a late send. Beside them one attacker process sends,
-   back to back on one connection, the costliest requests the limits allow (--attack, default
-   `all`: each of these in turn; `none` runs the same load without it, for comparison):
+   back to back on one connection, the costliest requests the limits allow (`bench/costly.py`;
+   --attack, default `all`: each of these in turn; `none` runs the same load without it, for
+   comparison), from the start of the hold to its end (its last request may run past it):
    - `pdf`: a prior-authorization packet as PDF for a case of 50 procedure lines (the most a
      case may have) whose patient name is 20,000 characters (the longest text allowed):
-     rendering it takes longer than the 20 s time budget, so it is always cut off with 503;
+     rendering takes many seconds, and on a busy machine more than the 20 s time budget
+     (then 503, and the helper doing it is killed and replaced);
    - `spread`: `?policy=all` (the case decided under every payer's pack) for 50 lines with
      1,000 diagnoses, 100 claim diagnoses a line and 1,000 prior treatments: seconds of CPU;
    - `yaml`: the same case grown to just under the 1,000,000-byte body limit as YAML (1,000
-     claim diagnoses a line, long treatment names), with the full trace.
+     claim diagnoses a line, long treatment names), with the full trace (a 25 MB answer).
 4. Every --window seconds (default 10) prints a row: the ordinary requests answered in that
    window (per second), their errors, p50/p99/max latency in the window and p99 so far, the
    attacker's answers by status, the CPU (in cores) of the server's workers, of their helpers,
-   of wrk and of the attacker, and the load average. At the end: the same over the whole hold,
-   the attacker's answers per kind, and whether the target was met.
+   of wrk and of the attacker, and the load average. A row counts the answers that came in
+   its window, each timed from when it was due; a last row, `after S`, those that came after
+   the hold. At the end: the same over the whole hold, wrk's own count of socket errors, the
+   attacker's answers per kind, and whether the target was met.
 
 What counts as an error:
 - an ordinary request: any answer but 200 (every fixture case sent is first checked to be
@@ -44,19 +49,20 @@ attacker's) had an error, and the ordinary requests' p99 over the whole hold is 
 (--p99-ms); the exit status is 0 then, 1 otherwise. wrk and the attacker share the machine's
 cores with the server, so on two cores the capacity is the server's with them beside it; the
 CPU columns show what each took.
+
+A default run takes about 4 1/2 minutes: some 20 s to start the server and check the cases,
+12 s of capacity burst, the 180 s hold, then up to --grace (30 s) for the last ordinary
+answers and up to a minute for the attacker's last request (usually under 20 s).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import multiprocessing
 import os
 import platform
-import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -65,79 +71,37 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from multiprocessing.context import ForkProcess
 from pathlib import Path
 from typing import Any
 
 import httpx
-import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from dermcover.case import MAX_PROCEDURES
-from dermcover.codes import icd10
-from dermcover.inputs import MAX_INPUT_BYTES, MAX_LIST_ITEMS, MAX_STRING_CHARS
-from load import accepted, cpu_seconds, run_wrk, workload, write_workload
+from costly import KINDS, TIMEOUT, Costly, CostlyAnswer, costliest_requests, send_back_to_back
+from load import accepted, cpu_seconds, run_wrk, workload
+from paced import Answer, Paced, Tail, scheduled, socket_errors, start_paced
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-PACED = Path(__file__).with_name("paced.lua")
-HEADERS = {"content-type": "application/json"}
-KINDS = ("pdf", "spread", "yaml")
-ATTACK_TIMEOUT = 60.0  # seconds the attacker waits for one answer (the time budget is 20)
-LEAD = 2.0  # seconds between starting wrk and the first request due: its threads connect
-
-Costly = dict[str, tuple[str, bytes, dict[str, str]]]  # per kind: path, body, headers
-
-
-def example(name: str) -> dict[str, Any]:
-    data = yaml.safe_load((EXAMPLES / name).read_text(encoding="utf-8"))
-    as_json: dict[str, Any] = json.loads(json.dumps(data, default=str))
-    return as_json
-
-
-def fifty_lines(case: dict[str, Any]) -> dict[str, Any]:
-    lines = (case["procedures"] * MAX_PROCEDURES)[:MAX_PROCEDURES]
-    grown: dict[str, Any] = json.loads(json.dumps({**case, "procedures": lines}))
-    return grown  # fifty lines of their own: YAML would write repeats as aliases
-
-
-def costliest_requests() -> Costly:
-    """Per kind: the path, the body and its headers."""
-    burn = example("burn-scar-laser.yaml")
-    paper = fifty_lines(burn)
-    paper["patient"]["name"] = "N" * MAX_STRING_CHARS
-    pdf = json.dumps({"case": paper, "schedule": example("schedule-burn-laser.yaml")})
-
-    codes = [code for code in icd10.all_codes() if code.startswith("L")][:MAX_LIST_ITEMS]
-    big = fifty_lines(burn)
-    big["condition"]["diagnoses"] = codes
-    for line in big["procedures"]:
-        line["claim_diagnoses"] = codes[:100]
-    big["prior_treatments"] = [
-        {"name": f"treatment_{n}", "outcome": "failed", "months": 3} for n in range(MAX_LIST_ITEMS)
-    ]
-    big["patient"]["name"] = "N" * MAX_STRING_CHARS
-    spread = json.dumps(big)
-
-    def as_yaml(per_line: int) -> str:
-        for line in big["procedures"]:
-            line["claim_diagnoses"] = codes[:per_line]
-        return yaml.safe_dump(big, sort_keys=False)
-
-    # 1,000 claim diagnoses a line (the list limit), then prior treatments' names made longer
-    # until the body is just under its limit.
-    spare = MAX_INPUT_BYTES - len(as_yaml(MAX_LIST_ITEMS).encode())
-    for n, treatment in enumerate(big["prior_treatments"]):
-        treatment["name"] = f"treatment_{n}_" + "x" * max(0, spare // MAX_LIST_ITEMS - 4)
-    big_yaml = as_yaml(MAX_LIST_ITEMS)
-    return {
-        "pdf": ("/api/v1/documents/pa-packet?date=2026-11-22", pdf.encode(), HEADERS),
-        "spread": ("/api/v1/determinations?policy=all", spread.encode(), HEADERS),
-        "yaml": (
-            "/api/v1/determinations?trace=full",
-            big_yaml.encode(),
-            {"content-type": "application/yaml"},
-        ),
-    }
+# The numeric options: name, type, default, what it sets.
+OPTIONS: tuple[tuple[str, type, float, str], ...] = (
+    ("--seconds", float, 180, "the hold at the shared rate"),
+    ("--share", float, 0.8, "the share of capacity held"),
+    ("--capacity-seconds", float, 10, "the closed-loop burst that measures capacity"),
+    ("--capacity-connections", int, 8, "wrk connections of that burst"),
+    (
+        "--connections",
+        int,
+        64,
+        "paced connections of the hold, one wrk thread each; at most two per request a "
+        "second, so that none idles past the server's 5 s keep-alive",
+    ),
+    ("--window", float, 10, "seconds a progress row covers"),
+    ("--grace", float, 30, "seconds after the hold to wait for the last ordinary answers"),
+    ("--p99-ms", float, 100, "the target for the ordinary requests' p99, in ms"),
+    ("--workers", int, 2, "server processes, one per core"),
+    ("--heavy-processes", int, 1, "heavy-work helper processes per worker; 0: worker threads"),
+)
 
 
 def start_server(folder: Path, workers: int, helpers: int) -> tuple[str, subprocess.Popen[bytes]]:
@@ -205,116 +169,6 @@ def memory(pid: int) -> tuple[str, float, float, float]:
     return command, sizes.get("Rss", 0.0), sizes.get("Pss", 0.0), unique
 
 
-# The attacker: its own process, so that it costs the load generator nothing.
-
-
-def attack(
-    url: str, requests: Costly, kinds: list[str], start: float, stop: float, record: Path
-) -> None:
-    """Send the costly requests of `kinds` in turn, back to back, from `start` until `stop`;
-    one line per answer in `record`: kind, seconds from `start` to when it was sent and to its
-    answer, status (0: none) and whether it carried Retry-After."""
-    time.sleep(max(0.0, start - time.monotonic()))
-    with record.open("w", buffering=1) as out, httpx.Client(base_url=url) as client:
-        n = 0
-        while time.monotonic() < stop:
-            kind = kinds[n % len(kinds)]
-            path, body, headers = requests[kind]
-            sent = time.monotonic()
-            try:
-                answer = client.post(path, content=body, headers=headers, timeout=ATTACK_TIMEOUT)
-                status, retry = answer.status_code, "retry-after" in answer.headers
-            except httpx.HTTPError:
-                status, retry = 0, False
-            out.write(
-                f"{kind} {sent - start:.6f} {time.monotonic() - start:.6f} {status} {retry:d}\n"
-            )
-            n += 1
-
-
-def attacker_error(status: int, retry: bool) -> bool:
-    return not (status == 200 or (status == 503 and retry))
-
-
-# Reading what wrk's threads and the attacker write, as they write it.
-
-
-@dataclass(frozen=True)
-class Answer:
-    due: float  # seconds from the start of the hold
-    done: float
-    status: int  # 0: none, the connection broke
-
-    @property
-    def latency_ms(self) -> float:
-        return (self.done - self.due) * 1000
-
-
-@dataclass(frozen=True)
-class CostlyAnswer:
-    kind: str
-    sent: float
-    done: float
-    status: int
-    retry: bool
-
-
-class Tail:
-    """New complete lines of the files a glob names, each read once."""
-
-    def __init__(self, folder: Path, pattern: str) -> None:
-        self.folder, self.pattern = folder, pattern
-        self.offsets: dict[Path, int] = {}
-
-    def lines(self) -> list[str]:
-        found = []
-        for path in sorted(self.folder.glob(self.pattern)):
-            with path.open("rb") as file:
-                file.seek(self.offsets.get(path, 0))
-                data = file.read()
-            complete = data[: data.rfind(b"\n") + 1]
-            self.offsets[path] = self.offsets.get(path, 0) + len(complete)
-            found.extend(complete.decode().splitlines())
-        return found
-
-
-def scheduled(rate: float, hold: float, connections: int) -> int:
-    """How many requests the paced schedule sends in the hold (as bench/paced.lua counts)."""
-    spacing = connections / rate
-    return sum(max(0, math.ceil((hold - i / rate) / spacing)) for i in range(connections))
-
-
-def percentile(sorted_values: list[float], fraction: float) -> float:
-    if not sorted_values:
-        return math.nan
-    return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * fraction))]
-
-
-@dataclass
-class Tally:
-    """What the clients got, as read so far."""
-
-    answers: list[Answer] = field(default_factory=list)
-    costly: list[CostlyAnswer] = field(default_factory=list)
-    ended: int = 0  # wrk threads that sent their last request and had its answer
-
-    def read(self, ordinary: Tail, attacker: Tail) -> tuple[list[Answer], list[CostlyAnswer]]:
-        new = []
-        for line in ordinary.lines():
-            if line == "end":
-                self.ended += 1
-            else:
-                due, done, status = line.split()
-                new.append(Answer(float(due), float(done), int(status)))
-        costly = []
-        for line in attacker.lines():
-            kind, sent, done, status, retry = line.split()
-            costly.append(CostlyAnswer(kind, float(sent), float(done), int(status), retry == "1"))
-        self.answers.extend(new)
-        self.costly.extend(costly)
-        return new, costly
-
-
 class CpuWatch:
     """CPU seconds of the server's workers, of their helpers, of wrk and of the attacker, per
     interval, in cores. A helper killed over its budget takes its last interval's CPU with it,
@@ -363,7 +217,56 @@ def statuses(codes: Iterable[int]) -> str:
     return " ".join(f"{code or 'none'}×{n}" for code, n in counted) or "-"
 
 
-def window_row(
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    if not sorted_values:
+        return math.nan
+    return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * fraction))]
+
+
+@dataclass
+class Tally:
+    """What the clients got, read from their records as they write them."""
+
+    folder: Path
+    answers: list[Answer] = field(default_factory=list)
+    costly: list[CostlyAnswer] = field(default_factory=list)
+    ended: int = 0  # wrk threads that sent their last request and had its answer
+    shown: int = 0  # answers (and costly answers) shown in rows so far
+    shown_costly: int = 0
+
+    def __post_init__(self) -> None:
+        self.ordinary = Tail(self.folder, "paced-*.txt")
+        self.attacker = Tail(self.folder, "attack.txt")
+
+    def read(self) -> None:
+        for line in self.ordinary.lines():
+            if line == "end":
+                self.ended += 1
+            else:
+                self.answers.append(Answer.parse(line))
+        self.costly.extend(CostlyAnswer.parse(line) for line in self.attacker.lines())
+
+    def take(self, before: float) -> tuple[list[Answer], list[CostlyAnswer]]:
+        """The answers not yet shown that came before `before` (seconds into the hold)."""
+        self.read()
+        self.answers.sort(key=lambda a: a.done)
+        self.costly.sort(key=lambda c: c.done)
+        new = [a for a in self.answers[self.shown :] if a.done < before]
+        costly = [c for c in self.costly[self.shown_costly :] if c.done < before]
+        self.shown += len(new)
+        self.shown_costly += len(costly)
+        return new, costly
+
+
+HEADER = (
+    "| window s | answered/s | errors | p50 ms | p99 ms | max ms | p99 so far | attacker "
+    "| attacker errors | CPU: workers | helpers | wrk | attacker | load |\n"
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: "
+    "| ---: | ---: |"
+)
+
+
+def row(
     label: str,
     answers: list[Answer],
     costly: list[CostlyAnswer],
@@ -373,23 +276,14 @@ def window_row(
 ) -> str:
     latencies = sorted(a.latency_ms for a in answers if a.status)
     errors = sum(a.status != 200 for a in answers)
-    attacked = statuses(c.status for c in costly)
-    unexpected = sum(attacker_error(c.status, c.retry) for c in costly)
     return (
         f"| {label} | {len(answers) / span:,.0f} | {errors} | {percentile(latencies, 0.5):.1f} "
         f"| {percentile(latencies, 0.99):.1f} | {latencies[-1] if latencies else math.nan:.1f} "
-        f"| {percentile(so_far, 0.99):.1f} | {attacked} | {unexpected} "
-        f"| {cpu.get('workers', 0):.2f} | {cpu.get('helpers', 0):.2f} | {cpu.get('wrk', 0):.2f} "
+        f"| {percentile(so_far, 0.99):.1f} | {statuses(c.status for c in costly)} "
+        f"| {sum(c.error for c in costly)} | {cpu.get('workers', 0):.2f} "
+        f"| {cpu.get('helpers', 0):.2f} | {cpu.get('wrk', 0):.2f} "
         f"| {cpu.get('attacker', 0):.2f} | {os.getloadavg()[0]:.1f} |"
     )
-
-
-HEADER = (
-    "| window s | answered/s | errors | p50 ms | p99 ms | max ms | p99 so far | attacker "
-    "| attacker errors | workers | helpers | wrk | attacker | load |\n"
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: "
-    "| ---: | ---: |"
-)
 
 
 @dataclass(frozen=True)
@@ -403,138 +297,96 @@ class Hold:
     requests: Costly
 
 
+def start_attacker(url: str, plan: Hold, paced: Paced) -> ForkProcess:
+    """The attacker in a process of its own, so that it costs the load generator nothing."""
+    record = paced.folder / "attack.txt"
+    stop = paced.start + plan.seconds
+    args = (url, plan.requests, plan.kinds, paced.start, stop, record)
+    attacker = multiprocessing.get_context("fork").Process(target=send_back_to_back, args=args)
+    attacker.start()
+    return attacker
+
+
 def hold(url: str, cases: list[tuple[str, bytes]], plan: Hold, folder: Path, server: int) -> Any:
-    """Run the paced load and the attacker; print a row each window; return the tally and
-    wrk's own summary."""
-    workload_file = write_workload(cases, folder)
-    start = time.monotonic() + LEAD
-    wrk_seconds = math.ceil(LEAD + plan.seconds + plan.grace) + 1
-    command = [
-        "wrk",
-        f"-t{plan.connections}",
-        f"-c{plan.connections}",
-        f"-d{wrk_seconds}s",
-        "--timeout",
-        f"{wrk_seconds}s",  # wrk's own timeout only marks its histogram: the records judge
-        "-s",
-        str(PACED),
-        url,
-        "--",
-        str(workload_file),
-        str(folder),
-        f"{start:.6f}",
-        f"{plan.rate:.6f}",
-        f"{plan.seconds:.6f}",
-        str(plan.connections),
-    ]
-    wrk = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    others = {"wrk": wrk.pid}
-    attacker = None
-    if plan.kinds:
-        context = multiprocessing.get_context("fork")
-        attacker = context.Process(
-            target=attack,
-            args=(
-                url,
-                plan.requests,
-                plan.kinds,
-                start,
-                start + plan.seconds,
-                folder / "attack.txt",
-            ),
-        )
-        attacker.start()
-        assert attacker.pid is not None
+    """The paced load and the attacker, a row printed each window; the tally and wrk's own
+    summary."""
+    paced = start_paced(url, cases, plan.rate, plan.seconds, plan.connections, plan.grace, folder)
+    attacker = start_attacker(url, plan, paced) if plan.kinds else None
+    others = {"wrk": paced.process.pid}
+    if attacker is not None and attacker.pid is not None:
         others["attacker"] = attacker.pid
     cpu = CpuWatch(server, others)
-    tally = Tally()
-    ordinary, costly = Tail(folder, "paced-*.txt"), Tail(folder, "attack.txt")
-    print(HEADER, flush=True)
-    windows = math.ceil(plan.seconds / plan.window)
-    pending: list[Answer] = []
-    pending_costly: list[CostlyAnswer] = []
+    tally = Tally(folder)
     so_far: list[float] = []
-    for n in range(windows):
-        end = min((n + 1) * plan.window, plan.seconds)
-        time.sleep(max(0.0, start + end + 0.2 - time.monotonic()))
-        new, new_costly = tally.read(ordinary, costly)
-        pending += new
-        pending_costly += new_costly
-        last = n == windows - 1
-        mine = [a for a in pending if a.done < end or last]
-        pending = [a for a in pending if not (a.done < end or last)]
-        theirs = [c for c in pending_costly if c.done < end or last]
-        pending_costly = [c for c in pending_costly if not (c.done < end or last)]
-        so_far = sorted(so_far + [a.latency_ms for a in mine if a.status])
-        span = end - n * plan.window
-        label = f"{n * plan.window:g}-{end:g}"
-        print(window_row(label, mine, theirs, span, so_far, cpu.sample()), flush=True)
-    # The last requests' answers, then the attacker's last one.
-    deadline = start + plan.seconds + plan.grace
+    print(HEADER, flush=True)
+    for n in range(math.ceil(plan.seconds / plan.window)):
+        begun, end = n * plan.window, min((n + 1) * plan.window, plan.seconds)
+        time.sleep(max(0.0, paced.start + end + 0.2 - time.monotonic()))
+        answers, costly = tally.take(end)
+        so_far = sorted(so_far + [a.latency_ms for a in answers if a.status])
+        label = f"{begun:g}-{end:g}"
+        print(row(label, answers, costly, end - begun, so_far, cpu.sample()), flush=True)
+    # The answers still to come for requests due in the hold, then the attacker's last one.
+    deadline = paced.start + plan.seconds + plan.grace
     while tally.ended < plan.connections and time.monotonic() < deadline:
         time.sleep(0.2)
-        tally.read(ordinary, costly)
-    wrk.send_signal(signal.SIGINT)
-    summary, _ = wrk.communicate(timeout=60)
+        tally.read()
+    summary = paced.summary()
     if attacker is not None:
-        attacker.join(ATTACK_TIMEOUT + 5)
+        attacker.join(TIMEOUT + 5)
         if attacker.is_alive():
             attacker.kill()
-    tally.read(ordinary, costly)
+    after = time.monotonic() - paced.start - plan.seconds
+    answers, costly = tally.take(math.inf)
+    if answers or costly:
+        so_far = sorted(so_far + [a.latency_ms for a in answers if a.status])
+        label = f"after {plan.seconds:g}"
+        print(row(label, answers, costly, max(after, 1e-9), so_far, cpu.sample()), flush=True)
     return tally, summary
+
+
+def report(tally: Tally, summary: str, plan: Hold, p99_ms: float) -> bool:
+    """The whole hold, and whether the target was met."""
+    due = scheduled(plan.rate, plan.seconds, plan.connections)
+    answers = tally.answers
+    latencies = sorted(a.latency_ms for a in answers if a.status)
+    wrong = Counter(a.status for a in answers if a.status != 200)
+    unanswered = due - len(answers)
+    errors = sum(wrong.values()) + unanswered
+    print(
+        f"ordinary: {due:,} due in {plan.seconds:g} s ({due / plan.seconds:,.0f}/s), "
+        f"{len(latencies):,} answered, {errors} errors"
+        + (f" ({statuses(wrong.elements())}; unanswered {unanswered})" if errors else "")
+    )
+    p99 = percentile(latencies, 0.99)
+    print(
+        f"ordinary latency from when due: p50 {percentile(latencies, 0.5):.1f} ms, "
+        f"p99 {p99:.1f} ms, max {latencies[-1] if latencies else math.nan:.1f} ms"
+    )
+    print(f"wrk: {socket_errors(summary)}")
+    costly_errors = 0
+    for kind in plan.kinds:
+        mine = [c for c in tally.costly if c.kind == kind]
+        costly_errors += sum(c.error for c in mine)
+        slowest = max((c.done - c.sent for c in mine), default=0.0)
+        print(
+            f"attacker {kind:6}: {len(mine)} sent, {statuses(c.status for c in mine)}, "
+            f"slowest {slowest:.1f} s, errors {sum(c.error for c in mine)}"
+        )
+    met = errors == 0 and costly_errors == 0 and p99 < p99_ms
+    verdict = "met" if met else "NOT met"
+    print(f"target (no errors, p99 under {p99_ms:g} ms for {plan.seconds:g} s): {verdict}")
+    return met
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--seconds", type=float, default=180, help="the hold at the shared rate (default 180)"
-    )
-    parser.add_argument(
-        "--share", type=float, default=0.8, help="the share of capacity held (default 0.8)"
-    )
-    parser.add_argument(
-        "--capacity-seconds",
-        type=float,
-        default=10,
-        help="the closed-loop burst that measures capacity (default 10)",
-    )
-    parser.add_argument(
-        "--capacity-connections",
-        type=int,
-        default=8,
-        help="wrk connections of that burst (default 8)",
-    )
-    parser.add_argument(
-        "--connections",
-        type=int,
-        default=64,
-        help="paced connections of the hold, one wrk thread each (default 64; at most two per "
-        "request a second, so that none idles past the server's 5 s keep-alive)",
-    )
-    parser.add_argument(
-        "--window", type=float, default=10, help="seconds a progress row covers (default 10)"
-    )
-    parser.add_argument(
-        "--grace",
-        type=float,
-        default=30,
-        help="seconds after the hold to wait for the last answers (default 30)",
-    )
-    parser.add_argument(
-        "--p99-ms", type=float, default=100, help="the target for the p99 (default 100)"
-    )
-    parser.add_argument(
-        "--workers", type=int, default=2, help="server processes (default 2, one per core)"
-    )
-    parser.add_argument(
-        "--heavy-processes",
-        type=int,
-        default=1,
-        help="heavy-work helper processes per worker (default 1; 0: threads of the worker)",
-    )
+    for name, kind, default, meaning in OPTIONS:
+        parser.add_argument(
+            name, type=kind, default=default, help=f"{meaning} (default {default:g})"
+        )
     parser.add_argument(
         "--attack",
         choices=[*KINDS, "all", "none"],
@@ -556,9 +408,10 @@ def main() -> None:
             answered = accepted(url, cases)  # one request each, which also warms every route
             if len(answered) < len(cases):
                 raise SystemExit(f"{len(cases) - len(answered)} fixture cases not answered 200")
-            run_wrk(url, cases, 2, 10**9, args.capacity_connections, folder)  # warm up
+            connected = args.capacity_connections
+            run_wrk(url, cases, 2, 10**9, connected, folder)  # warm up
             count, failed, wall, _ = run_wrk(
-                url, cases, args.capacity_seconds, 10**9, args.capacity_connections, folder
+                url, cases, args.capacity_seconds, 10**9, connected, folder
             )
             if failed:
                 raise SystemExit(f"{failed} errors while measuring capacity")
@@ -572,7 +425,7 @@ def main() -> None:
         finally:
             process.terminate()
             process.wait(timeout=30)
-    met = report(tally, summary, plan, args.p99_ms)
+        met = report(tally, summary, plan, args.p99_ms)
     sys.exit(0 if met else 1)
 
 
@@ -605,44 +458,6 @@ def print_preamble(
         f"paced connections; attacker: {attacker}",
         flush=True,
     )
-
-
-def report(tally: Tally, summary: str, plan: Hold, p99_ms: float) -> bool:
-    """The whole hold, and whether the target was met."""
-    due = scheduled(plan.rate, plan.seconds, plan.connections)
-    answers = tally.answers
-    latencies = sorted(a.latency_ms for a in answers if a.status)
-    errors = Counter(a.status for a in answers if a.status != 200)
-    unanswered = due - len(answers)
-    overall = sum(errors.values()) + unanswered
-    print(
-        f"ordinary: {due:,} due in {plan.seconds:g} s ({due / plan.seconds:,.0f}/s), "
-        f"{len(latencies):,} answered, {overall} errors"
-        + (f" ({statuses(errors.elements())}; unanswered {unanswered})" if overall else "")
-    )
-    p99 = percentile(latencies, 0.99)
-    print(
-        f"ordinary latency from when due: p50 {percentile(latencies, 0.5):.1f} ms, "
-        f"p99 {p99:.1f} ms, max {latencies[-1] if latencies else math.nan:.1f} ms"
-    )
-    socket_errors = re.search(r"Socket errors:.*", summary)
-    print(f"wrk: {socket_errors.group(0) if socket_errors else 'no socket errors'}")
-    costly_errors = 0
-    for kind in plan.kinds:
-        mine = [c for c in tally.costly if c.kind == kind]
-        wrong = sum(attacker_error(c.status, c.retry) for c in mine)
-        costly_errors += wrong
-        slowest = max((c.done - c.sent for c in mine), default=0.0)
-        print(
-            f"attacker {kind:6}: {len(mine)} sent, {statuses(c.status for c in mine)}, "
-            f"slowest {slowest:.1f} s, errors {wrong}"
-        )
-    met = overall == 0 and costly_errors == 0 and p99 < p99_ms
-    print(
-        f"target (no errors, p99 under {p99_ms:g} ms for {plan.seconds:g} s): "
-        + ("met" if met else "NOT met")
-    )
-    return met
 
 
 if __name__ == "__main__":
