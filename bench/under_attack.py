@@ -93,8 +93,8 @@ OPTIONS: tuple[tuple[str, type, float, str], ...] = (
         "--connections",
         int,
         64,
-        "paced connections of the hold, one wrk thread each; at most two per request a "
-        "second, so that none idles past the server's 5 s keep-alive",
+        "paced connections of the hold, one wrk thread each; fewer at a low rate, so that "
+        "each sends at least every 2 s (the server closes a connection idle for 5 s)",
     ),
     ("--window", float, 10, "seconds a progress row covers"),
     ("--grace", float, 30, "seconds after the hold to wait for the last ordinary answers"),
