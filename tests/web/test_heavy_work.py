@@ -169,6 +169,32 @@ def test_the_others_are_answered_while_a_helper_over_its_budget_exits(
     assert waited < 1.0, f"the cheap request waited {waited:.2f} s for the helper to exit"
 
 
+def test_a_large_body_is_answered_and_its_query_checked_as_a_small_one_is(
+    client: TestClient,
+) -> None:
+    # Over 16 KiB: read, decided and written in one trip to a helper process.
+    body = json.dumps({**BIG, "patient": {"name": "A. Patient " * 1500, "age": 34}})
+    assert len(body) > 16_384
+    headers = {"content-type": "application/json"}
+
+    def post(**params: str) -> httpx.Response:
+        return client.post(DETERMINATIONS, params=params, content=body, headers=headers)
+
+    decided = post(trace="full")
+    assert decided.status_code == 200, decided.text
+    assert len(decided.json()["lines"]) == 50
+    spread = post(policy="all")
+    assert spread.status_code == 200, spread.text
+    assert spread.json()["plans"] > 1
+    unknown = post(policy="no-such-pack")
+    assert unknown.status_code == 422
+    assert unknown.json()["field"] == "policy"
+    assert "no-such-pack" in unknown.json()["detail"]
+    wrong = post(trace="everything")
+    assert wrong.status_code == 422
+    assert wrong.json()["field"] == "trace"
+
+
 def test_a_large_yaml_body_with_a_mistake_names_its_field_and_line(client: TestClient) -> None:
     case = json.loads(json.dumps({**BIG, "patient": {"name": "A. Patient " * 1500, "age": 34}}))
     text = yaml.safe_dump(case, sort_keys=False).replace("sessions: 3", "sessions: false", 1)
