@@ -147,6 +147,13 @@ def cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def write_workload(cases: list[tuple[str, bytes]], folder: Path) -> Path:
+    """The cases as the wrk scripts read them: one "pack<TAB>case JSON" a line."""
+    workload_file = folder / "workload.tsv"
+    workload_file.write_bytes(b"".join(f"{p}\t".encode() + body + b"\n" for p, body in cases))
+    return workload_file
+
+
 def run_wrk(
     url: str,
     cases: list[tuple[str, bytes]],
@@ -157,8 +164,7 @@ def run_wrk(
 ) -> tuple[int, int, float, dict[str, float]]:
     """wrk's count of requests, of non-2xx answers, the wall time and the latency percentiles
     (ms); wrk stops at `seconds`, and each of its threads after its share of `requests`."""
-    workload_file = folder / "workload.tsv"
-    workload_file.write_bytes(b"".join(f"{p}\t".encode() + body + b"\n" for p, body in cases))
+    workload_file = write_workload(cases, folder)
     threads = min(2, connections)
     script = Path(__file__).with_name("load.lua")
     command = [

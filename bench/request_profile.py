@@ -51,6 +51,7 @@ STAGES = {
     "read and validate the body": [
         ("dermcover/web/bodies.py", "read"),  # the dependency (before)
         ("dermcover/web/bodies.py", "read_document"),  # called from the route (after)
+        ("dermcover/web/bodies.py", "read_body"),  # called from the route (now)
     ],
     "FastAPI's parameters and dependencies": [
         ("fastapi/dependencies/utils.py", "solve_dependencies"),

@@ -1,131 +1,107 @@
 """The service under steady load while one client sends the most expensive requests the limits
 allow: do the others still get their answers, quickly and without errors?
 
-Usage: python bench/under_attack.py [--seconds S] [--capacity-seconds C] [--share F]
-                                    [--workers W] [--heavy-processes H] [--attack KIND]
-
 1. Starts `dermcover serve --workers W` (default 2, one per core, as `make run` does) on a free
    127.0.0.1 port with a fresh SQLite file; each worker keeps H (default 1) helper processes
    for heavy work (DERMCOVER_HEAVY_PROCESSES, see `dermcover.web.heavy`). Prints the idle
    memory of every process of the service.
-2. Measures capacity: 8 closed-loop clients POST the packs' fixture cases to
-   /api/v1/determinations as fast as they are answered, for C seconds (default 10).
-3. Holds F (default 0.8) of that rate, open-loop (each request sent on schedule, whatever the
-   answers before it), for S seconds (default 180, the 3 minutes the target names), while one
-   more client sends, back to back, the costliest requests the limits allow (KIND, default
-   `all`: each of these in turn):
+2. Measures capacity in the same run: wrk (`bench/load.lua`, closed loop, --capacity-connections
+   connections, default 8) POSTs every pack's fixture cases to /api/v1/determinations as fast
+   as they are answered, for C seconds (--capacity-seconds, default 10), after a 2-second
+   warm-up. Capacity is the answers per second.
+3. Holds F (--share, default 0.8) of that rate for S seconds (--seconds, default 180: the 3
+   minutes the target names). The ordinary clients are wrk with `bench/paced.lua` (started by
+   `bench/paced.py`): N
+   connections (--connections, default 64), one wrk thread each, every connection sending on a
+   fixed schedule (together an even stream at the rate, open loop: a late answer does not
+   lower the rate), each request timed from when it was due, not from when it went out, so a
+   stalled server cannot hide behind a late send. Beside them one attacker process sends,
+   back to back on one connection, the costliest requests the limits allow (`bench/costly.py`;
+   --attack, default `all`: each of these in turn; `none` runs the same load without it, for
+   comparison), from the start of the hold to its end (its last request may run past it):
    - `pdf`: a prior-authorization packet as PDF for a case of 50 procedure lines (the most a
      case may have) whose patient name is 20,000 characters (the longest text allowed):
-     rendering it takes longer than the 20 s time budget, so it is always cut off with 503;
+     rendering takes many seconds, and on a busy machine more than the 20 s time budget
+     (then 503, and the helper doing it is killed and replaced);
    - `spread`: `?policy=all` (the case decided under every payer's pack) for 50 lines with
      1,000 diagnoses, 100 claim diagnoses a line and 1,000 prior treatments: seconds of CPU;
    - `yaml`: the same case grown to just under the 1,000,000-byte body limit as YAML (1,000
-     claim diagnoses a line, long treatment names), with the full trace: reading it alone
-     takes about a second.
-4. Prints the rate held, the errors, and p50/p99/max latency of the ordinary requests
-   (measured from when each was due, so a stalled server cannot hide behind a late send),
-   and what the costly client got: answers by status, per kind.
+     claim diagnoses a line, long treatment names), with the full trace (a 25 MB answer).
+4. Every --window seconds (default 10) prints a row: the ordinary requests answered in that
+   window (per second), their errors, p50/p99/max latency in the window and p99 so far, the
+   attacker's answers by status, the CPU (in cores) of the server's workers, of their helpers,
+   of wrk and of the attacker, and the load average. A row counts the answers that came in
+   its window, each timed from when it was due; a last row, `after S`, those that came after
+   the hold. At the end: the same over the whole hold, wrk's own count of socket errors, the
+   attacker's answers per kind, and whether the target was met.
 
-The clients are Python (httpx on asyncio, one process) and share the two cores with the
-server: the capacity they measure is the clients' and the server's together, a floor for the
-server alone.
+What counts as an error:
+- an ordinary request: any answer but 200 (every fixture case sent is first checked to be
+  answered 200, one request each), a connection that broke before its answer, or no answer
+  by the end of the grace period after the hold (--grace, default 30 s);
+- the attacker: any answer but 200 or 503 with a Retry-After header (the time budget, or the
+  heavy-work queue turning it away), or no answer within 60 s. Its 503s are expected: they
+  are how the limits end a request.
+Latency is not an error; p99 is reported beside the errors.
+
+The target is met when the hold ran its whole length, no request (ordinary or the
+attacker's) had an error, and the ordinary requests' p99 over the whole hold is under 100 ms
+(--p99-ms); the exit status is 0 then, 1 otherwise. wrk and the attacker share the machine's
+cores with the server, so on two cores the capacity is the server's with them beside it; the
+CPU columns show what each took.
+
+A default run takes about 4 1/2 minutes: some 20 s to start the server and check the cases,
+12 s of capacity burst, the 180 s hold, then up to --grace (30 s) for the last ordinary
+answers and up to a minute for the attacker's last request (usually under 20 s).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
+import math
+import multiprocessing
 import os
 import platform
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from multiprocessing.context import ForkProcess
 from pathlib import Path
 from typing import Any
 
 import httpx
-import yaml
 
-from dermcover.case import MAX_PROCEDURES
-from dermcover.codes import icd10
-from dermcover.engine import library
-from dermcover.engine.fixtures import load_fixtures
-from dermcover.inputs import MAX_INPUT_BYTES, MAX_LIST_ITEMS, MAX_STRING_CHARS
+sys.path.insert(0, str(Path(__file__).parent))
 
-PATH = "/api/v1/determinations"
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-HEADERS = {"content-type": "application/json"}
-KINDS = ("pdf", "spread", "yaml")
-# The server closes a keep-alive connection idle for 5 s; the clients let theirs go sooner, so
-# that no request is sent down a connection the server is closing (a ReadError, not the
-# server's fault).
-LIMITS = httpx.Limits(keepalive_expiry=2)
-# The open-loop clients share 32 connections: with hundreds, httpx's pool spends more CPU per
-# request the more connections it holds, and once the clients fall behind they open more and
-# fall further behind. A request waiting for a connection is still timed from when it was due.
-OPEN_LOOP = httpx.Limits(max_connections=32, max_keepalive_connections=32, keepalive_expiry=2)
+from costly import KINDS, TIMEOUT, Costly, CostlyAnswer, costliest_requests, send_back_to_back
+from load import accepted, cpu_seconds, run_wrk, workload
+from paced import Answer, Paced, Tail, scheduled, socket_errors, start_paced
 
-
-def ordinary_requests() -> list[tuple[str, bytes]]:
-    packs = library()
-    return [
-        (f"{PATH}?policy={pack_id}", fixture.case.model_dump_json(exclude_none=True).encode())
-        for pack_id in packs.packs
-        for _, fixture in load_fixtures(packs.folder / pack_id)
-    ]
-
-
-def example(name: str) -> dict[str, Any]:
-    data = yaml.safe_load((EXAMPLES / name).read_text(encoding="utf-8"))
-    as_json: dict[str, Any] = json.loads(json.dumps(data, default=str))
-    return as_json
-
-
-def fifty_lines(case: dict[str, Any]) -> dict[str, Any]:
-    lines = (case["procedures"] * MAX_PROCEDURES)[:MAX_PROCEDURES]
-    grown: dict[str, Any] = json.loads(json.dumps({**case, "procedures": lines}))
-    return grown  # fifty lines of their own: YAML would write repeats as aliases
-
-
-def costliest_requests() -> dict[str, tuple[str, bytes, dict[str, str]]]:
-    """Per kind: the path, the body and its headers."""
-    burn = example("burn-scar-laser.yaml")
-    paper = fifty_lines(burn)
-    paper["patient"]["name"] = "N" * MAX_STRING_CHARS
-    pdf = json.dumps({"case": paper, "schedule": example("schedule-burn-laser.yaml")})
-
-    codes = [code for code in icd10.all_codes() if code.startswith("L")][:MAX_LIST_ITEMS]
-    big = fifty_lines(burn)
-    big["condition"]["diagnoses"] = codes
-    for line in big["procedures"]:
-        line["claim_diagnoses"] = codes[:100]
-    big["prior_treatments"] = [
-        {"name": f"treatment_{n}", "outcome": "failed", "months": 3} for n in range(MAX_LIST_ITEMS)
-    ]
-    big["patient"]["name"] = "N" * MAX_STRING_CHARS
-    spread = json.dumps(big)
-
-    def as_yaml(per_line: int) -> str:
-        for line in big["procedures"]:
-            line["claim_diagnoses"] = codes[:per_line]
-        return yaml.safe_dump(big, sort_keys=False)
-
-    # 1,000 claim diagnoses a line (the list limit), then prior treatments' names made longer
-    # until the body is just under its limit.
-    spare = MAX_INPUT_BYTES - len(as_yaml(MAX_LIST_ITEMS).encode())
-    for n, treatment in enumerate(big["prior_treatments"]):
-        treatment["name"] = f"treatment_{n}_" + "x" * max(0, spare // MAX_LIST_ITEMS - 4)
-    per_line = MAX_LIST_ITEMS
-    big_yaml = as_yaml(per_line)
-    return {
-        "pdf": ("/api/v1/documents/pa-packet?date=2026-11-22", pdf.encode(), HEADERS),
-        "spread": (f"{PATH}?policy=all", spread.encode(), HEADERS),
-        "yaml": (f"{PATH}?trace=full", big_yaml.encode(), {"content-type": "application/yaml"}),
-    }
+# The numeric options: name, type, default, what it sets.
+OPTIONS: tuple[tuple[str, type, float, str], ...] = (
+    ("--seconds", float, 180, "the hold at the shared rate"),
+    ("--share", float, 0.8, "the share of capacity held"),
+    ("--capacity-seconds", float, 10, "the closed-loop burst that measures capacity"),
+    ("--capacity-connections", int, 8, "wrk connections of that burst"),
+    (
+        "--connections",
+        int,
+        64,
+        "paced connections of the hold, one wrk thread each; fewer at a low rate, so that "
+        "each sends at least every 2 s (the server closes a connection idle for 5 s)",
+    ),
+    ("--window", float, 10, "seconds a progress row covers"),
+    ("--grace", float, 30, "seconds after the hold to wait for the last ordinary answers"),
+    ("--p99-ms", float, 100, "the target for the ordinary requests' p99, in ms"),
+    ("--workers", int, 2, "server processes, one per core"),
+    ("--heavy-processes", int, 1, "heavy-work helper processes per worker; 0: worker threads"),
+)
 
 
 def start_server(folder: Path, workers: int, helpers: int) -> tuple[str, subprocess.Popen[bytes]]:
@@ -156,8 +132,8 @@ def start_server(folder: Path, workers: int, helpers: int) -> tuple[str, subproc
     raise SystemExit("the server did not start within 60 seconds")
 
 
-def process_tree(root: int) -> list[int]:
-    """`root` and every process under it (Linux /proc)."""
+def children_of() -> dict[int, list[int]]:
+    """Every process's children (Linux /proc)."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -166,6 +142,12 @@ def process_tree(root: int) -> list[int]:
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(parent, []).append(int(entry.name))
+    return children
+
+
+def process_tree(root: int) -> list[int]:
+    """`root` and every process under it."""
+    children = children_of()
     found, pending = [], [root]
     while pending:
         pid = pending.pop()
@@ -187,147 +169,295 @@ def memory(pid: int) -> tuple[str, float, float, float]:
     return command, sizes.get("Rss", 0.0), sizes.get("Pss", 0.0), unique
 
 
-async def capacity(url: str, cases: list[tuple[str, bytes]], seconds: float) -> float:
-    done = 0
-    stop = time.perf_counter() + seconds
+class CpuWatch:
+    """CPU seconds of the server's workers, of their helpers, of wrk and of the attacker, per
+    interval, in cores. A helper killed over its budget takes its last interval's CPU with it,
+    so the helpers' figure is a floor."""
 
-    async def worker(client: httpx.AsyncClient, offset: int) -> None:
-        nonlocal done
-        index = offset
-        while time.perf_counter() < stop:
-            path, body = cases[index % len(cases)]
-            answer = await client.post(path, content=body, headers=HEADERS)
-            answer.raise_for_status()
-            done += 1
-            index += 7
+    def __init__(self, server: int, others: dict[str, int]) -> None:
+        self.server, self.others = server, others
+        self.last: dict[int, float] = {}
+        self.when = time.monotonic()
+        self.sample()
 
-    async with httpx.AsyncClient(base_url=url, timeout=30, limits=LIMITS) as client:
-        begun = time.perf_counter()
-        await asyncio.gather(*(worker(client, n) for n in range(8)))
-        return done / (time.perf_counter() - begun)
+    def roles(self) -> dict[str, list[int]]:
+        children = children_of()
+        workers = [
+            pid for pid in children.get(self.server, []) if b"resource_tracker" not in _cmdline(pid)
+        ]
+        helpers = [child for pid in workers for child in children.get(pid, [])]
+        found = {"workers": [self.server, *workers], "helpers": helpers}
+        return found | {name: [pid] for name, pid in self.others.items()}
+
+    def sample(self) -> dict[str, float]:
+        now = time.monotonic()
+        span = max(now - self.when, 1e-9)
+        used: dict[str, float] = {}
+        for role, pids in self.roles().items():
+            total = 0.0
+            for pid in pids:
+                seconds = cpu_seconds(pid)
+                if seconds is not None:
+                    total += seconds - self.last.get(pid, 0.0)
+                    self.last[pid] = seconds
+            used[role] = total / span
+        self.when = now
+        return used
 
 
-async def under_attack(
-    url: str, cases: list[tuple[str, bytes]], rate: float, seconds: float, kinds: list[str]
-) -> dict[str, Any]:
-    latencies: list[float] = []
-    errors: list[str] = []
-    costly: list[tuple[str, int, float]] = []
-    requests = costliest_requests()
-    begun = time.perf_counter()
-    stop = begun + seconds
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
-    async def attacker() -> None:
-        if not kinds:
-            return
-        n = 0
-        async with httpx.AsyncClient(base_url=url, timeout=60, limits=LIMITS) as client:
-            while time.perf_counter() < stop:
-                kind = kinds[n % len(kinds)]
-                path, body, headers = requests[kind]
-                sent = time.perf_counter()
-                try:
-                    status = (await client.post(path, content=body, headers=headers)).status_code
-                except httpx.HTTPError:
-                    status = 0
-                costly.append((kind, status, time.perf_counter() - sent))
-                n += 1
 
-    async def one(client: httpx.AsyncClient, due: float, index: int) -> None:
-        path, body = cases[index % len(cases)]
-        try:
-            answer = await client.post(path, content=body, headers=HEADERS)
-            if answer.status_code != 200:
-                errors.append(str(answer.status_code))
-        except httpx.HTTPError as exc:
-            errors.append(type(exc).__name__)
-        latencies.append(time.perf_counter() - due)
+def statuses(codes: Iterable[int]) -> str:
+    counted = sorted(Counter(codes).items())
+    return " ".join(f"{code or 'none'}×{n}" for code, n in counted) or "-"
 
-    timeout = httpx.Timeout(30, pool=None)  # waiting for one of the 32 is not an error
-    async with httpx.AsyncClient(base_url=url, timeout=timeout, limits=OPEN_LOOP) as client:
-        attack = asyncio.create_task(attacker())
-        pending = []
-        index = 0
-        while True:
-            due = begun + index / rate
-            if due >= stop:
-                break
-            wait = due - time.perf_counter()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            pending.append(asyncio.create_task(one(client, due, index)))
-            index += 1
-        await asyncio.gather(*pending)
-        await attack
-    latencies.sort()
-    return {
-        "sent": index,
-        "held": index / seconds,
-        "errors": errors,
-        "p50": latencies[len(latencies) // 2] * 1000,
-        "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
-        "max": latencies[-1] * 1000,
-        "costly": costly,
-        "sizes": {kind: len(body) for kind, (_, body, _) in requests.items()},
-    }
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    if not sorted_values:
+        return math.nan
+    return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * fraction))]
+
+
+@dataclass
+class Tally:
+    """What the clients got, read from their records as they write them."""
+
+    folder: Path
+    answers: list[Answer] = field(default_factory=list)
+    costly: list[CostlyAnswer] = field(default_factory=list)
+    ended: int = 0  # wrk threads that sent their last request and had its answer
+    shown: int = 0  # answers (and costly answers) shown in rows so far
+    shown_costly: int = 0
+
+    def __post_init__(self) -> None:
+        self.ordinary = Tail(self.folder, "paced-*.txt")
+        self.attacker = Tail(self.folder, "attack.txt")
+
+    def read(self) -> None:
+        for line in self.ordinary.lines():
+            if line == "end":
+                self.ended += 1
+            else:
+                self.answers.append(Answer.parse(line))
+        self.costly.extend(CostlyAnswer.parse(line) for line in self.attacker.lines())
+
+    def take(self, before: float) -> tuple[list[Answer], list[CostlyAnswer]]:
+        """The answers not yet shown that came before `before` (seconds into the hold)."""
+        self.read()
+        self.answers.sort(key=lambda a: a.done)
+        self.costly.sort(key=lambda c: c.done)
+        new = [a for a in self.answers[self.shown :] if a.done < before]
+        costly = [c for c in self.costly[self.shown_costly :] if c.done < before]
+        self.shown += len(new)
+        self.shown_costly += len(costly)
+        return new, costly
+
+
+HEADER = (
+    "| window s | answered/s | errors | p50 ms | p99 ms | max ms | p99 so far | attacker "
+    "| attacker errors | CPU: workers | helpers | wrk | attacker | load |\n"
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: "
+    "| ---: | ---: |"
+)
+
+
+def row(
+    label: str,
+    answers: list[Answer],
+    costly: list[CostlyAnswer],
+    span: float,
+    so_far: list[float],
+    cpu: dict[str, float],
+) -> str:
+    latencies = sorted(a.latency_ms for a in answers if a.status)
+    errors = sum(a.status != 200 for a in answers)
+    return (
+        f"| {label} | {len(answers) / span:,.0f} | {errors} | {percentile(latencies, 0.5):.1f} "
+        f"| {percentile(latencies, 0.99):.1f} | {latencies[-1] if latencies else math.nan:.1f} "
+        f"| {percentile(so_far, 0.99):.1f} | {statuses(c.status for c in costly)} "
+        f"| {sum(c.error for c in costly)} | {cpu.get('workers', 0):.2f} "
+        f"| {cpu.get('helpers', 0):.2f} | {cpu.get('wrk', 0):.2f} "
+        f"| {cpu.get('attacker', 0):.2f} | {os.getloadavg()[0]:.1f} |"
+    )
+
+
+@dataclass(frozen=True)
+class Hold:
+    rate: float
+    seconds: float
+    connections: int
+    window: float
+    grace: float
+    kinds: list[str]
+    requests: Costly
+
+
+def start_attacker(url: str, plan: Hold, paced: Paced) -> ForkProcess:
+    """The attacker in a process of its own, so that it costs the load generator nothing."""
+    record = paced.folder / "attack.txt"
+    stop = paced.start + plan.seconds
+    args = (url, plan.requests, plan.kinds, paced.start, stop, record)
+    attacker = multiprocessing.get_context("fork").Process(target=send_back_to_back, args=args)
+    attacker.start()
+    return attacker
+
+
+def hold(url: str, cases: list[tuple[str, bytes]], plan: Hold, folder: Path, server: int) -> Any:
+    """The paced load and the attacker, a row printed each window; the tally and wrk's own
+    summary."""
+    paced = start_paced(url, cases, plan.rate, plan.seconds, plan.connections, plan.grace, folder)
+    attacker = start_attacker(url, plan, paced) if plan.kinds else None
+    others = {"wrk": paced.process.pid}
+    if attacker is not None and attacker.pid is not None:
+        others["attacker"] = attacker.pid
+    cpu = CpuWatch(server, others)
+    tally = Tally(folder)
+    so_far: list[float] = []
+    print(HEADER, flush=True)
+    for n in range(math.ceil(plan.seconds / plan.window)):
+        begun, end = n * plan.window, min((n + 1) * plan.window, plan.seconds)
+        time.sleep(max(0.0, paced.start + end + 0.2 - time.monotonic()))
+        answers, costly = tally.take(end)
+        so_far = sorted(so_far + [a.latency_ms for a in answers if a.status])
+        label = f"{begun:g}-{end:g}"
+        print(row(label, answers, costly, end - begun, so_far, cpu.sample()), flush=True)
+    # The answers still to come for requests due in the hold, then the attacker's last one.
+    deadline = paced.start + plan.seconds + plan.grace
+    while tally.ended < plan.connections and time.monotonic() < deadline:
+        time.sleep(0.2)
+        tally.read()
+    summary = paced.summary()
+    if attacker is not None:
+        attacker.join(TIMEOUT + 5)
+        if attacker.is_alive():
+            attacker.kill()
+    after = time.monotonic() - paced.start - plan.seconds
+    answers, costly = tally.take(math.inf)
+    if answers or costly:
+        so_far = sorted(so_far + [a.latency_ms for a in answers if a.status])
+        label = f"after {plan.seconds:g}"
+        print(row(label, answers, costly, max(after, 1e-9), so_far, cpu.sample()), flush=True)
+    return tally, summary
+
+
+def report(tally: Tally, summary: str, plan: Hold, p99_ms: float) -> bool:
+    """The whole hold, and whether the target was met."""
+    due = scheduled(plan.rate, plan.seconds, plan.connections)
+    answers = tally.answers
+    latencies = sorted(a.latency_ms for a in answers if a.status)
+    wrong = Counter(a.status for a in answers if a.status != 200)
+    unanswered = due - len(answers)
+    errors = sum(wrong.values()) + unanswered
+    print(
+        f"ordinary: {due:,} due in {plan.seconds:g} s ({due / plan.seconds:,.0f}/s), "
+        f"{len(latencies):,} answered, {errors} errors"
+        + (f" ({statuses(wrong.elements())}; unanswered {unanswered})" if errors else "")
+    )
+    p99 = percentile(latencies, 0.99)
+    print(
+        f"ordinary latency from when due: p50 {percentile(latencies, 0.5):.1f} ms, "
+        f"p99 {p99:.1f} ms, max {latencies[-1] if latencies else math.nan:.1f} ms"
+    )
+    print(f"wrk: {socket_errors(summary)}")
+    costly_errors = 0
+    for kind in plan.kinds:
+        mine = [c for c in tally.costly if c.kind == kind]
+        costly_errors += sum(c.error for c in mine)
+        slowest = max((c.done - c.sent for c in mine), default=0.0)
+        print(
+            f"attacker {kind:6}: {len(mine)} sent, {statuses(c.status for c in mine)}, "
+            f"slowest {slowest:.1f} s, errors {sum(c.error for c in mine)}"
+        )
+    met = errors == 0 and costly_errors == 0 and p99 < p99_ms
+    verdict = "met" if met else "NOT met"
+    print(f"target (no errors, p99 under {p99_ms:g} ms for {plan.seconds:g} s): {verdict}")
+    return met
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seconds", type=float, default=180, help="the hold (default 180)")
-    parser.add_argument("--capacity-seconds", type=float, default=10)
-    parser.add_argument("--share", type=float, default=0.8)
-    parser.add_argument("--workers", type=int, default=2, help="server processes")
-    parser.add_argument("--heavy-processes", type=int, default=1, help="helpers per worker")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    for name, kind, default, meaning in OPTIONS:
+        parser.add_argument(
+            name, type=kind, default=default, help=f"{meaning} (default {default:g})"
+        )
     parser.add_argument(
         "--attack",
         choices=[*KINDS, "all", "none"],
         default="all",
-        help="which costly requests; none: the same load without them, for comparison",
+        help="which costly requests the attacker sends (default all, in turn); none: the same "
+        "load without an attacker, for comparison",
     )
     args = parser.parse_args()
     kinds = {"all": list(KINDS), "none": []}.get(args.attack, [args.attack])
-    cases = ordinary_requests()
-    with tempfile.TemporaryDirectory() as folder:
-        url, process = start_server(Path(folder), args.workers, args.heavy_processes)
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (the Makefile's Debian packages include it)")
+    cases = workload()
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        url, process = start_server(folder, args.workers, args.heavy_processes)
         try:
             time.sleep(2)
             idle = [memory(pid) for pid in process_tree(process.pid)]
-            asyncio.run(capacity(url, cases, 2))  # warm up
-            measured = asyncio.run(capacity(url, cases, args.capacity_seconds))
-            rate = measured * args.share
-            result = asyncio.run(under_attack(url, cases, rate, args.seconds, kinds))
+            answered = accepted(url, cases)  # one request each, which also warms every route
+            if len(answered) < len(cases):
+                raise SystemExit(f"{len(cases) - len(answered)} fixture cases not answered 200")
+            connected = args.capacity_connections
+            run_wrk(url, cases, 2, 10**9, connected, folder)  # warm up
+            count, failed, wall, _ = run_wrk(
+                url, cases, args.capacity_seconds, 10**9, connected, folder
+            )
+            if failed:
+                raise SystemExit(f"{failed} errors while measuring capacity")
+            capacity = count / wall
+            rate = capacity * args.share
+            connections = max(1, min(args.connections, int(rate * 2)))
+            requests = costliest_requests()
+            print_preamble(args, idle, capacity, rate, connections, kinds, requests)
+            plan = Hold(rate, args.seconds, connections, args.window, args.grace, kinds, requests)
+            tally, summary = hold(url, cases, plan, folder, process.pid)
         finally:
             process.terminate()
-            process.wait(timeout=10)
-    load = os.getloadavg()[0]
+            process.wait(timeout=30)
+        met = report(tally, summary, plan, args.p99_ms)
+    sys.exit(0 if met else 1)
+
+
+def print_preamble(
+    args: argparse.Namespace,
+    idle: list[tuple[str, float, float, float]],
+    capacity: float,
+    rate: float,
+    connections: int,
+    kinds: list[str],
+    requests: Costly,
+) -> None:
     print(
         f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cores, "
-        f"load average {load:.1f} at the end; {args.workers} workers, "
+        f"load average {os.getloadavg()[0]:.1f} before the hold; {args.workers} workers, "
         f"{args.heavy_processes} heavy-work helper(s) each"
     )
     print("idle memory (MB):  RSS    PSS    USS  process")
     for command, rss, pss, unique in idle:
         print(f"               {rss:6.0f} {pss:6.0f} {unique:6.0f}  {command}")
-    total = sum(pss for _, _, pss, _ in idle)
-    print(f"               total PSS {total:,.0f} MB")
-    print(f"capacity (closed loop, 8 clients): {measured:,.0f} determinations/s")
-    print(f"held: {result['held']:,.0f}/s ({args.share:.0%}) for {args.seconds:g} s")
-    print(f"ordinary requests: {result['sent']:,} sent, {len(result['errors'])} errors", end="")
-    print(f" {dict(Counter(result['errors']))}" if result["errors"] else "")
+    print(f"               total PSS {sum(pss for _, _, pss, _ in idle):,.0f} MB")
     print(
-        f"ordinary latency from when due: p50 {result['p50']:.1f} ms, "
-        f"p99 {result['p99']:.1f} ms, max {result['max']:.1f} ms"
+        f"capacity (wrk, closed loop, {args.capacity_connections} connections, "
+        f"{args.capacity_seconds:g} s): {capacity:,.0f} determinations/s"
     )
-    print("costly requests, one at a time:" if kinds else "no costly requests (--attack none)")
-    for kind in kinds:
-        answers = [(status, took) for k, status, took in result["costly"] if k == kind]
-        statuses = dict(sorted(Counter(status for status, _ in answers).items()))
-        slowest = max((took for _, took in answers), default=0.0)
-        print(
-            f"  {kind:6} ({result['sizes'][kind]:,} bytes): {len(answers)} sent, "
-            f"statuses {statuses}, slowest {slowest:.1f} s"
-        )
+    sizes = {kind: len(body) for kind, (_, body, _) in requests.items()}
+    attacker = ", ".join(f"{kind} ({sizes[kind]:,} bytes)" for kind in kinds) or "none"
+    print(
+        f"holding {rate:,.0f}/s ({args.share:.0%}) for {args.seconds:g} s on {connections} "
+        f"paced connections; attacker: {attacker}",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

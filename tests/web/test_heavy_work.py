@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from multiprocessing.context import ForkProcess
 from typing import Any
 
 import httpx
@@ -142,6 +143,56 @@ def test_work_over_its_budget_is_stopped_and_the_next_heavy_request_is_answered(
         after = client.post(DETERMINATIONS, json={**BIG, "id": "fast"})
     assert after.status_code == 200, after.text
     assert len(after.json()["lines"]) == 50
+
+
+def test_the_others_are_answered_while_a_helper_over_its_budget_exits(
+    sqlite_url: URL, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A killed helper takes a while to exit (it gives back its memory first: tens of
+    # milliseconds, more on a busy machine); here it takes two seconds. Waiting for it on the
+    # event loop held up every other request of the server process for that long.
+    real_join = ForkProcess.join
+
+    def slow_exit(process: ForkProcess, timeout: float | None = None) -> None:
+        time.sleep(2)
+        real_join(process, timeout)
+
+    monkeypatch.setattr(determinations, "determine", slow_for_slow_ids)
+    app = make_app(sqlite_url, heavy_processes=1, request_seconds=1)
+    with started(app):
+        monkeypatch.setattr(ForkProcess, "join", slow_exit)
+        slow = {**BIG, "id": "slow"}
+        answers, cheap, waited = asyncio.run(while_costly(app, [slow], "/api/v1/policies", 1.2))
+        monkeypatch.undo()
+    assert [answer.status_code for answer in answers] == [503]
+    assert cheap.status_code == 200
+    assert waited < 1.0, f"the cheap request waited {waited:.2f} s for the helper to exit"
+
+
+def test_a_large_body_is_answered_and_its_query_checked_as_a_small_one_is(
+    client: TestClient,
+) -> None:
+    # Over 16 KiB: read, decided and written in one trip to a helper process.
+    body = json.dumps({**BIG, "patient": {"name": "A. Patient " * 1500, "age": 34}})
+    assert len(body) > 16_384
+    headers = {"content-type": "application/json"}
+
+    def post(**params: str) -> httpx.Response:
+        return client.post(DETERMINATIONS, params=params, content=body, headers=headers)
+
+    decided = post(trace="full")
+    assert decided.status_code == 200, decided.text
+    assert len(decided.json()["lines"]) == 50
+    spread = post(policy="all")
+    assert spread.status_code == 200, spread.text
+    assert spread.json()["plans"] > 1
+    unknown = post(policy="no-such-pack")
+    assert unknown.status_code == 422
+    assert unknown.json()["field"] == "policy"
+    assert "no-such-pack" in unknown.json()["detail"]
+    wrong = post(trace="everything")
+    assert wrong.status_code == 422
+    assert wrong.json()["field"] == "trace"
 
 
 def test_a_large_yaml_body_with_a_mistake_names_its_field_and_line(client: TestClient) -> None:

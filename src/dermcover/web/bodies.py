@@ -106,6 +106,17 @@ def _locator(text: str) -> LineLocator | None:
         return None
 
 
+async def raw_document(request: Request) -> tuple[bytes, str]:
+    """The request body, unread, and its content type: 415 unless it is JSON or YAML."""
+    content_type = request.headers.get("content-type", "")
+    if media_type(content_type) not in (JSON_TYPE, *YAML_TYPES):
+        shown = shown_briefly(content_type) if content_type else "none"
+        raise HTTPException(
+            415, f"Content-Type {shown}: send the body as application/json or application/yaml"
+        )
+    return await request.body(), content_type
+
+
 async def read_document(request: Request, model: type[ModelT]) -> ModelT:
     """The request body as `model`: 415 unless it is JSON or YAML; any other problem is a
     FieldError (422) naming the field and the limit.
@@ -113,13 +124,7 @@ async def read_document(request: Request, model: type[ModelT]) -> ModelT:
     Every body takes the careful reading (`parse_document`): reading JSON bytes straight into
     the model would be faster, but would let through what the limits refuse (a key given twice,
     NUL characters and lone surrogates, nesting past the limit, 0 or "yes" for true)."""
-    content_type = request.headers.get("content-type", "")
-    if media_type(content_type) not in (JSON_TYPE, *YAML_TYPES):
-        shown = shown_briefly(content_type) if content_type else "none"
-        raise HTTPException(
-            415, f"Content-Type {shown}: send the body as application/json or application/yaml"
-        )
-    raw = await request.body()
+    raw, content_type = await raw_document(request)
     if len(raw) > LIGHT_BODY_BYTES:  # a large body is read in a helper process (web.heavy)
         return await heavy_work(request).run(read_body, model, raw, content_type)
     return read_body(model, raw, content_type)

@@ -31,6 +31,7 @@ import multiprocessing
 import os
 import pickle
 import signal
+import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkProcess
@@ -101,9 +102,17 @@ class _Helper:
         raise value
 
     def stop(self) -> None:
-        """Kill the process; the thread waiting on its pipe then sees the end and closes it."""
+        """Kill the process and wait for it to exit (at shutdown)."""
         self.process.kill()
         self.process.join(timeout=5)
+
+    def abandon(self) -> None:
+        """Kill the process, and wait for it to exit in a thread of its own: a killed process
+        gives back its memory before it is gone (tens of milliseconds, more on a busy machine),
+        and waiting for that on the event loop held up every other request meanwhile. The
+        thread waiting on its pipe then sees the end and closes it."""
+        self.process.kill()
+        threading.Thread(target=self.process.join, args=(5,), daemon=True).start()
 
 
 class HeavyWork:
@@ -161,7 +170,7 @@ class HeavyWork:
                 except BaseException as exc:
                     if not isinstance(exc, Exception) or isinstance(exc, HeavyFailed):
                         # Cancelled (over the time budget) or dead: the work must not go on.
-                        helper.stop()
+                        helper.abandon()
                         helper = _Helper()
                     raise
                 finally:

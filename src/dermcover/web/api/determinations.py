@@ -13,10 +13,10 @@ from dermcover.case import Case
 from dermcover.determination import Determination
 from dermcover.engine import TraceLevel, determine, library
 from dermcover.engine.spread import ALL_POLICIES, Spread, candidate_policies, decide_spread
-from dermcover.web.bodies import read_document, request_body
+from dermcover.web.bodies import raw_document, read_body, request_body
 from dermcover.web.deps import checked_policy
 from dermcover.web.errors import FieldError
-from dermcover.web.heavy import off_loop
+from dermcover.web.heavy import LIGHT_BODY_BYTES, heavy_work, off_loop
 
 PATH = "/api/v1/determinations"
 
@@ -92,21 +92,24 @@ async def create_determination(request: Request) -> Response:
     """Every procedure line gets an outcome, the criteria weighed with their citations, the
     reasons in plain words, the questions that would settle what is unknown, the documentation
     checklist, code problems and next steps."""
-    case = await read_document(request, Case)
+    raw, content_type = await raw_document(request)
     query = request.query_params
+    if len(raw) > LIGHT_BODY_BYTES:
+        # Read, decided and written out in one trip to a helper process (web.heavy): a case
+        # read there and sent back would only be sent there again to be decided, and pickling a
+        # big one both ways took some 17 ms of this process, its other requests waiting.
+        answer = await heavy_work(request).run(
+            _answered, raw, content_type, query.get("policy"), query.get("trace", "criteria")
+        )
+        return Response(answer, media_type="application/json")
+    case = read_body(Case, raw, content_type)
     if query.get("policy") == ALL_POLICIES:
         lines = len(case.procedures) * len(candidate_policies(case, library()))
         spread = await off_loop(request, lines, _spread_json, case)
         return Response(spread, media_type="application/json")
-    trace = query.get("trace", "criteria")
-    if trace not in TRACE_LEVELS:
-        raise FieldError(
-            f"query parameter trace = {trace[:60]!r}: not a trace level; allowed: "
-            + ", ".join(TRACE_LEVELS),
-            "trace",
-        )
+    trace = trace_level(query.get("trace", "criteria"))
     policy = checked_policy(case, query.get("policy"))
-    if decided_inline(case, len(await request.body())):
+    if decided_inline(case, len(raw)):
         body = _decided_json(case, policy, trace)
     else:
         # Bigger cases off the event loop, into a helper process when big (see web.heavy).
@@ -114,8 +117,32 @@ async def create_determination(request: Request) -> Response:
     return Response(body, media_type="application/json")
 
 
-def _spread_json(case: Case) -> str:
-    return decide_spread(case).model_dump_json(exclude_none=True)
+def trace_level(trace: str) -> TraceLevel:
+    if trace not in TRACE_LEVELS:
+        raise FieldError(
+            f"query parameter trace = {trace[:60]!r}: not a trace level; allowed: "
+            + ", ".join(TRACE_LEVELS),
+            "trace",
+        )
+    return trace
+
+
+def _answered(raw: bytes, content_type: str, policy: str | None, trace: str) -> bytes:
+    """A large body's answer, all of it in a helper process, its errors in the same order."""
+    case = read_body(Case, raw, content_type)
+    if policy == ALL_POLICIES:
+        return _spread_json(case)
+    level = trace_level(trace)
+    return _decided_json(case, checked_policy(case, policy), level)
+
+
+# The answer leaves a helper process as bytes, encoded there: a full trace of a 50-line case runs
+# to some 25 MB, and sending it as text had the server process decode it from the pipe and
+# encode it again for the response, some 10 ms in which none of its other requests could run.
+
+
+def _spread_json(case: Case) -> bytes:
+    return decide_spread(case).model_dump_json(exclude_none=True).encode()
 
 
 # A case this small is decided on the event loop, without the hop to a worker thread and back
@@ -137,5 +164,5 @@ def decided_inline(case: Case, body_bytes: int) -> bool:
     return len(case.procedures) <= INLINE_LINES and body_bytes <= INLINE_BYTES
 
 
-def _decided_json(case: Case, policy: str | None, trace: TraceLevel) -> str:
-    return determine(case, policy, trace=trace).model_dump_json(exclude_none=True)
+def _decided_json(case: Case, policy: str | None, trace: TraceLevel) -> bytes:
+    return determine(case, policy, trace=trace).model_dump_json(exclude_none=True).encode()
