@@ -47,6 +47,7 @@ from dermcover.web.papers import (
     papers_that_apply,
 )
 from dermcover.web.questions import AnswerError, answer_value, widget_for
+from dermcover.web.refusal_words import refusal_shown
 from dermcover.web.templating import templates
 
 router = APIRouter(dependencies=[Depends(verify_csrf)])
@@ -262,8 +263,8 @@ async def papers(request: Request, state: StateField) -> Response:
             written, kind, case, inputs, DocumentFormat.pdf, language=language
         )
     except Refused as refusal:
-        refused = {"title": PHRASES[kind], "reasons": refusal.reasons}
-        return render_step(request, check_state, step, extra={"typed": typed, "refused": refused})
+        reasons = refusal.reasons
     except (AnswerError, InputError) as exc:
-        refused = {"title": PHRASES[kind], "reasons": [str(exc)]}
-        return render_step(request, check_state, step, extra={"typed": typed, "refused": refused})
+        reasons = [str(exc)]
+    refused = {"title": PHRASES[kind], "shown": refusal_shown(reasons, language_of(request))}
+    return render_step(request, check_state, step, extra={"typed": typed, "refused": refused})
