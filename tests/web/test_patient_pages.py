@@ -386,3 +386,27 @@ def test_not_listed_or_not_sure_shows_the_spread_across_insurers(client: TestCli
         assert payer in text
     # The spread, not the kinder framework, is the headline.
     assert "Under Common commercial framework" not in text
+
+
+def test_a_medicare_result_with_no_prior_authorization_lists_records_not_a_packet(
+    client: TestClient,
+) -> None:
+    answers = {
+        "condition.kind": "burn_scar",
+        "condition.cause": "burn",
+        "purpose": "function",
+        "impairment": "restricted_range_of_motion",
+    }
+    page = start(client, "fractional_ablative_laser", policy="medicare")
+    while 'id="verdict"' not in page.text:
+        field = asked(page)
+        if field in answers:
+            page = reply(client, page, "answer", answer=answers[field])
+        else:
+            page = reply(client, page, "skip")
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.text)).split())
+    assert "Under Original Medicare coverage of skin procedures" in text
+    assert "Your clinic must ask your insurer to approve it before treatment" not in text
+    assert "What your records should show" in text
+    assert "No approval is needed first" in text
+    assert "What your clinic will need to send" not in text
