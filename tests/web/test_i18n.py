@@ -240,6 +240,47 @@ def test_a_spanish_result_names_the_policy_in_spanish_and_its_english_title(
     assert "Boletines" not in english
 
 
+def _costs_error(client: TestClient, **typed: str) -> str:
+    page = result_page(client)
+    data = {"csrf_token": csrf_from(page.text), "state": hidden(page.text, "state"), **typed}
+    response = client.post("/check/costs", data=data)
+    assert response.status_code == 422
+    found = re.search(r'<p class="error" role="alert">(.*?)</p>', response.text, re.S)
+    assert found, "the costs form says what is wrong"
+    return _words(found.group(1))
+
+
+def test_the_costs_form_says_what_is_wrong_in_spanish_by_the_forms_own_labels(
+    client: TestClient,
+) -> None:
+    client.cookies.set("dermcover_lang", "es")
+    assert _costs_error(client, self_pay="mucho") == "Precio en efectivo: «mucho» no es un número."
+    assert (
+        _costs_error(client, self_pay="350", coinsurance="150")
+        == "Coseguro: 150 % no es un porcentaje de 0 a 100."
+    )
+    assert _costs_error(client, deductible="1500") == (
+        "Los precios: escriba el «Precio en efectivo» por sesión o el «Cargo completo»: una "
+        "sesión que el plan no paga se cobra a ese precio"
+    )
+    client.cookies.set("dermcover_lang", "en")
+    # In English too, a field is named as the form labels it.
+    assert _costs_error(client, self_pay="lots") == "Cash price: “lots” is not a number."
+
+
+def test_a_question_answered_wrongly_says_so_in_spanish(client: TestClient) -> None:
+    client.cookies.set("dermcover_lang", "es")
+    question = start(client, "microneedling")
+    response = reply(client, question, "answer", answer="")
+    assert response.status_code == 422
+    text = _words(response.text)
+    assert "Responda, o elija «No lo sé»." in text
+    assert "Give an answer" not in text and "aún sin traducir" not in text
+    token = csrf_from(client.get("/").text)
+    started = client.post("/check", data={"csrf_token": token, "action": "start"})
+    assert "Elija el procedimiento que está considerando." in _words(started.text)
+
+
 def test_the_costs_form_explains_the_plans_terms_in_english(client: TestClient) -> None:
     question = start(client, "microneedling")
     answered = reply(client, question, "answer", answer="acne_scars")
