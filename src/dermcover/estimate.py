@@ -181,6 +181,16 @@ class FundingRequest(Contract):
     payment_plan: PaymentPlanTerms | None = None
 
 
+# Why the prices cannot price the scenarios (the patient pages translate them: web.refusal_words).
+NO_PRICE = (
+    "give self_pay (the cash price per session) or billed_charge: a session the plan does not "
+    "pay for is priced at it"
+)
+NO_NEGOTIATED_RATE = "negotiated_rate is required when a plan is given"
+NO_BILLED_CHARGE = "billed_charge is required with plan.out_of_network (for the balance bill)"
+PRICE_PROBLEMS = (NO_PRICE, NO_NEGOTIATED_RATE, NO_BILLED_CHARGE)
+
+
 class EstimateRequest(Contract):
     case: Case | None = None
     sessions: Annotated[int, Field(ge=1, le=100)] | None = Field(
@@ -195,17 +205,12 @@ class EstimateRequest(Contract):
     def _prices_cover_the_scenarios(cls, prices: Prices, info: ValidationInfo) -> Prices:
         plan = info.data.get("plan")
         if prices.self_pay is None and prices.billed_charge is None:
-            raise ValueError(
-                "give self_pay (the cash price per session) or billed_charge: a session the plan "
-                "does not pay for is priced at it"
-            )
+            raise ValueError(NO_PRICE)
         if isinstance(plan, PlanBenefits):
             if prices.negotiated_rate is None:
-                raise ValueError("negotiated_rate is required when a plan is given")
+                raise ValueError(NO_NEGOTIATED_RATE)
             if plan.out_of_network is not None and prices.billed_charge is None:
-                raise ValueError(
-                    "billed_charge is required with plan.out_of_network (for the balance bill)"
-                )
+                raise ValueError(NO_BILLED_CHARGE)
         return prices
 
     @property

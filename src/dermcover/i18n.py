@@ -40,6 +40,11 @@ def translations(language: str) -> NullTranslations:
     return Translations.load(str(LOCALE), [language], domain="messages")
 
 
+def N_(message: str) -> str:
+    """A message marked for the catalogue and translated later, where the reader is known."""
+    return message
+
+
 def translate(language: str, message: str) -> str:
     """One message in the language, for text made outside the templates."""
     return str(translations(language).gettext(message))
@@ -55,11 +60,13 @@ def has_translation(language: str, message: str) -> bool:
 
 @cache
 def _pattern(template: str) -> re.Pattern[str]:
-    """`Ask %(payer)s first.` -> a pattern that matches the sentence and names its values."""
+    """`Ask %(payer)s first.` -> a pattern that matches the sentence and names its values (`%%`
+    stands for the `%` the sentence has)."""
     parts = re.split(r"%\((\w+)\)s", template)
     return re.compile(
         "".join(
-            re.escape(part) if n % 2 == 0 else f"(?P<{part}>.+?)" for n, part in enumerate(parts)
+            re.escape(part.replace("%%", "%")) if n % 2 == 0 else f"(?P<{part}>.+?)"
+            for n, part in enumerate(parts)
         )
     )
 

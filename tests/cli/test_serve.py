@@ -95,3 +95,19 @@ def test_the_service_runs_on_uvloop_with_httptools() -> None:
     # (bench/README.md); uvloop sets TCP_NODELAY on every connection.
     options = server_options("127.0.0.1", 8000, workers=2)
     assert (options["loop"], options["http"]) == ("uvloop", "httptools")
+
+
+def test_serve_says_which_database_it_uses(tmp_path: Path) -> None:
+    # A database that cannot be opened: the service names it, then stops with one line.
+    url = f"sqlite:///{tmp_path / 'no-such-folder' / 'service.db'}"
+    finished = subprocess.run(
+        [DERMCOVER, "serve", "--port", str(free_port()), "--plain-http"],
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert finished.returncode == 2
+    said = " ".join((finished.stdout + finished.stderr).split())
+    assert f"database: {url}" in said
+    assert f"DATABASE_URL = '{url}': cannot be reached" in said

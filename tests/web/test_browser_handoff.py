@@ -15,7 +15,7 @@ import pytest
 from icalendar import Calendar
 from playwright.sync_api import Page, expect
 
-from .browser import LiveServer, fits_the_screen, start_server, stop_server
+from .browser import LiveServer, fits_the_screen, screenshot, start_server, stop_server
 from .support import STAFF_EMAIL, STAFF_PASSWORD
 from .test_browser import _seed, chromium, page, shot
 
@@ -154,3 +154,73 @@ def test_the_clinic_attaches_records_a_denial_and_finds_the_deadline(
     page.emulate_media(media="print")
     expect(page.locator("header nav")).to_be_hidden()
     expect(page.locator("table.due")).to_be_visible()
+
+
+def test_a_spanish_patient_reads_the_policy_and_what_a_paper_still_needs(
+    page: Page, live: LiveServer
+) -> None:
+    page.goto(live.url + "/language?to=es&next=/")
+    page.select_option("#procedure", "microneedling")
+    page.select_option("#policy", "aetna")
+    page.get_by_role("button", name="Empezar").click()
+    while page.locator("#verdict").count() == 0:
+        page.get_by_role("button", name="No lo sé").click()
+    # The policy by its Spanish name, its English title kept: it names Aetna's documents.
+    expect(page.locator(".verdict-card .eyebrow")).to_contain_text(
+        "Según Boletines de política clínica de Aetna para procedimientos de la piel "
+        "(Aetna clinical policy bulletins for skin procedures)"
+    )
+    page.locator("#papers summary").click()
+    page.get_by_role("button", name="Estimación de Buena Fe (PDF)").click()
+    refused = page.locator("#papers .error")
+    expect(refused).to_contain_text("Aún no se puede redactar: Estimación de Buena Fe.")
+    expect(refused).to_contain_text("Los precios: escriba el «Precio en efectivo» por sesión")
+    page.fill("input[name=self_pay]:not([type=hidden])", "350")
+    page.fill("input[name=sessions]:not([type=hidden])", "3")
+    page.get_by_role("button", name="Comparar mis costos").click()
+    page.locator("#papers summary").click()
+    page.get_by_role("button", name="Estimación de Buena Fe (PDF)").click()
+    expect(refused).to_contain_text("Falta: Nombre completo")
+    expect(refused).to_contain_text("escríbalo en «Reservado el»")
+    expect(refused).not_to_contain_text("is missing")
+    assert fits_the_screen(page)
+    shot(page, "patient-papers-es")
+
+
+def test_the_shared_result_and_the_code_lookup_pass_axe(page: Page, live: LiveServer) -> None:
+    page.goto(live.url + "/language?to=en&next=/")
+    answer_microneedling_for_looks(page)
+    page.get_by_role("button", name="Get a link to share").click()
+    expect(page.locator("#shared-link")).to_be_visible()
+    assert fits_the_screen(page)
+    shot(page, "patient-shared")
+    page.goto(live.url + "/codes?q=acne+scars")
+    expect(page.locator(".code-results")).to_contain_text("L90.5", timeout=30_000)
+    assert fits_the_screen(page)
+    shot(page, "patient-codes")
+
+
+def test_a_printed_result_keeps_the_chart_and_drops_the_forms(page: Page, live: LiveServer) -> None:
+    page.goto(live.url + "/language?to=en&next=/")
+    answer_microneedling_for_looks(page)
+    page.fill("input[name=self_pay]", "350")
+    page.fill("input[name=sessions]", "3")
+    page.get_by_role("button", name="Compare my costs").click()
+    page.emulate_media(media="print")
+    chart = page.locator("figure.chart").first
+    expect(chart).to_be_visible()
+    expect(chart).to_contain_text("$1,050.00")
+    bar = chart.locator(".bar").first
+    colour = bar.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert colour not in ("rgba(0, 0, 0, 0)", "transparent"), "the bars print in colour"
+    for control in ("button", "input:not([type=hidden])", "select", "header nav"):
+        hidden = page.locator(control)
+        for index in range(hidden.count()):
+            expect(hidden.nth(index)).to_be_hidden()
+    expect(page.locator("#verdict")).to_be_visible()
+    # What the patient told us prints too, though it is folded away on the screen.
+    expect(page.locator("details.told dl.answers")).to_be_visible()
+    expect(page.locator("details.told dl.answers")).to_contain_text("Acne scars")
+    screenshot(page, f"patient-result-print-{page.width_name}")  # as the printer gets it
+    if page.width_name == "desktop":
+        assert page.pdf(format="Letter", print_background=True).startswith(b"%PDF")

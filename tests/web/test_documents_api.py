@@ -61,6 +61,39 @@ def test_a_gfe_for_a_self_pay_patient(client: TestClient) -> None:
     assert response.content.startswith(b"%PDF")
 
 
+def gfe_request() -> dict[str, Any]:
+    return {
+        "case": example("self-pay-microneedling.yaml"),
+        "estimate": example("self-pay-microneedling-estimate.yaml"),
+        "schedule": example("self-pay-microneedling-schedule.yaml"),
+    }
+
+
+def test_a_gfe_in_spanish_for_the_patient_who_reads_it(client: TestClient) -> None:
+    params = {"date": "2026-11-23", "format": "html"}
+    english = client.post("/api/v1/documents/gfe", params=params, json=gfe_request())
+    spanish = client.post(
+        "/api/v1/documents/gfe", params={**params, "lang": "es"}, json=gfe_request()
+    )
+    assert english.status_code == spanish.status_code == 200, spanish.text
+    assert '<html lang="en">' in english.text and "Total de cargos previstos" not in english.text
+    assert '<html lang="es">' in spanish.text and "Total de cargos previstos" in spanish.text
+    assert "$" in spanish.text, "the money stays in dollars"
+
+
+def test_a_spanish_letter_to_the_insurer_is_refused_not_quietly_english(
+    client: TestClient,
+) -> None:
+    body = request(schedule=example("schedule-burn-laser.yaml"))
+    response = client.post("/api/v1/documents/lmn", params={**DATE, "lang": "es"}, json=body)
+    assert response.status_code == 422
+    assert response.json()["field"] == "lang"
+    assert "English only" in response.json()["detail"]
+    unknown = client.post("/api/v1/documents/gfe", params={**DATE, "lang": "fr"}, json=body)
+    assert unknown.status_code == 422
+    assert unknown.json()["field"] == "lang" and "'en' or 'es'" in unknown.json()["detail"]
+
+
 def test_an_unknown_document_kind_is_422(client: TestClient) -> None:
     response = client.post("/api/v1/documents/poem", json=request())
     assert response.status_code == 422

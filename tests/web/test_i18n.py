@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 
 from dermcover.web.i18n import from_accept_language
 
-from .support import pdf_words
-from .test_patient_pages import asked, download_estimate, reply, result_page, start
+from .support import csrf_from, pdf_words
+from .test_patient_pages import asked, download_estimate, hidden, reply, result_page, start
 
 LOCALE = Path(__file__).resolve().parents[2] / "src" / "dermcover" / "locale"
 SPANISH = {"Accept-Language": "es-MX,es;q=0.9,en;q=0.5"}
@@ -179,6 +179,106 @@ def test_the_estimate_a_spanish_page_downloads_is_in_spanish(client: TestClient)
     assert "$1,050.00" in text  # three sessions at $350
     assert f"{first.day:02d}/{first.month:02d}/{first.year}" in text
     assert "Good Faith Estimate" not in text
+
+
+def _ask_for_estimate(client: TestClient, **details: str) -> str:
+    page = result_page(client)
+    data = {
+        "csrf_token": csrf_from(page.text),
+        "state": hidden(page.text, "state"),
+        "kind": "gfe",
+        "self_pay": "350",
+        **details,
+    }
+    response = client.post("/check/papers", data=data)
+    assert response.status_code == 422
+    return _words(response.text)
+
+
+def test_a_spanish_page_says_in_spanish_what_the_estimate_still_needs(
+    client: TestClient,
+) -> None:
+    client.cookies.set("dermcover_lang", "es")
+    text = _ask_for_estimate(client, provider_name="Dra. Ana Ruiz", provider_state="OR")
+    assert "Aún no se puede redactar: Estimación de Buena Fe." in text
+    # A missing detail by the name of the form field the patient fills in.
+    assert "Falta: Nombre completo" in text
+    assert "Falta: Fecha de nacimiento" in text
+    assert "Falta: NPI" in text
+    assert "Falta: Número de identificación fiscal (TIN)" in text
+    assert "Falta: Nombre del médico" not in text, "the clinician's name was given"
+    assert "escríbala en «Dirección»" in text
+    assert "escríbalos en «Códigos de diagnóstico»" in text
+    assert "escríbalo en «Reservado el»" in text
+    for english in ("is missing", "provider.npi", "schedule.", "condition.diagnoses"):
+        assert english not in text, english
+    assert "se muestran en inglés" not in text, "every reason has its translation"
+
+
+def test_a_spanish_page_tells_an_insured_patient_how_to_ask_for_an_estimate(
+    client: TestClient,
+) -> None:
+    client.cookies.set("dermcover_lang", "es")
+    text = _ask_for_estimate(client, plan_type="commercial")
+    assert "Usted tiene seguro (Comercial (del empleador o del mercado de seguros))." in text
+    assert "marque «Tengo seguro, pero pagaré yo, sin reclamar a mi plan»" in text
+    assert "self_pay_requested" not in text
+
+
+def test_a_spanish_result_names_the_policy_in_spanish_and_its_english_title(
+    client: TestClient,
+) -> None:
+    client.cookies.set("dermcover_lang", "es")
+    text = _words(_walk(client, "chemical_peel:aetna", {"condition.kind": "actinic_keratosis"}))
+    assert (
+        "Según Boletines de política clínica de Aetna para procedimientos de la piel "
+        "(Aetna clinical policy bulletins for skin procedures)" in text
+    )
+    client.cookies.set("dermcover_lang", "en")
+    english = _words(_walk(client, "chemical_peel:aetna", {"condition.kind": "actinic_keratosis"}))
+    assert "Under Aetna clinical policy bulletins for skin procedures" in english
+    assert "Boletines" not in english
+
+
+def _costs_error(client: TestClient, **typed: str) -> str:
+    page = result_page(client)
+    data = {"csrf_token": csrf_from(page.text), "state": hidden(page.text, "state"), **typed}
+    response = client.post("/check/costs", data=data)
+    assert response.status_code == 422
+    found = re.search(r'<p class="error" role="alert">(.*?)</p>', response.text, re.S)
+    assert found, "the costs form says what is wrong"
+    return _words(found.group(1))
+
+
+def test_the_costs_form_says_what_is_wrong_in_spanish_by_the_forms_own_labels(
+    client: TestClient,
+) -> None:
+    client.cookies.set("dermcover_lang", "es")
+    assert _costs_error(client, self_pay="mucho") == "Precio en efectivo: «mucho» no es un número."
+    assert (
+        _costs_error(client, self_pay="350", coinsurance="150")
+        == "Coseguro: 150 % no es un porcentaje de 0 a 100."
+    )
+    assert _costs_error(client, deductible="1500") == (
+        "Los precios: escriba el «Precio en efectivo» por sesión o el «Cargo completo»: una "
+        "sesión que el plan no paga se cobra a ese precio"
+    )
+    client.cookies.set("dermcover_lang", "en")
+    # In English too, a field is named as the form labels it.
+    assert _costs_error(client, self_pay="lots") == "Cash price: “lots” is not a number."
+
+
+def test_a_question_answered_wrongly_says_so_in_spanish(client: TestClient) -> None:
+    client.cookies.set("dermcover_lang", "es")
+    question = start(client, "microneedling")
+    response = reply(client, question, "answer", answer="")
+    assert response.status_code == 422
+    text = _words(response.text)
+    assert "Responda, o elija «No lo sé»." in text
+    assert "Give an answer" not in text and "aún sin traducir" not in text
+    token = csrf_from(client.get("/").text)
+    started = client.post("/check", data={"csrf_token": token, "action": "start"})
+    assert "Elija el procedimiento que está considerando." in _words(started.text)
 
 
 def test_the_costs_form_explains_the_plans_terms_in_english(client: TestClient) -> None:

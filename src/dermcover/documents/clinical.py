@@ -106,10 +106,17 @@ def clinical_history(case: Case) -> ClinicalHistory:
     )
 
 
+# Refusal reasons, as templates a page can translate (web.refusal_words).
+CODE_ERROR = "code %(code)s must be corrected first (%(message)s)"
+NO_DIAGNOSES = "condition.diagnoses is missing (the ICD-10-CM codes the clinician recorded)"
+NO_CODE = "procedures[%(index)s].code is missing (the CPT or HCPCS code to be billed)"
+REFUSALS = (CODE_ERROR, NO_DIAGNOSES, NO_CODE)
+
+
 def code_errors(code_issues: list[CodeIssue]) -> list[str]:
     """Code errors as refusal reasons: a plan rejects a request with an invalid code."""
     return [
-        f"code {issue.code} must be corrected first ({issue.message})"
+        CODE_ERROR % {"code": issue.code, "message": issue.message}
         for issue in code_issues
         if issue.severity is Severity.error
     ]
@@ -117,13 +124,9 @@ def code_errors(code_issues: list[CodeIssue]) -> list[str]:
 
 def missing_diagnoses(case: Case) -> list[str]:
     if case.condition is None or not case.condition.diagnoses:
-        return ["condition.diagnoses is missing (the ICD-10-CM codes the clinician recorded)"]
+        return [NO_DIAGNOSES]
     return []
 
 
 def missing_codes(case: Case, indexes: list[int]) -> list[str]:
-    return [
-        f"procedures[{index}].code is missing (the CPT or HCPCS code to be billed)"
-        for index in indexes
-        if case.procedures[index].code is None
-    ]
+    return [NO_CODE % {"index": index} for index in indexes if case.procedures[index].code is None]

@@ -74,6 +74,45 @@ NEEDED_FIELDS = (
     "provider.state",
 )
 
+# Why an estimate cannot be written yet, as templates: the patient pages translate each
+# (web.refusal_words) and put its values back.
+INSURED = (
+    "the patient has %(coverage)s coverage: a Good Faith Estimate is for uninsured patients and "
+    "for insured patients who ask that no claim go to the plan (set "
+    "schedule.self_pay_requested: true if the patient asked)"
+)
+MANY_LINES = (
+    "the case has %(count)s procedure lines and the estimate prices one: make one case and one "
+    "estimate request per procedure"
+)
+NO_SCHEDULE = (
+    "the schedule is missing (scheduled_on or requested_on, first_session, interval, "
+    "separately_scheduled)"
+)
+NO_ADDRESS = "provider.address is missing (or schedule.location: where care is given)"
+NOT_BOOKED = (
+    "schedule.scheduled_on (or schedule.requested_on) is missing: the due date runs from the day "
+    "the service was booked or the estimate asked for"
+)
+NO_FIRST_SESSION = "schedule.first_session is missing (the scheduled service date)"
+NO_INTERVAL = "schedule.interval is missing (a recurring series must state how often it recurs)"
+NO_SEPARATE_CARE = (
+    "schedule.separately_scheduled is missing (care expected before or after that is booked "
+    "separately; [] if there is none)"
+)
+NO_PACKAGE_PRICE = "schedule.pricing is package, but the estimate has no prices.package"
+REFUSALS = (
+    INSURED,
+    MANY_LINES,
+    NO_SCHEDULE,
+    NO_ADDRESS,
+    NOT_BOOKED,
+    NO_FIRST_SESSION,
+    NO_INTERVAL,
+    NO_SEPARATE_CARE,
+    NO_PACKAGE_PRICE,
+)
+
 DISPUTE_INSTRUCTIONS = "www.cms.gov/nosurprises"
 
 RIGHT_TO_ESTIMATE = (
@@ -186,11 +225,7 @@ def _eligibility_reasons(case: Case, request: EstimateRequest, schedule: Schedul
     )
     if insured and schedule.self_pay_requested is not True:
         coverage = labels.words(plan_type) if plan_type is not None else "health"
-        return [
-            f"the patient has {coverage} coverage: a Good Faith Estimate is for uninsured "
-            "patients and for insured patients who ask that no claim go to the plan "
-            "(set schedule.self_pay_requested: true if the patient asked)"
-        ]
+        return [INSURED % {"coverage": coverage}]
     return []
 
 
@@ -200,27 +235,19 @@ def _missing_inputs(
     reasons = [*missing_fields(case, NEEDED_FIELDS)]
     provider = case.provider
     if not schedule.location and not (provider and provider.address):
-        reasons.append("provider.address is missing (or schedule.location: where care is given)")
+        reasons.append(NO_ADDRESS)
     reasons += missing_diagnoses(case)
     reasons += missing_codes(case, [0])
     if schedule.scheduled_on is None and schedule.requested_on is None:
-        reasons.append(
-            "schedule.scheduled_on (or schedule.requested_on) is missing: the due date runs "
-            "from the day the service was booked or the estimate asked for"
-        )
+        reasons.append(NOT_BOOKED)
     if schedule.scheduled_on is not None and schedule.first_session is None:
-        reasons.append("schedule.first_session is missing (the scheduled service date)")
+        reasons.append(NO_FIRST_SESSION)
     if sessions > 1 and schedule.interval is None:
-        reasons.append(
-            "schedule.interval is missing (a recurring series must state how often it recurs)"
-        )
+        reasons.append(NO_INTERVAL)
     if schedule.separately_scheduled is None:
-        reasons.append(
-            "schedule.separately_scheduled is missing (care expected before or after that is "
-            "booked separately; [] if there is none)"
-        )
+        reasons.append(NO_SEPARATE_CARE)
     if schedule.pricing is Pricing.package and request.prices.package is None:
-        reasons.append("schedule.pricing is package, but the estimate has no prices.package")
+        reasons.append(NO_PACKAGE_PRICE)
     return reasons
 
 
@@ -387,21 +414,9 @@ def good_faith_estimate(
     """
     _ = partial(i18n.translate, language)
     if schedule is None:
-        raise DocumentRefused(
-            DOCUMENT,
-            [
-                "the schedule is missing (scheduled_on or requested_on, "
-                "first_session, interval, separately_scheduled)"
-            ],
-        )
+        raise DocumentRefused(DOCUMENT, [NO_SCHEDULE])
     if len(case.procedures) > 1:
-        raise DocumentRefused(
-            DOCUMENT,
-            [
-                f"the case has {len(case.procedures)} procedure lines and the estimate prices "
-                "one: make one case and one estimate request per procedure"
-            ],
-        )
+        raise DocumentRefused(DOCUMENT, [MANY_LINES % {"count": len(case.procedures)}])
     sessions = request.sessions or case.procedures[0].sessions
     refuse_if(DOCUMENT, _eligibility_reasons(case, request, schedule))
     refuse_if(DOCUMENT, [*_missing_inputs(case, request, schedule, sessions), *(code_issues or [])])

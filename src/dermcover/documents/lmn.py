@@ -157,13 +157,16 @@ def treatment_plan(case: Case, index: int, schedule: Schedule | None) -> Treatme
     )
 
 
+NO_INTERVAL = (
+    "schedule.interval is missing (how far apart the sessions are, for the treatment plan)"
+)
+
+
 def missing_intervals(case: Case, indexes: list[int], schedule: Schedule | None) -> list[str]:
     if any(case.procedures[i].sessions > 1 for i in indexes) and (
         schedule is None or schedule.interval is None
     ):
-        return [
-            "schedule.interval is missing (how far apart the sessions are, for the treatment plan)"
-        ]
+        return [NO_INTERVAL]
     return []
 
 

@@ -66,13 +66,16 @@ _READERS: dict[str, Callable[[Case], object]] = {
 }
 
 
+MISSING = "%(path)s is missing"  # a refusal reason, translated on the patient pages
+
+
 def missing_fields(case: Case, needed: tuple[str, ...]) -> list[str]:
     """The `needed` case fields that are absent or blank, each as a refusal reason."""
     reasons = []
     for path in needed:
         value = _READERS[path](case)
         if value is None or (isinstance(value, str) and not value.strip()):
-            reasons.append(f"{path} is missing")
+            reasons.append(MISSING % {"path": path})
     return reasons
 
 

@@ -44,6 +44,45 @@ FIELDS = (
 )
 
 
+# Each field by the label the form gives it (templates/patient/_costs.html), for its errors.
+FORM_LABELS = {
+    "self_pay": "Cash price",
+    "negotiated_rate": "Insurer's rate",
+    "billed_charge": "Full charge",
+    "sessions": "Sessions",
+    "package_sessions": "Package: sessions",
+    "package_price": "Package: price",
+    "deductible": "Deductible",
+    "deductible_met": "Deductible met so far",
+    "coinsurance": "Coinsurance",
+    "copay": "Copay per visit",
+    "oop_max": "Out-of-pocket maximum",
+    "oop_met": "Out-of-pocket met so far",
+    "visit_limit": "Visit limit",
+    "visits_used": "Visits used",
+    "hsa_balance": "HSA balance",
+    "fsa_balance": "FSA balance",
+    "marginal_tax_rate": "Your tax rate",
+    "loan_apr": "Loan APR",
+    "loan_months": "Loan months",
+    "plan_months": "Clinic payment plan months",
+    "promo_months": "Card promotion months",
+    "promo_apr": "Card APR after promotion",
+    "promo_payment": "Card monthly payment",
+    "prices": "The prices",
+}
+# The form's errors, as templates a Spanish page translates (web.refusal_words).
+NOT_A_NUMBER = "%(field)s: “%(typed)s” is not a number."
+NOT_A_PERCENT = "%(field)s: %(value)s%% is not a percent from 0 to 100."
+NOT_WHOLE = "%(field)s: give a whole number."
+REFUSED = "%(field)s: %(problem)s"
+MESSAGES = (NOT_A_NUMBER, NOT_A_PERCENT, NOT_WHOLE, REFUSED)
+
+
+def field_label(name: str) -> str:
+    return FORM_LABELS.get(name) or label(name)
+
+
 def _decimal(form: Mapping[str, Any], name: str) -> Decimal | None:
     raw = str(form.get(name) or "").strip().replace(",", "").replace("$", "").rstrip("%")
     if not raw:
@@ -51,9 +90,9 @@ def _decimal(form: Mapping[str, Any], name: str) -> Decimal | None:
     try:
         value = Decimal(raw)
     except InvalidOperation:
-        raise AnswerError(f"{label(name)}: “{raw[:20]}” is not a number.") from None
+        raise AnswerError(NOT_A_NUMBER % {"field": field_label(name), "typed": raw[:20]}) from None
     if not value.is_finite():
-        raise AnswerError(f"{label(name)}: “{raw[:20]}” is not a number.")
+        raise AnswerError(NOT_A_NUMBER % {"field": field_label(name), "typed": raw[:20]})
     return value
 
 
@@ -63,7 +102,7 @@ def _percent(form: Mapping[str, Any], name: str) -> Decimal | None:
     if value is None:
         return None
     if not 0 <= value <= 100:
-        raise AnswerError(f"{label(name)}: {value}% is not a percent from 0 to 100.")
+        raise AnswerError(NOT_A_PERCENT % {"field": field_label(name), "value": value})
     return value / 100
 
 
@@ -72,7 +111,7 @@ def _count(form: Mapping[str, Any], name: str) -> int | None:
     if value is None:
         return None
     if value != value.to_integral_value():
-        raise AnswerError(f"{label(name)}: give a whole number.")
+        raise AnswerError(NOT_WHOLE % {"field": field_label(name)})
     return int(value)
 
 
@@ -126,5 +165,6 @@ def estimate_request(case: Case, form: Mapping[str, Any]) -> EstimateRequest:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = [part for part in first["loc"] if isinstance(part, str) and part != "case"]
-        name = label(where[-1]) if where else "The costs"
-        raise AnswerError(f"{name}: {first['msg'].removeprefix('Value error, ')}") from None
+        name = field_label(where[-1]) if where else "The costs"
+        problem = first["msg"].removeprefix("Value error, ")
+        raise AnswerError(REFUSED % {"field": name, "problem": problem}) from None

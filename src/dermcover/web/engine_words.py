@@ -34,6 +34,7 @@ class Shown:
     spread_reasons: dict[tuple[str, int], str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     why: dict[str, str] = field(default_factory=dict)
+    policy_title: str = ""
 
     def _kept(self, english: str, translated: str | None) -> str:
         if translated is None:
@@ -61,6 +62,14 @@ class Shown:
             return translate(self.language, value)
         return value  # a count
 
+    def title(self, english: str) -> str:
+        """A pack's title in the page's language, the English one after it in parentheses:
+        it names the payer's documents, which a patient may look for or ask about."""
+        if self.language == "en":
+            return english
+        translated = self._word(english)
+        return translated if translated == english else f"{translated} ({english})"
+
     def reason(self, text: str) -> str:
         return self._kept(text, translate_made(self.language, text, REASONS, self._value))
 
@@ -71,6 +80,7 @@ class Shown:
 def shown(determination: Determination, spread: Spread | None, language: str) -> Shown:
     """The determination's (and the spread's) sentences for a page in `language`."""
     page = Shown(language)
+    page.policy_title = page.title(determination.policy.title)
     page.reasons = [[page.reason(text) for text in line.reasons] for line in determination.lines]
     page.next_steps = [page.step(text) for text in determination.next_steps]
     page.notes = [page.reason(text) for text in determination.notes]

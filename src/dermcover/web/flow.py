@@ -20,6 +20,7 @@ from dermcover.determination import Determination, Question
 from dermcover.engine import determine
 from dermcover.engine.plans import Plan, plan_library
 from dermcover.engine.spread import ALL_POLICIES
+from dermcover.i18n import N_
 from dermcover.inputs import describe
 from dermcover.web.errors import FieldError
 from dermcover.web.questions import (
@@ -53,7 +54,7 @@ class CheckState:
     def start(cls, procedures: list[str], policy: str | None) -> CheckState:
         kinds = [kind for kind in procedures if kind][:MAX_PROCEDURES]
         if not kinds:
-            raise AnswerError("Pick the procedure you are considering.")
+            raise AnswerError(N_("Pick the procedure you are considering."))
         case: dict[str, Any] = {"procedures": [{"kind": kind} for kind in kinds]}
         if policy == ALL_POLICIES:
             return cls(case, all_plans=True)

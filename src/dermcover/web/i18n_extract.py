@@ -20,7 +20,7 @@ from dermcover.engine.facts import FACTS
 from dermcover.engine.library import DEFAULT_POLICY, library, policies_dir
 from dermcover.engine.plans import plan_library, plans_dir
 from dermcover.engine.spread import SUMMARY_WORDS
-from dermcover.web import engine_words, labels
+from dermcover.web import engine_words, labels, refusal_words
 from dermcover.web.documents import PHRASES, TITLES
 from dermcover.web.flow import NOT_SURE, PLAN_ASK, plan_choice
 from dermcover.web.questions import TREATMENT_OUTCOMES, TREATMENTS
@@ -64,8 +64,10 @@ def domain_messages() -> list[str]:
         found.extend(_asks(yaml.safe_load(plan_file.read_text(encoding="utf-8"))))
     # What the result page shows of the engine's answer (see web.engine_words).
     found.extend([*engine_words.MESSAGES, *SUMMARY_WORDS, PLAN_NOT_CHECKED])
+    found.extend(refusal_words.MESSAGES)  # why a paper cannot be written yet
     found.append(library().get(DEFAULT_POLICY).spec.payer)  # "your health plan", in a next step
     for _, loaded in sorted(library().packs.items()):
+        found.append(loaded.spec.title)  # "Under …" on the result page
         for rule in (*loaded.rules, loaded.otherwise):
             found.append(rule.reason)
             if rule.outcome.is_covered and rule.procedures is not None:

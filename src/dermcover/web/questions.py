@@ -23,6 +23,7 @@ from starlette.datastructures import FormData
 
 from dermcover.case import Case, PriorTreatment, TreatmentOutcome, UsState
 from dermcover.codes.states import STATE_NAMES
+from dermcover.i18n import N_
 from dermcover.web.labels import label
 
 WidgetKind = Literal["choice", "choices", "number", "yes_no", "codes", "treatments", "text"]
@@ -211,6 +212,12 @@ def _outcome_options() -> list[Option]:
 # --- answers ---------------------------------------------------------------------------------
 
 
+# An answer that is not one, as templates a Spanish page translates (web.refusal_words).
+NOT_A_NUMBER = N_("“%(typed)s” is not %(kind)s.")
+NOT_A_RESULT = N_("“%(typed)s” is not one of the listed results.")
+MESSAGES = (NOT_A_NUMBER, NOT_A_RESULT)
+
+
 def answer_value(widget: Widget, form: FormData) -> Any:
     """The value a submitted form gives `widget.field`, as the case model takes it."""
     if widget.kind == "treatments":
@@ -219,14 +226,14 @@ def answer_value(widget: Widget, form: FormData) -> Any:
         picked = [str(value) for value in form.getlist("answer")]
         if NONE in picked:
             if len(picked) > 1:
-                raise AnswerError("Pick “none of these” or some of the items, not both.")
+                raise AnswerError(N_("Pick “none of these” or some of the items, not both."))
             return []
         if not picked:
-            raise AnswerError("Pick at least one, “none of these”, or “I don't know”.")
+            raise AnswerError(N_("Pick at least one, “none of these”, or “I don't know”."))
         return picked
     raw = str(form.get("answer") or "").strip()
     if not raw:
-        raise AnswerError("Give an answer, or choose “I don't know”.")
+        raise AnswerError(N_("Give an answer, or choose “I don't know”."))
     if raw == NOT_LISTED:
         return None
     if widget.kind == "yes_no":
@@ -243,8 +250,8 @@ def _number(raw: str, integer: bool) -> int | float:
     try:
         return int(raw) if integer else float(raw)
     except ValueError:
-        kind = "a whole number" if integer else "a number"
-        raise AnswerError(f"“{raw[:20]}” is not {kind}.") from None
+        kind = N_("a whole number") if integer else N_("a number")
+        raise AnswerError(NOT_A_NUMBER % {"typed": raw[:20], "kind": kind}) from None
 
 
 def _treatments(form: FormData) -> list[dict[str, Any]]:
@@ -261,7 +268,7 @@ def _treatments(form: FormData) -> list[dict[str, Any]]:
         if not outcome:
             continue
         if outcome not in TREATMENT_OUTCOMES:
-            raise AnswerError(f"“{outcome[:20]}” is not one of the listed results.")
+            raise AnswerError(NOT_A_RESULT % {"typed": outcome[:20]})
         entry: dict[str, Any] = {"name": name, "outcome": TreatmentOutcome(outcome).value}
         months = str(form.get(f"months.{key}") or "").strip()
         if months:
@@ -272,5 +279,5 @@ def _treatments(form: FormData) -> list[dict[str, Any]]:
             raise AnswerError(exc.errors()[0]["msg"]) from None
         tried.append(entry)
     if not tried:
-        raise AnswerError("Give the result for at least one treatment, or tick “none tried”.")
+        raise AnswerError(N_("Give the result for at least one treatment, or tick “none tried”."))
     return tried

@@ -4,6 +4,7 @@ POST /api/v1/cases/{id}/documents/{kind} (staff) for a stored case, whose read i
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
 
@@ -12,10 +13,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from dermcover.case import Case
+from dermcover.documents import LANGUAGES
+from dermcover.i18n import DEFAULT
 from dermcover.store.cases import CaseNotFound
 from dermcover.web.bodies import document, request_body
 from dermcover.web.deps import RecordsDep, StaffDep, checked_policy, current_staff, verify_csrf
 from dermcover.web.documents import (
+    PHRASES,
     DocumentFormat,
     DocumentInputs,
     DocumentKind,
@@ -24,6 +28,7 @@ from dermcover.web.documents import (
     permission_for,
     written,
 )
+from dermcover.web.errors import FieldError
 from dermcover.web.heavy import heavy_work
 
 router = APIRouter(tags=["documents"])
@@ -34,6 +39,21 @@ staff_router = APIRouter(
 FormatQuery = Annotated[DocumentFormat, Query(alias="format")]
 DateQuery = Annotated[
     date | None, Query(alias="date", description="The document's date; default: today.")
+]
+
+
+class Language(StrEnum):
+    en = "en"
+    es = "es"
+
+
+LangQuery = Annotated[
+    Language,
+    Query(
+        alias="lang",
+        description="The patient's language for the Good Faith Estimate: en (the default) or es. "
+        "Letters and the packet go to the insurer and are written in English only.",
+    ),
 ]
 KIND_HELP = (
     "lmn: letter of medical necessity; pa-packet: prior-authorization packet; gfe: Good Faith "
@@ -54,9 +74,11 @@ async def document_for_case(
     body: Annotated[DocumentRequest, Depends(document(DocumentRequest))],
     fmt: FormatQuery = DocumentFormat.pdf,
     dated: DateQuery = None,
+    lang: LangQuery = Language.en,
 ) -> Response:
+    check_language(kind, lang)
     policy = checked_policy(body.case, None, "case.")
-    return await _written(request, kind, body.case, body, fmt, policy, dated)
+    return await _written(request, kind, body.case, body, fmt, policy, dated, lang)
 
 
 @staff_router.post(
@@ -75,14 +97,27 @@ async def document_for_record(
     store: RecordsDep,
     fmt: FormatQuery = DocumentFormat.pdf,
     dated: DateQuery = None,
+    lang: LangQuery = Language.en,
 ) -> Response:
+    check_language(kind, lang)
     view = await run_in_threadpool(
         store.cases.get_case, case_id, actor=staff.id, need=permission_for(kind)
     )
     if view is None:
         raise CaseNotFound(case_id)
     policy = view.determination.policy.id
-    return await _written(request, kind, view.case, inputs, fmt, policy, dated)
+    return await _written(request, kind, view.case, inputs, fmt, policy, dated, lang)
+
+
+def check_language(kind: DocumentKind, language: str) -> None:
+    """A Spanish letter is refused rather than quietly written in English."""
+    if language not in LANGUAGES[kind.value]:
+        raise FieldError(
+            f"query parameter lang = '{language}': the {PHRASES[kind]} goes to the insurer and "
+            "is written in English only; allowed: en (the Good Faith Estimate, gfe, takes en "
+            "or es)",
+            "lang",
+        )
 
 
 async def _written(
@@ -93,6 +128,7 @@ async def _written(
     fmt: DocumentFormat,
     policy: str | None,
     dated: date | None,
+    language: str = DEFAULT,
 ) -> Response:
     """The document, written in a helper process (web.heavy); 409 when the case as decided does
     not support it (a letter for a line no policy criterion supports, an appeal of what the
@@ -100,7 +136,7 @@ async def _written(
     its way."""
     try:
         return await heavy_work(request).run(
-            written, kind, case, inputs, fmt, policy=policy, today=dated
+            written, kind, case, inputs, fmt, policy=policy, today=dated, language=language
         )
     except Refused as refusal:
         raise HTTPException(409, str(refusal)) from None

@@ -20,6 +20,7 @@ from dermcover.engine import library
 from dermcover.engine.library import DEFAULT_POLICY
 from dermcover.engine.spread import ALL_POLICIES, decide_spread
 from dermcover.estimate import Estimate
+from dermcover.i18n import N_
 from dermcover.inputs import MAX_INPUT_BYTES, InputError
 from dermcover.money.estimator import build_estimate
 from dermcover.web.answers import SavedAnswers, answers_text, read_answers, typed_values
@@ -47,6 +48,7 @@ from dermcover.web.papers import (
     papers_that_apply,
 )
 from dermcover.web.questions import AnswerError, answer_value
+from dermcover.web.refusal_words import refusal_shown
 from dermcover.web.templating import templates
 
 router = APIRouter(dependencies=[Depends(verify_csrf)])
@@ -57,6 +59,7 @@ EXTRA = ("diagnoses", "scheduled_on", "first_session", "every_weeks")
 
 def _start_page(request: Request, error: str | None = None, status: int = 200) -> Response:
     packs = sorted(library().packs.values(), key=lambda pack: pack.id != DEFAULT_POLICY)
+    said = refusal_shown([error] if error else [], language_of(request))
     return templates.TemplateResponse(
         request,
         "patient/start.html",
@@ -68,7 +71,8 @@ def _start_page(request: Request, error: str | None = None, status: int = 200) -
                 else (pack.id, pack.spec.payer)
                 for pack in packs
             ],
-            "error": error,
+            "error": said.reasons[0] if said.reasons else None,
+            "error_in_english": said.english_left,
         },
         status_code=status,
     )
@@ -112,9 +116,11 @@ def render_step(
         "step": step,
         "answers": answers(state),
         "skipped": [q for q in step.open_questions if q.field in state.skipped],
-        "error": error,
         **(extra or {}),
     }
+    said = refusal_shown([error] if error else [], language_of(request))
+    context["error"] = said.reasons[0] if said.reasons else None
+    context["error_in_english"] = said.english_left
     if step.question is None and state.all_plans:
         context["spread"] = decide_spread(step.case)
     if step.question is None:
@@ -205,7 +211,7 @@ async def resume(request: Request) -> Response:
     form = await request.form()
     upload = form.get("answers")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        return _start_page(request, "Choose the saved answers file to carry on from.", 422)
+        return _start_page(request, N_("Choose the saved answers file to carry on from."), 422)
     raw = await upload.read(MAX_INPUT_BYTES + 1)
     if len(raw) > MAX_INPUT_BYTES:
         message = f"{upload.filename}: larger than {MAX_INPUT_BYTES:,} bytes; is it the right file?"
@@ -261,8 +267,8 @@ async def papers(request: Request, state: StateField) -> Response:
             written, kind, case, inputs, DocumentFormat.pdf, language=language
         )
     except Refused as refusal:
-        refused = {"title": PHRASES[kind], "reasons": refusal.reasons}
-        return render_step(request, check_state, step, extra={"typed": typed, "refused": refused})
+        reasons = refusal.reasons
     except (AnswerError, InputError) as exc:
-        refused = {"title": PHRASES[kind], "reasons": [str(exc)]}
-        return render_step(request, check_state, step, extra={"typed": typed, "refused": refused})
+        reasons = [str(exc)]
+    refused = {"title": PHRASES[kind], "shown": refusal_shown(reasons, language_of(request))}
+    return render_step(request, check_state, step, extra={"typed": typed, "refused": refused})
