@@ -40,6 +40,7 @@ from dermcover.engine.compile.ir import (
     criteria_levels,
     leaf_paths,
 )
+from dermcover.engine.compile.polars_facts import fact_expression
 
 LINE_COLUMN = "line"
 OUTPUT = ("outcome", "decided_by", "prior_authorization", "questions")
@@ -351,8 +352,9 @@ def with_derived(
 class Decider:
     """Decides flat tables under several programs at once, chunk after chunk.
 
-    The derived facts every program present needs are derived once for all lines; then each
-    program's lines are decided by one lazy plan of their own (the plans run side by side), and
+    The derived facts every program present needs and no expression gives (polars_facts.py)
+    are derived once for all lines; then each program's lines are decided by one lazy plan of
+    their own, its expressed facts among it (the plans run side by side), and
     only the lines with open questions go on to have them made."""
 
     def __init__(self, programs: Mapping[str, Program], values: DerivedValues) -> None:
@@ -361,6 +363,14 @@ class Decider:
         self._columns = {key: columns_for(program) for key, program in self.programs.items()}
         self._expressions = {
             key: Expressions(program, self._columns[key]) for key, program in self.programs.items()
+        }
+        self._expressed = {
+            key: {
+                column.name: expression
+                for column in columns.derived
+                if (expression := fact_expression(column.name, values.today)) is not None
+            }
+            for key, columns in self._columns.items()
         }
 
     def decide(self, frame: pl.DataFrame, key: str | None = None) -> pl.DataFrame:
@@ -377,6 +387,8 @@ class Decider:
         needed_by: dict[str, list[str]] = {}
         for name in present:
             for column in self._columns[name].derived:
+                if column.name in self._expressed[name]:
+                    continue
                 derived[column.name] = column
                 needed_by.setdefault(column.name, []).append(name)
         # A column only some programs need is derived on their lines alone.
@@ -392,6 +404,8 @@ class Decider:
             lines = work.lazy()
             if key is not None:
                 lines = lines.filter(pl.col(key) == name)
+            # The facts with expressions of their own, on this program's lines alone.
+            lines = lines.with_columns(self._expressed[name].values())
             plans.append(self._expressions[name].outcomes(lines))
         parts = []
         for name, result in zip(present, pl.collect_all(plans), strict=True):
