@@ -292,31 +292,17 @@ def rule_column(rule: RuleIR) -> str:
 
 
 def with_derived(
-    frame: pl.DataFrame,
-    derived: list[Derived],
-    values: DerivedValues,
-    where: Mapping[str, pl.Expr] | None = None,
+    frame: pl.DataFrame, derived: list[Derived], values: DerivedValues
 ) -> pl.DataFrame:
     """Add each derived column, computed once per distinct value of its inputs: the columns
-    read from the same inputs share one table of distinct values and one join. A column
-    `where` names is computed only on the lines it selects (null on the others)."""
-    where = where or {}
-    by_inputs: dict[tuple[tuple[str, ...], str], list[Derived]] = {}
+    read from the same inputs share one table of distinct values and one join (on every line,
+    whichever programs read them: one join costs less than one per set of programs)."""
+    by_inputs: dict[tuple[str, ...], list[Derived]] = {}
     for column in derived:
         if column.name not in frame.columns:
-            lines = where.get(column.name)
-            by_inputs.setdefault((column.inputs, str(lines)), []).append(column)
+            by_inputs.setdefault(column.inputs, []).append(column)
     groups = list(by_inputs.values())
-    wheres = [where.get(group[0].name) for group in groups]
-    places = pl.collect_all(
-        [frame.lazy().select(pl.arg_where(lines)) for lines in wheres if lines is not None]
-    )
-    at_of = iter(place.to_series() for place in places)
-    ats = [next(at_of) if lines is not None else None for lines in wheres]
-    sources = [
-        frame.select(group[0].inputs) if at is None else frame.select(group[0].inputs)[at]
-        for group, at in zip(groups, ats, strict=True)
-    ]
+    sources = [frame.select(group[0].inputs) for group in groups]
     # Every group's distinct inputs at once: the tables are made side by side.
     tables = pl.collect_all([source.lazy().unique() for source in sources])
     joins = []
@@ -338,13 +324,7 @@ def with_derived(
                 table.lazy(), on=keys, how="left", nulls_equal=True, maintain_order="left"
             ).select(column.name for column in group)
         )
-    for at, computed in zip(ats, pl.collect_all(joins), strict=True):
-        if at is not None:
-            # Each line's place in `computed`, null for the lines left out.
-            place = pl.repeat(None, frame.height, dtype=pl.UInt32, eager=True).scatter(
-                at, pl.int_range(len(at), dtype=pl.UInt32, eager=True)
-            )
-            computed = computed[place]
+    for computed in pl.collect_all(joins):
         frame = frame.hstack(computed)
     return frame
 
@@ -383,21 +363,13 @@ class Decider:
         else:
             wanted = set(frame[key].drop_nulls().unique().to_list())
             present = [name for name in self.programs if name in wanted]
-        derived: dict[str, Derived] = {}
-        needed_by: dict[str, list[str]] = {}
-        for name in present:
-            for column in self._columns[name].derived:
-                if column.name in self._expressed[name]:
-                    continue
-                derived[column.name] = column
-                needed_by.setdefault(column.name, []).append(name)
-        # A column only some programs need is derived on their lines alone.
-        where = {
-            column: pl.col(key).is_in(names)
-            for column, names in needed_by.items()
-            if key is not None and len(names) < len(present)
+        derived = {
+            column.name: column
+            for name in present
+            for column in self._columns[name].derived
+            if column.name not in self._expressed[name]
         }
-        work = with_derived(frame, list(derived.values()), self.values, where)
+        work = with_derived(frame, list(derived.values()), self.values)
         work = work.with_row_index("_at")
         plans = []
         for name in present:
