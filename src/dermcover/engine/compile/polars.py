@@ -73,6 +73,8 @@ def frame_of(rows: list[dict[str, Any]]) -> pl.DataFrame:
     return frame.with_columns(pl.col(name).str.to_date() for name in dates)
 
 
+_FEW = 8  # values a membership test compares one by one; more go through `is_in`
+
 _DERIVED_TYPE = {
     "str": pl.String(),
     "float": pl.Float64(),
@@ -98,7 +100,10 @@ class Expressions:
             return pl.col(self.columns.opaque[leaf.number])
         value = pl.col(self.columns.facts[leaf.fact.name])
         if isinstance(test, InSet):
-            return value.is_in(sorted(test.values))
+            if len(test.values) > _FEW:
+                return value.is_in(sorted(test.values))
+            # A few equalities cost a quarter of `is_in` on text (both null on a null).
+            return reduce(lambda a, b: a | b, [value == item for item in sorted(test.values)])
         if isinstance(test, IsFlag):
             return value == test.expected
         if isinstance(test, Between):
