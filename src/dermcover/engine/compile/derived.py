@@ -5,7 +5,8 @@ columns by the reference code itself (the condition kind from the diagnoses and 
 age from the birth date, the depth a code implies...), and so are the tests the back ends have no
 expression for (`Opaque`): each is computed once per distinct combination of its input columns
 and joined back, never once per line. A fact the tables below do not name is derived from the
-columns its `fields` name, so a new fact works without an entry here.
+columns its `fields` name, so a new fact works without an entry here. (On polars the plain ones
+are expressions instead: polars_facts.py; Spark joins them all.)
 """
 
 from __future__ import annotations

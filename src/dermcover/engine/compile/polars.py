@@ -13,7 +13,7 @@ insufficient_information and the unknown facts inside the undecided rules become
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import reduce
 from typing import Any
 
@@ -40,6 +40,7 @@ from dermcover.engine.compile.ir import (
     criteria_levels,
     leaf_paths,
 )
+from dermcover.engine.compile.polars_facts import fact_expression
 
 LINE_COLUMN = "line"
 OUTPUT = ("outcome", "decided_by", "prior_authorization", "questions")
@@ -72,6 +73,8 @@ def frame_of(rows: list[dict[str, Any]]) -> pl.DataFrame:
     return frame.with_columns(pl.col(name).str.to_date() for name in dates)
 
 
+_FEW = 8  # values a membership test compares one by one; more go through `is_in`
+
 _DERIVED_TYPE = {
     "str": pl.String(),
     "float": pl.Float64(),
@@ -97,7 +100,7 @@ class Expressions:
             return pl.col(self.columns.opaque[leaf.number])
         value = pl.col(self.columns.facts[leaf.fact.name])
         if isinstance(test, InSet):
-            return value.is_in(sorted(test.values))
+            return _one_of(value, test.values)
         if isinstance(test, IsFlag):
             return value == test.expected
         if isinstance(test, Between):
@@ -133,7 +136,7 @@ class Expressions:
         status = self.node(rule.root) if rule.root is not None else pl.lit(True)
         if rule.procedures is None:
             return status
-        applies = pl.col(self.columns.kind_column).is_in(sorted(rule.procedures))
+        applies = _one_of(pl.col(self.columns.kind_column), rule.procedures)
         return pl.when(applies.fill_null(False)).then(status).otherwise(pl.lit(False))
 
     def criteria_stages(self) -> Iterator[dict[str, pl.Expr]]:
@@ -263,6 +266,15 @@ class Expressions:
         return lines.join(table, on=[LINE_COLUMN, *names], how="left").select("_at", "questions")
 
 
+def _one_of(value: pl.Expr, values: Iterable[str]) -> pl.Expr:
+    """`value` is one of `values`: null on a null. A few equalities cost a quarter of `is_in`
+    on text, and nearly every set in the packs is small."""
+    items = sorted(str(item) for item in values)
+    if len(items) > _FEW:
+        return value.is_in(items)
+    return reduce(lambda a, b: a | b, [value == item for item in items])
+
+
 def _derived_series(
     column: Derived, values: DerivedValues, rows: list[dict[str, Any]]
 ) -> pl.Series:
@@ -291,31 +303,17 @@ def rule_column(rule: RuleIR) -> str:
 
 
 def with_derived(
-    frame: pl.DataFrame,
-    derived: list[Derived],
-    values: DerivedValues,
-    where: Mapping[str, pl.Expr] | None = None,
+    frame: pl.DataFrame, derived: list[Derived], values: DerivedValues
 ) -> pl.DataFrame:
     """Add each derived column, computed once per distinct value of its inputs: the columns
-    read from the same inputs share one table of distinct values and one join. A column
-    `where` names is computed only on the lines it selects (null on the others)."""
-    where = where or {}
-    by_inputs: dict[tuple[tuple[str, ...], str], list[Derived]] = {}
+    read from the same inputs share one table of distinct values and one join (on every line,
+    whichever programs read them: one join costs less than one per set of programs)."""
+    by_inputs: dict[tuple[str, ...], list[Derived]] = {}
     for column in derived:
         if column.name not in frame.columns:
-            lines = where.get(column.name)
-            by_inputs.setdefault((column.inputs, str(lines)), []).append(column)
+            by_inputs.setdefault(column.inputs, []).append(column)
     groups = list(by_inputs.values())
-    wheres = [where.get(group[0].name) for group in groups]
-    places = pl.collect_all(
-        [frame.lazy().select(pl.arg_where(lines)) for lines in wheres if lines is not None]
-    )
-    at_of = iter(place.to_series() for place in places)
-    ats = [next(at_of) if lines is not None else None for lines in wheres]
-    sources = [
-        frame.select(group[0].inputs) if at is None else frame.select(group[0].inputs)[at]
-        for group, at in zip(groups, ats, strict=True)
-    ]
+    sources = [frame.select(group[0].inputs) for group in groups]
     # Every group's distinct inputs at once: the tables are made side by side.
     tables = pl.collect_all([source.lazy().unique() for source in sources])
     joins = []
@@ -337,13 +335,7 @@ def with_derived(
                 table.lazy(), on=keys, how="left", nulls_equal=True, maintain_order="left"
             ).select(column.name for column in group)
         )
-    for at, computed in zip(ats, pl.collect_all(joins), strict=True):
-        if at is not None:
-            # Each line's place in `computed`, null for the lines left out.
-            place = pl.repeat(None, frame.height, dtype=pl.UInt32, eager=True).scatter(
-                at, pl.int_range(len(at), dtype=pl.UInt32, eager=True)
-            )
-            computed = computed[place]
+    for computed in pl.collect_all(joins):
         frame = frame.hstack(computed)
     return frame
 
@@ -351,8 +343,9 @@ def with_derived(
 class Decider:
     """Decides flat tables under several programs at once, chunk after chunk.
 
-    The derived facts every program present needs are derived once for all lines; then each
-    program's lines are decided by one lazy plan of their own (the plans run side by side), and
+    The derived facts every program present needs and no expression gives (polars_facts.py)
+    are derived once for all lines; then each program's lines are decided by one lazy plan of
+    their own, its expressed facts among it (the plans run side by side), and
     only the lines with open questions go on to have them made."""
 
     def __init__(self, programs: Mapping[str, Program], values: DerivedValues) -> None:
@@ -361,6 +354,14 @@ class Decider:
         self._columns = {key: columns_for(program) for key, program in self.programs.items()}
         self._expressions = {
             key: Expressions(program, self._columns[key]) for key, program in self.programs.items()
+        }
+        self._expressed = {
+            key: {
+                column.name: expression
+                for column in columns.derived
+                if (expression := fact_expression(column.name, values.today)) is not None
+            }
+            for key, columns in self._columns.items()
         }
 
     def decide(self, frame: pl.DataFrame, key: str | None = None) -> pl.DataFrame:
@@ -373,25 +374,21 @@ class Decider:
         else:
             wanted = set(frame[key].drop_nulls().unique().to_list())
             present = [name for name in self.programs if name in wanted]
-        derived: dict[str, Derived] = {}
-        needed_by: dict[str, list[str]] = {}
-        for name in present:
-            for column in self._columns[name].derived:
-                derived[column.name] = column
-                needed_by.setdefault(column.name, []).append(name)
-        # A column only some programs need is derived on their lines alone.
-        where = {
-            column: pl.col(key).is_in(names)
-            for column, names in needed_by.items()
-            if key is not None and len(names) < len(present)
+        derived = {
+            column.name: column
+            for name in present
+            for column in self._columns[name].derived
+            if column.name not in self._expressed[name]
         }
-        work = with_derived(frame, list(derived.values()), self.values, where)
+        work = with_derived(frame, list(derived.values()), self.values)
         work = work.with_row_index("_at")
         plans = []
         for name in present:
             lines = work.lazy()
             if key is not None:
                 lines = lines.filter(pl.col(key) == name)
+            # The facts with expressions of their own, on this program's lines alone.
+            lines = lines.with_columns(self._expressed[name].values())
             plans.append(self._expressions[name].outcomes(lines))
         parts = []
         for name, result in zip(present, pl.collect_all(plans), strict=True):
