@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel
@@ -319,14 +320,18 @@ def compiled_questions(
 
 def _asked(pack: Pack, view: LineView, unknown: Iterable[tuple[Fact, str]]) -> list[Question]:
     """One question per case field, from the unknown facts and the criteria they sit in."""
-    asked: dict[str, Question] = {}
+    # field -> its first wording and the criteria asking, in the order first seen; each
+    # question is built once, at the end, rather than merged copy by copy
+    asked: dict[str, tuple[str, dict[str, None]]] = {}
     for fact, owner in unknown:
         path = fact.fields_for(view.index)[0]
         named = pack.criteria.get(owner)
         ask = named.ask if named is not None and named.ask else fact.ask
-        new = Question(field=path, ask=ask, fields=[path], criteria=[owner])
-        asked[path] = _merged(asked.get(path), new)
-    return list(asked.values())
+        asked.setdefault(path, (ask, {}))[1][owner] = None
+    return [
+        Question(field=path, ask=ask, fields=[path], criteria=list(criteria))
+        for path, (ask, criteria) in asked.items()
+    ]
 
 
 def _merged(known: Question | None, new: Question) -> Question:
@@ -405,8 +410,15 @@ def compiled_trace(
             )
         results.append(
             _compiled_result(
-                rule.rule.criterion, rule.root, weights, view, level, status
-            ).model_copy(update={"stage": rule.rule.stage.value, "outcome": rule.outcome})
+                rule.rule.criterion,
+                rule.root,
+                weights,
+                view,
+                level,
+                status,
+                stage=rule.rule.stage.value,
+                outcome=rule.outcome,
+            )
         )
     return results
 
@@ -418,27 +430,53 @@ def _compiled_result(
     view: LineView,
     level: TraceLevel,
     status: Status | None = None,
+    *,
+    stage: str | None = None,
+    outcome: Outcome | None = None,
 ) -> CriterionResult:
-    facts = None
-    if level == "full" and root is not None:
-        facts = [
-            FactCheck(
-                fact=leaf.fact.name,
-                test=dict(leaf.leaf.test.spec),
-                fields=list(leaf.fact.fields_for(view.index)),
-                value=_shown(weights.values[leaf.fact.name]),
-                status=STATUS_OF[weights.statuses[leaf.id]],
-            )
-            for leaf in direct_leaves(root)
-        ]
     if status is None:
         status = STATUS_OF[weights.statuses[root.id]] if root is not None else MET
+    if level != "full" or root is None:
+        return _criterion_result(
+            criterion.id, criterion.text, status, criterion.citation, stage, outcome
+        )
+    facts = [
+        FactCheck(
+            fact=leaf.fact.name,
+            test=dict(leaf.leaf.test.spec),
+            fields=list(leaf.fact.fields_for(view.index)),
+            value=_shown(weights.values[leaf.fact.name]),
+            status=STATUS_OF[weights.statuses[leaf.id]],
+        )
+        for leaf in direct_leaves(root)
+    ]
     return CriterionResult(
         id=criterion.id,
         text=criterion.text,
         status=status,
         citation=criterion.citation,
+        stage=stage,
+        outcome=outcome,
         facts=facts,
+    )
+
+
+# A trace entry without facts is the same for every case that weighs its criterion to the same
+# status, and results are frozen, so one instance serves every determination that shows it:
+# building and validating some twenty of them a request was much of a determination's cost.
+# Keyed by value (not by the pack), so a pack reloaded or joined with a plan cannot show a stale
+# entry; bounded, since packs and their criteria are few.
+@lru_cache(maxsize=8192)
+def _criterion_result(
+    criterion_id: str,
+    text: str,
+    status: Status,
+    citation: str,
+    stage: str | None,
+    outcome: Outcome | None,
+) -> CriterionResult:
+    return CriterionResult(
+        id=criterion_id, text=text, status=status, citation=citation, stage=stage, outcome=outcome
     )
 
 
