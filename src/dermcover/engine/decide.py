@@ -80,8 +80,16 @@ def _plan_of(case: Case, plans: PlanLibrary | None) -> Plan | None:
     return (plans or plan_library()).get(plan_id) if plan_id else None
 
 
+# A spec's id -> the spec and the reference every determination under it carries: made once a
+# pack (the spec is held, so its id stays its own), as `with_plan` keeps its joined packs.
+_REFS: dict[int, tuple[PackSpec | PlanSpec, PolicyRef]] = {}
+
+
 def _ref(spec: PackSpec | PlanSpec) -> PolicyRef:
-    return PolicyRef(
+    known = _REFS.get(id(spec))
+    if known is not None and known[0] is spec:
+        return known[1]
+    ref = PolicyRef(
         id=spec.id,
         title=spec.title,
         reviewed=spec.reviewed,
@@ -89,6 +97,8 @@ def _ref(spec: PackSpec | PlanSpec) -> PolicyRef:
             f"{s.title} ({s.date.isoformat() if s.date else 'undated'})" for s in spec.sources
         ],
     )
+    _REFS[id(spec)] = (spec, ref)
+    return ref
 
 
 def pack_for(
