@@ -53,6 +53,25 @@ def test_an_access_log_line_keeps_the_path_and_drops_the_query(service_log: io.S
     assert "Imogen" not in service_log.getvalue()
 
 
+def test_the_server_writes_one_line_a_request_not_uvicorns_access_line_too() -> None:
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    stream = io.StringIO()
+    try:
+        configure_logging(logging.INFO, stream=stream, access_log=False)
+        logging.getLogger("uvicorn.access").info(
+            '%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "POST", "/api/v1/cases", "1.1", 200
+        )
+        logging.getLogger("dermcover.web").info("POST /api/v1/cases 200 1.0ms")
+    finally:
+        root.handlers[:], _ = saved
+        root.setLevel(saved[1])
+        configure_logging(logging.INFO, stream=io.StringIO())  # the access log routed again
+        root.handlers[:] = saved[0]
+    assert stream.getvalue().count("/api/v1/cases") == 1
+    assert "dermcover.web" in stream.getvalue()
+
+
 def test_configuring_twice_leaves_one_handler(service_log: io.StringIO) -> None:
     configure_logging(logging.INFO, stream=service_log)
     logging.getLogger("dermcover").warning("once")

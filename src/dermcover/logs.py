@@ -67,8 +67,14 @@ class DropQueryString(logging.Filter):
         return True
 
 
-def configure_logging(level: int | str = logging.INFO, stream: TextIO | None = None) -> None:
-    """One handler on the root logger, with the guards above; safe to call more than once."""
+def configure_logging(
+    level: int | str = logging.INFO, stream: TextIO | None = None, *, access_log: bool = True
+) -> None:
+    """One handler on the root logger, with the guards above; safe to call more than once.
+
+    `access_log=False` keeps uvicorn's access log off: uvicorn turns it off (`access_log=False`)
+    by cutting its logger from the root, and routing its records through ours would turn it on
+    again, a second line for every request."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(WithoutCaseContent(FORMAT))
     handler.addFilter(DropQueryString())
@@ -84,4 +90,4 @@ def configure_logging(level: int | str = logging.INFO, stream: TextIO | None = N
         # records through ours instead.
         logger = logging.getLogger(name)
         logger.handlers.clear()
-        logger.propagate = True
+        logger.propagate = access_log or name != "uvicorn.access"

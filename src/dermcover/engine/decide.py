@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel
@@ -79,8 +80,16 @@ def _plan_of(case: Case, plans: PlanLibrary | None) -> Plan | None:
     return (plans or plan_library()).get(plan_id) if plan_id else None
 
 
+# A spec's id -> the spec and the reference every determination under it carries: made once a
+# pack (the spec is held, so its id stays its own), as `with_plan` keeps its joined packs.
+_REFS: dict[int, tuple[PackSpec | PlanSpec, PolicyRef]] = {}
+
+
 def _ref(spec: PackSpec | PlanSpec) -> PolicyRef:
-    return PolicyRef(
+    known = _REFS.get(id(spec))
+    if known is not None and known[0] is spec:
+        return known[1]
+    ref = PolicyRef(
         id=spec.id,
         title=spec.title,
         reviewed=spec.reviewed,
@@ -88,6 +97,8 @@ def _ref(spec: PackSpec | PlanSpec) -> PolicyRef:
             f"{s.title} ({s.date.isoformat() if s.date else 'undated'})" for s in spec.sources
         ],
     )
+    _REFS[id(spec)] = (spec, ref)
+    return ref
 
 
 def pack_for(
@@ -319,21 +330,24 @@ def compiled_questions(
 
 def _asked(pack: Pack, view: LineView, unknown: Iterable[tuple[Fact, str]]) -> list[Question]:
     """One question per case field, from the unknown facts and the criteria they sit in."""
-    asked: dict[str, Question] = {}
+    # field -> its first wording and the criteria asking, in the order first seen; each
+    # question is built once, at the end, rather than merged copy by copy
+    asked: dict[str, tuple[tuple[str, str | None], dict[str, None]]] = {}
     for fact, owner in unknown:
         path = fact.fields_for(view.index)[0]
         named = pack.criteria.get(owner)
         # A criterion's own question carries its own plain version; the fact's, the fact's.
         if named is not None and named.ask:
-            ask, patient_ask = named.ask, named.patient_ask
+            wording = (named.ask, named.patient_ask)
         else:
-            ask = fact.ask
-            patient_ask = (named.patient_ask if named else None) or fact.patient_ask
-        new = Question(
-            field=path, ask=ask, patient_ask=patient_ask, fields=[path], criteria=[owner]
+            wording = (fact.ask, (named.patient_ask if named else None) or fact.patient_ask)
+        asked.setdefault(path, (wording, {}))[1][owner] = None
+    return [
+        Question(
+            field=path, ask=ask, patient_ask=patient_ask, fields=[path], criteria=list(criteria)
         )
-        asked[path] = _merged(asked.get(path), new)
-    return list(asked.values())
+        for path, ((ask, patient_ask), criteria) in asked.items()
+    ]
 
 
 def _merged(known: Question | None, new: Question) -> Question:
@@ -412,8 +426,15 @@ def compiled_trace(
             )
         results.append(
             _compiled_result(
-                rule.rule.criterion, rule.root, weights, view, level, status
-            ).model_copy(update={"stage": rule.rule.stage.value, "outcome": rule.outcome})
+                rule.rule.criterion,
+                rule.root,
+                weights,
+                view,
+                level,
+                status,
+                stage=rule.rule.stage.value,
+                outcome=rule.outcome,
+            )
         )
     return results
 
@@ -425,27 +446,53 @@ def _compiled_result(
     view: LineView,
     level: TraceLevel,
     status: Status | None = None,
+    *,
+    stage: str | None = None,
+    outcome: Outcome | None = None,
 ) -> CriterionResult:
-    facts = None
-    if level == "full" and root is not None:
-        facts = [
-            FactCheck(
-                fact=leaf.fact.name,
-                test=dict(leaf.leaf.test.spec),
-                fields=list(leaf.fact.fields_for(view.index)),
-                value=_shown(weights.values[leaf.fact.name]),
-                status=STATUS_OF[weights.statuses[leaf.id]],
-            )
-            for leaf in direct_leaves(root)
-        ]
     if status is None:
         status = STATUS_OF[weights.statuses[root.id]] if root is not None else MET
+    if level != "full" or root is None:
+        return _criterion_result(
+            criterion.id, criterion.text, status, criterion.citation, stage, outcome
+        )
+    facts = [
+        FactCheck(
+            fact=leaf.fact.name,
+            test=dict(leaf.leaf.test.spec),
+            fields=list(leaf.fact.fields_for(view.index)),
+            value=_shown(weights.values[leaf.fact.name]),
+            status=STATUS_OF[weights.statuses[leaf.id]],
+        )
+        for leaf in direct_leaves(root)
+    ]
     return CriterionResult(
         id=criterion.id,
         text=criterion.text,
         status=status,
         citation=criterion.citation,
+        stage=stage,
+        outcome=outcome,
         facts=facts,
+    )
+
+
+# A trace entry without facts is the same for every case that weighs its criterion to the same
+# status, and results are frozen, so one instance serves every determination that shows it:
+# building and validating some twenty of them a request was much of a determination's cost.
+# Keyed by value (not by the pack), so a pack reloaded or joined with a plan cannot show a stale
+# entry; bounded, since packs and their criteria are few.
+@lru_cache(maxsize=8192)
+def _criterion_result(
+    criterion_id: str,
+    text: str,
+    status: Status,
+    citation: str,
+    stage: str | None,
+    outcome: Outcome | None,
+) -> CriterionResult:
+    return CriterionResult(
+        id=criterion_id, text=text, status=status, citation=citation, stage=stage, outcome=outcome
     )
 
 

@@ -63,6 +63,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # served by install_api_docs, from the service's own files
         redoc_url=None,
+        # FastAPI's own OpenTelemetry export (off unless a provider is set up, but asked on every
+        # request): its logs would carry exception messages, which may quote a case, and the
+        # service logs what it logs itself (dermcover.logs). Off, so that no set-up turns it on.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.records = records
