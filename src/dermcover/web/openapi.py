@@ -14,12 +14,15 @@
   library holds, a procedure's kind or a code that names one, an NPI (`format: npi`, ten digits
   whose check digit passes) and the dates that may not lie after today (`format: past-date`);
 - money is documented as it is sent: a JSON number with two decimals, never a string;
-- a created case links to reading and revising it, recording its events and writing its
-  documents.
+- each document kind has a path of its own, whose request schema requires what that kind
+  cannot be written without;
+- a created case links to reading and revising it, recording its events and writing each of
+  its documents.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from fastapi import FastAPI
@@ -27,6 +30,17 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
 from dermcover.store.cases import MAX_NOTES
+from dermcover.web.documents import (
+    NEEDED_INPUT,
+    PHRASES,
+    TITLES,
+    DocumentInputs,
+    DocumentKind,
+    DocumentRequest,
+    camel_case,
+    schema_name,
+    with_article,
+)
 
 REF = "#/components/schemas/{model}"
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
@@ -75,6 +89,7 @@ def install_openapi(app: FastAPI, models: list[type[BaseModel]]) -> None:
                 schemas.setdefault(name, definition)
             schemas.setdefault(model.__name__, model_schema)
         schemas["Error"] = ERROR_SCHEMA
+        _inputs_each_kind_needs(schemas)
         for name in ("HTTPValidationError", "ValidationError"):
             schemas.pop(name, None)
         for path, operations in schema.get("paths", {}).items():
@@ -118,12 +133,33 @@ def _complete(path: str, method: str, operation: dict[str, Any]) -> None:
         }
 
 
+def _inputs_each_kind_needs(schemas: dict[str, Any]) -> None:
+    """A request schema for each document kind that needs an input: the general one with that
+    input required (a Good Faith Estimate's `estimate`, an appeal's `denial`)."""
+    for kind, field in NEEDED_INPUT.items():
+        for stored, general in ((True, DocumentInputs), (False, DocumentRequest)):
+            schema = copy.deepcopy(schemas[general.__name__])
+            name = schema_name(kind, stored=stored)
+            needed = schema["properties"][field]
+            schema["properties"][field] = {
+                **next(branch for branch in needed.pop("anyOf") if "$ref" in branch),
+                **{key: value for key, value in needed.items() if key != "default"},
+            }
+            schema["required"] = [*schema.get("required", []), field]
+            schema["title"] = name
+            schema["description"] = f"What {with_article(PHRASES[kind])} is written from."
+            schemas[name] = schema
+
+
 CASE_LINKS = {
     "ReadTheCase": ("/api/v1/cases/{case_id}", "get"),
     "ReviseTheCase": ("/api/v1/cases/{case_id}", "put"),
     "RecordAnEvent": ("/api/v1/cases/{case_id}/events", "post"),
     "ListTheEvents": ("/api/v1/cases/{case_id}/events", "get"),
-    "WriteADocument": ("/api/v1/cases/{case_id}/documents/{kind}", "post"),
+    **{
+        f"Write{camel_case(TITLES[kind])}": (f"/api/v1/cases/{{case_id}}/documents/{kind}", "post")
+        for kind in DocumentKind
+    },
 }
 
 
@@ -178,6 +214,9 @@ NPI = {
 }
 ON_CALL = "The day of the call (it may lie ahead)."
 ON_EVENT = "The day it happened: today or before."
+# The service's `\S` (pydantic's pattern, whose regex engine takes Unicode's White_Space) as
+# JSON Schema's regex reads it: its `\s` leaves out U+0085 (next line) and takes U+FEFF.
+NOT_ONLY_SPACES = r"[^\s\u0085]|\uFEFF"
 UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 CLINIC_SLUG = "^[A-Za-z0-9][A-Za-z0-9-]{0,63}$"
 
@@ -206,8 +245,7 @@ def _what_validators_check(document: dict[str, Any]) -> None:
         {"type": "null"},
     ]
     payer["anyOf"] = [
-        {"not": {"required": ["plan"]}},
-        {"properties": {"plan": {"type": "null"}}},
+        *_absent("plan"),
         *(
             {
                 "properties": {
@@ -234,9 +272,18 @@ def _what_validators_check(document: dict[str, Any]) -> None:
         {"properties": {"interest_method": {"not": {"const": "daily_balance"}}}},
         {"required": ["purchase_date"], "properties": {"purchase_date": {"type": "string"}}},
     ]
-    schemas["Prices"]["anyOf"] = [
-        {"required": [name], "properties": {name: {"not": {"type": "null"}}}}
-        for name in ("self_pay", "billed_charge")
+    schemas["Prices"]["anyOf"] = [_given("self_pay"), _given("billed_charge")]
+    # With a plan, the prices hold its negotiated rate; with out-of-network benefits, the billed
+    # charge too (for the balance bill).
+    schemas["EstimateRequest"]["anyOf"] = [
+        *_absent("plan"),
+        {
+            "properties": {
+                "prices": _given("negotiated_rate"),
+                "plan": {"anyOf": _absent("out_of_network")},
+            }
+        },
+        {"properties": {"prices": _given("negotiated_rate", "billed_charge")}},
     ]
     schemas["Provider"]["properties"]["npi"]["anyOf"][0] = NPI
     denial = schemas["Denial"]["properties"]
@@ -290,6 +337,18 @@ def _what_validators_check(document: dict[str, Any]) -> None:
                     parameter["schema"] = {"type": "string", "enum": [*policies, *extra]}
                 elif parameter["name"] == "clinic":
                     parameter["schema"] = {"type": "string", "pattern": CLINIC_SLUG}
+                elif parameter["schema"].get("pattern") == r"\S":
+                    parameter["schema"]["pattern"] = NOT_ONLY_SPACES
+
+
+def _given(*names: str) -> dict[str, Any]:
+    """An object that holds each of `names`, none of them null."""
+    return {"required": list(names), "properties": {n: {"not": {"type": "null"}} for n in names}}
+
+
+def _absent(name: str) -> list[dict[str, Any]]:
+    """The two ways an object can leave `name` out: without it, or with it null."""
+    return [{"not": {"required": [name]}}, {"properties": {name: {"type": "null"}}}]
 
 
 # A Decimal in a request may come as a number or as its digits in a string; pydantic documents
