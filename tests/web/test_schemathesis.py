@@ -1,7 +1,7 @@
 """schemathesis against the service's own OpenAPI document: a bounded number of generated
 requests per API operation, anonymous and signed in, with every check schemathesis has, and
 its stateful mode chaining operations along the document's links (a created case to its
-reads, revision, events and documents).
+reads, revision, events and letter of medical necessity).
 
 The document names two string formats of its own, which schemathesis is told how to write
 here: `npi` (ten digits, the last the Luhn check digit over the 80840 prefix) and `past-date`

@@ -12,12 +12,13 @@
 - what the models' validators check is said in the schemas too, so that a request the schemas
   allow is one the service accepts (`_what_validators_check`): the policy and plan ids the
   library holds, a procedure's kind or a code that names one, an NPI (`format: npi`, ten digits
-  whose check digit passes) and the dates that may not lie after today (`format: past-date`);
+  whose check digit passes), the dates that may not lie after today (`format: past-date`), the
+  prices an estimate needs, and whole numbers of at most 30 digits;
 - money is documented as it is sent: a JSON number with two decimals, never a string;
 - each document kind has a path of its own, whose request schema requires what that kind
   cannot be written without;
-- a created case links to reading and revising it, recording its events and writing each of
-  its documents.
+- a created case links to reading and revising it, recording its events and writing its
+  letter of medical necessity.
 """
 
 from __future__ import annotations
@@ -29,15 +30,13 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
+from dermcover.inputs import MAX_INTEGER_DIGITS
 from dermcover.store.cases import MAX_NOTES
 from dermcover.web.documents import (
     NEEDED_INPUT,
     PHRASES,
-    TITLES,
     DocumentInputs,
-    DocumentKind,
     DocumentRequest,
-    camel_case,
     schema_name,
     with_article,
 )
@@ -156,10 +155,10 @@ CASE_LINKS = {
     "ReviseTheCase": ("/api/v1/cases/{case_id}", "put"),
     "RecordAnEvent": ("/api/v1/cases/{case_id}/events", "post"),
     "ListTheEvents": ("/api/v1/cases/{case_id}/events", "get"),
-    **{
-        f"Write{camel_case(TITLES[kind])}": (f"/api/v1/cases/{{case_id}}/documents/{kind}", "post")
-        for kind in DocumentKind
-    },
+    # One document, the one the case alone can make (the others need an estimate or a denial):
+    # a link to each kind would make a stateful tester, walking the links at random, write
+    # documents far more often than it records the events a case's deadlines come from.
+    "WriteALetterOfMedicalNecessity": ("/api/v1/cases/{case_id}/documents/lmn", "post"),
 }
 
 
@@ -325,6 +324,7 @@ def _what_validators_check(document: dict[str, Any]) -> None:
         ],
     }
     _no_nul_characters(schemas)
+    _integers_within_digits(document)
     for path, operations in document.get("paths", {}).items():
         for operation in operations.values():
             for parameter in operation.get("parameters", []):
@@ -374,6 +374,23 @@ def _decimal_strings(node: Any) -> None:
     elif isinstance(node, list):
         for value in node:
             _decimal_strings(value)
+
+
+LARGEST_INTEGER = 10**MAX_INTEGER_DIGITS - 1
+
+
+def _integers_within_digits(node: Any) -> None:
+    """No integer has more digits than a request may write (`dermcover.inputs` refuses more
+    than MAX_INTEGER_DIGITS), whatever its own limits leave open."""
+    if isinstance(node, dict):
+        if node.get("type") == "integer":
+            node.setdefault("maximum", LARGEST_INTEGER)
+            node.setdefault("minimum", -LARGEST_INTEGER)
+        for value in node.values():
+            _integers_within_digits(value)
+    elif isinstance(node, list):
+        for value in node:
+            _integers_within_digits(value)
 
 
 ANY_TEXT = r"^[^\u0000]*$"
