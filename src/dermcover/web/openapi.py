@@ -394,7 +394,10 @@ def _integers_within_digits(node: Any) -> None:
 
 
 ANY_TEXT = r"^[^\u0000]*$"
-SOME_TEXT = r"^[^\u0000]*[^\u0000\s][^\u0000]*$"
+# At least one character that Python's str.strip() keeps, as JSON Schema's regex reads it: its
+# `\s` leaves out U+001C to U+001F and U+0085, which strip() removes, and takes U+FEFF, which
+# strip() keeps.
+SOME_TEXT = r"^[^\u0000]*(?:[^\u0000\s\u001c-\u001f\u0085]|\uFEFF)[^\u0000]*$"
 
 
 def _no_nul_characters(node: Any) -> None:
