@@ -213,9 +213,10 @@ NPI = {
 }
 ON_CALL = "The day of the call (it may lie ahead)."
 ON_EVENT = "The day it happened: today or before."
-# The service's `\S` (pydantic's pattern, whose regex engine takes Unicode's White_Space) as
-# JSON Schema's regex reads it: its `\s` leaves out U+0085 (next line) and takes U+FEFF.
-NOT_ONLY_SPACES = r"[^\s\u0085]|\uFEFF"
+# The codes searches' q must hold more than spaces twice over: pydantic's `\S` (Unicode's
+# White_Space) and str.strip(), which also removes U+001C to U+001F. As JSON Schema's regex reads
+# it: its `\s` leaves out those and U+0085, and takes U+FEFF, which both keep.
+NOT_ONLY_SPACES = r"[^\s\u001c-\u001f\u0085]|\uFEFF"
 UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 CLINIC_SLUG = "^[A-Za-z0-9][A-Za-z0-9-]{0,63}$"
 
