@@ -102,16 +102,23 @@ def test_the_clinic_attaches_records_a_denial_and_finds_the_deadline(
     page.fill("#email", STAFF_EMAIL)
     page.fill("#password", STAFF_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    # Every address the browser asks for (pages, downloads, scripts) and keeps in its history.
+    addresses: list[str] = []
+    page.on("request", lambda request: addresses.append(request.url))
     page.fill("#search-patient", "maria")
     page.get_by_role("button", name="Search").click()
     expect(page.locator("table.cases")).to_contain_text("Maria Chen")
     expect(page.locator("table.cases")).not_to_contain_text("Lee Okafor")
+    addresses.append(page.url)
     assert fits_the_screen(page)
     shot(page, "clinic-cases")
     with page.expect_download() as download:
         page.locator("#export-csv").click()
     rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text("utf-8"))))
     assert [row["patient"] for row in rows] == ["Maria Chen"]
+    addresses += [download.value.url, page.url]
+    assert {"/clinic/cases/search", "/clinic/cases.csv"} <= {httpx.URL(a).path for a in addresses}
+    assert not [a for a in addresses if "maria" in a.lower()], addresses
 
     page.locator("table.cases tbody tr", has_text="Maria Chen").locator("a").first.click()
     photo = tmp_path / "cheek.png"

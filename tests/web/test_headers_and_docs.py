@@ -87,6 +87,23 @@ def test_the_openapi_document_is_complete(client: TestClient) -> None:
     assert "429" in document["paths"]["/api/v1/session"]["post"]["responses"]
 
 
+def test_each_document_kind_has_a_path_whose_schema_requires_its_input(
+    client: TestClient,
+) -> None:
+    document = client.get("/openapi.json").json()
+    paths, schemas = document["paths"], document["components"]["schemas"]
+    needed = {"lmn": None, "pa-packet": None, "gfe": "estimate", "appeal": "denial"}
+    for kind, field in needed.items():
+        for path, body in (
+            (f"/api/v1/documents/{kind}", "case"),
+            (f"/api/v1/cases/{{case_id}}/documents/{kind}", None),
+        ):
+            media = paths[path]["post"]["requestBody"]["content"]["application/json"]
+            schema = schemas[media["schema"]["$ref"].removeprefix("#/components/schemas/")]
+            assert set(schema.get("required", [])) == {body, field} - {None}, path
+    assert not [path for path in paths if path.endswith("{kind}")]
+
+
 def test_money_is_documented_as_the_numbers_it_is_sent_as(client: TestClient) -> None:
     document = client.get("/openapi.json").json()
     line = document["components"]["schemas"]["SessionLine"]["properties"]

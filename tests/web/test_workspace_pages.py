@@ -10,6 +10,7 @@ import re
 from datetime import date
 
 from fastapi.testclient import TestClient
+from httpx import Response
 from icalendar import Calendar
 
 from .support import csrf_from
@@ -43,39 +44,96 @@ def two_cases(client: TestClient) -> tuple[str, str]:
     return first, second
 
 
+def search(client: TestClient, path: str = "/clinic/cases/search", **terms: str) -> Response:
+    """The case list's search form sent as the page sends it (POST, with the page's token)."""
+    token = csrf_from(client.get("/clinic/cases").text)
+    return client.post(path, data={"csrf_token": token, **terms})
+
+
+def export(client: TestClient, **terms: str) -> list[dict[str, str]]:
+    response = search(client, "/clinic/cases.csv", **terms)
+    assert response.status_code == 200, response.text
+    return list(csv.DictReader(io.StringIO(response.text)))
+
+
 def test_search_by_patient_code_payer_and_status(records_client: TestClient) -> None:
     two_cases(records_client)
-    by_name = records_client.get("/clinic/cases", params={"patient": "maria"}).text
+    by_name = search(records_client, patient="maria").text
     assert "Maria Chen" in by_name and "Alex Example" not in by_name
-    by_code = records_client.get("/clinic/cases", params={"code": "l905"}).text
+    by_code = search(records_client, code="l905").text
     assert "Alex Example" in by_code and "Maria Chen" not in by_code
-    by_payer = records_client.get("/clinic/cases", params={"payer": "aetna"}).text
+    by_payer = search(records_client, payer="aetna").text
     assert "Maria Chen" in by_payer and "Alex Example" not in by_payer
-    by_plan_name = records_client.get("/clinic/cases", params={"payer": "choice"}).text
+    by_plan_name = search(records_client, payer="choice").text
     assert "Maria Chen" in by_plan_name
-    none = records_client.get("/clinic/cases", params={"patient": "nobody"}).text
+    none = search(records_client, patient="nobody").text
     assert "No case matches this search" in none
-    status = records_client.get("/clinic/cases", params={"status": "approved"}).text
+    status = search(records_client, status="approved").text
     assert "Alex Example" not in status
 
 
 def test_the_case_list_exports_as_csv_with_the_same_search(records_client: TestClient) -> None:
     two_cases(records_client)
-    response = records_client.get("/clinic/cases.csv", params={"payer": "aetna"})
+    response = search(records_client, "/clinic/cases.csv", payer="aetna")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
     assert "attachment" in response.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert [row["patient"] for row in rows] == ["Maria Chen"]
     assert rows[0]["policy"] == "aetna" and rows[0]["plan_type"] == "commercial"
-    everything = list(csv.DictReader(io.StringIO(records_client.get("/clinic/cases.csv").text)))
+    everything = export(records_client)
     assert {row["patient"] for row in everything} == {"Alex Example", "Maria Chen"}
+
+
+def test_the_export_form_carries_the_search_the_page_shows(records_client: TestClient) -> None:
+    two_cases(records_client)
+    page = search(records_client, patient="maria", status="covered").text
+    form = page[page.index('<form id="export"') :]
+    form = form[: form.index("</form>")]
+    fields = dict(re.findall(r'name="([a-z_]+)" value="([^"]*)"', form))
+    assert fields.pop("csrf_token")
+    assert fields == {"patient": "maria", "code": "", "payer": "", "status": "covered"}
+
+
+def test_no_patient_name_is_ever_in_an_address_the_search_or_export_make(
+    records_client: TestClient,
+) -> None:
+    two_cases(records_client)
+    found = search(records_client, patient="Maria Chen")
+    exported = search(records_client, "/clinic/cases.csv", patient="Maria Chen")
+    assert "Maria Chen" in found.text and "Maria Chen" in exported.text
+    addresses = [str(answer.url) for answer in (found, exported, *found.history)]
+    addresses += [answer.headers.get("location", "") for answer in (found, exported)]
+    # Every address the results page links to or sends a form to, a button's own included.
+    addresses += [
+        html.unescape(address)
+        for address in re.findall(r'(?:href|action|formaction|src)="([^"]*)"', found.text)
+    ]
+    assert addresses and not [a for a in addresses if "maria" in a.lower()], addresses
+    assert '<form method="get"' not in records_client.get("/clinic/cases").text
+    # The terms go in the body only: typed into the address, they are not a search.
+    typed = records_client.get("/clinic/cases", params={"patient": "maria"})
+    assert "Alex Example" in typed.text
+    assert records_client.get("/clinic/cases.csv", params={"patient": "maria"}).status_code == 405
+
+
+def test_the_search_and_export_are_csrf_checked_and_not_stored(
+    records_client: TestClient,
+) -> None:
+    two_cases(records_client)
+    for path in ("/clinic/cases/search", "/clinic/cases.csv"):
+        forged = records_client.post(path, data={"patient": "maria"})
+        assert forged.status_code == 403, path
+        assert "Maria Chen" not in forged.text
+        answer = search(records_client, path, patient="maria")
+        assert answer.status_code == 200, path
+        assert answer.headers["cache-control"] == "no-store", path
 
 
 def test_a_formula_in_a_patient_name_stays_text_in_the_csv(records_client: TestClient) -> None:
     sign_in(records_client)
     case_path(records_client, {**CASE, "patient": {"name": "=HYPERLINK(1)"}})
-    [row] = list(csv.DictReader(io.StringIO(records_client.get("/clinic/cases.csv").text)))
+    [row] = export(records_client)
     assert row["patient"] == "'=HYPERLINK(1)"
 
 

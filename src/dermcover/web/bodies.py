@@ -146,11 +146,13 @@ def document(model: type[ModelT]) -> Callable[[Request], Awaitable[ModelT]]:
 
 
 def request_body(
-    model: type[BaseModel], example: dict[str, Any] | None = None, *, yaml: bool = True
+    model: type[BaseModel] | str, example: dict[str, Any] | None = None, *, yaml: bool = True
 ) -> dict[str, Any]:
-    """`openapi_extra` for a route whose body `document(model)` reads: the schema, by reference,
-    as JSON and (unless the route takes JSON only) YAML."""
-    media: dict[str, Any] = {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}
+    """`openapi_extra` for a route whose body `document(model)` reads: the schema, by reference
+    (to the model's, or to the component named), as JSON and (unless the route takes JSON only)
+    YAML."""
+    name = model if isinstance(model, str) else model.__name__
+    media: dict[str, Any] = {"schema": {"$ref": f"#/components/schemas/{name}"}}
     if example is not None:
         media["example"] = example
     content = {JSON_TYPE: media}

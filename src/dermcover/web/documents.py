@@ -81,6 +81,31 @@ class DocumentRequest(DocumentInputs):
     case: Case
 
 
+# The input a kind cannot be written without (`build` refuses it with a 422 naming the field).
+# The routes still read every kind's body as `DocumentInputs`, so that a role that may not write
+# the kind is told so (403) before a missing input is; the API document gives each such kind a
+# request schema of its own, in which the input is required (`schema_name`).
+NEEDED_INPUT = {DocumentKind.gfe: "estimate", DocumentKind.appeal: "denial"}
+
+
+def schema_name(kind: DocumentKind, *, stored: bool) -> str:
+    """The name of the API document's request schema for `kind`: for a stored case (its inputs
+    alone) or for a case sent with the request."""
+    if kind not in NEEDED_INPUT:
+        return DocumentInputs.__name__ if stored else DocumentRequest.__name__
+    return camel_case(TITLES[kind]) + ("Inputs" if stored else "Request")
+
+
+def with_article(phrase: str) -> str:
+    """ "appeal letter" -> "an appeal letter"."""
+    return ("an " if phrase[:1].lower() in "aeiou" else "a ") + phrase
+
+
+def camel_case(title: str) -> str:
+    """ "Prior-authorization packet" -> "PriorAuthorizationPacket"."""
+    return "".join(word.capitalize() for word in title.replace("-", " ").split())
+
+
 def language_for(kind: DocumentKind, language: str) -> str:
     """The language a document of `kind` is written in for a reader of `language`."""
     return language if language in LANGUAGES.get(kind.value, (DEFAULT,)) else DEFAULT

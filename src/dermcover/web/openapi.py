@@ -12,21 +12,34 @@
 - what the models' validators check is said in the schemas too, so that a request the schemas
   allow is one the service accepts (`_what_validators_check`): the policy and plan ids the
   library holds, a procedure's kind or a code that names one, an NPI (`format: npi`, ten digits
-  whose check digit passes) and the dates that may not lie after today (`format: past-date`);
+  whose check digit passes), the dates that may not lie after today (`format: past-date`), the
+  prices an estimate needs, and whole numbers of at most 30 digits;
 - money is documented as it is sent: a JSON number with two decimals, never a string;
+- each document kind has a path of its own, whose request schema requires what that kind
+  cannot be written without;
 - a created case links to reading and revising it, recording its events and writing its
-  documents.
+  letter of medical necessity.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
+from dermcover.inputs import MAX_INTEGER_DIGITS
 from dermcover.store.cases import MAX_NOTES
+from dermcover.web.documents import (
+    NEEDED_INPUT,
+    PHRASES,
+    DocumentInputs,
+    DocumentRequest,
+    schema_name,
+    with_article,
+)
 
 REF = "#/components/schemas/{model}"
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
@@ -75,6 +88,7 @@ def install_openapi(app: FastAPI, models: list[type[BaseModel]]) -> None:
                 schemas.setdefault(name, definition)
             schemas.setdefault(model.__name__, model_schema)
         schemas["Error"] = ERROR_SCHEMA
+        _inputs_each_kind_needs(schemas)
         for name in ("HTTPValidationError", "ValidationError"):
             schemas.pop(name, None)
         for path, operations in schema.get("paths", {}).items():
@@ -118,12 +132,33 @@ def _complete(path: str, method: str, operation: dict[str, Any]) -> None:
         }
 
 
+def _inputs_each_kind_needs(schemas: dict[str, Any]) -> None:
+    """A request schema for each document kind that needs an input: the general one with that
+    input required (a Good Faith Estimate's `estimate`, an appeal's `denial`)."""
+    for kind, field in NEEDED_INPUT.items():
+        for stored, general in ((True, DocumentInputs), (False, DocumentRequest)):
+            schema = copy.deepcopy(schemas[general.__name__])
+            name = schema_name(kind, stored=stored)
+            needed = schema["properties"][field]
+            schema["properties"][field] = {
+                **next(branch for branch in needed.pop("anyOf") if "$ref" in branch),
+                **{key: value for key, value in needed.items() if key != "default"},
+            }
+            schema["required"] = [*schema.get("required", []), field]
+            schema["title"] = name
+            schema["description"] = f"What {with_article(PHRASES[kind])} is written from."
+            schemas[name] = schema
+
+
 CASE_LINKS = {
     "ReadTheCase": ("/api/v1/cases/{case_id}", "get"),
     "ReviseTheCase": ("/api/v1/cases/{case_id}", "put"),
     "RecordAnEvent": ("/api/v1/cases/{case_id}/events", "post"),
     "ListTheEvents": ("/api/v1/cases/{case_id}/events", "get"),
-    "WriteADocument": ("/api/v1/cases/{case_id}/documents/{kind}", "post"),
+    # One document, the one the case alone can make (the others need an estimate or a denial):
+    # a link to each kind would make a stateful tester, walking the links at random, write
+    # documents far more often than it records the events a case's deadlines come from.
+    "WriteALetterOfMedicalNecessity": ("/api/v1/cases/{case_id}/documents/lmn", "post"),
 }
 
 
@@ -178,6 +213,10 @@ NPI = {
 }
 ON_CALL = "The day of the call (it may lie ahead)."
 ON_EVENT = "The day it happened: today or before."
+# The codes searches' q must hold more than spaces twice over: pydantic's `\S` (Unicode's
+# White_Space) and str.strip(), which also removes U+001C to U+001F. As JSON Schema's regex reads
+# it: its `\s` leaves out those and U+0085, and takes U+FEFF, which both keep.
+NOT_ONLY_SPACES = r"[^\s\u001c-\u001f\u0085]|\uFEFF"
 UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 CLINIC_SLUG = "^[A-Za-z0-9][A-Za-z0-9-]{0,63}$"
 
@@ -206,8 +245,7 @@ def _what_validators_check(document: dict[str, Any]) -> None:
         {"type": "null"},
     ]
     payer["anyOf"] = [
-        {"not": {"required": ["plan"]}},
-        {"properties": {"plan": {"type": "null"}}},
+        *_absent("plan"),
         *(
             {
                 "properties": {
@@ -234,9 +272,18 @@ def _what_validators_check(document: dict[str, Any]) -> None:
         {"properties": {"interest_method": {"not": {"const": "daily_balance"}}}},
         {"required": ["purchase_date"], "properties": {"purchase_date": {"type": "string"}}},
     ]
-    schemas["Prices"]["anyOf"] = [
-        {"required": [name], "properties": {name: {"not": {"type": "null"}}}}
-        for name in ("self_pay", "billed_charge")
+    schemas["Prices"]["anyOf"] = [_given("self_pay"), _given("billed_charge")]
+    # With a plan, the prices hold its negotiated rate; with out-of-network benefits, the billed
+    # charge too (for the balance bill).
+    schemas["EstimateRequest"]["anyOf"] = [
+        *_absent("plan"),
+        {
+            "properties": {
+                "prices": _given("negotiated_rate"),
+                "plan": {"anyOf": _absent("out_of_network")},
+            }
+        },
+        {"properties": {"prices": _given("negotiated_rate", "billed_charge")}},
     ]
     schemas["Provider"]["properties"]["npi"]["anyOf"][0] = NPI
     denial = schemas["Denial"]["properties"]
@@ -278,6 +325,7 @@ def _what_validators_check(document: dict[str, Any]) -> None:
         ],
     }
     _no_nul_characters(schemas)
+    _integers_within_digits(document)
     for path, operations in document.get("paths", {}).items():
         for operation in operations.values():
             for parameter in operation.get("parameters", []):
@@ -290,6 +338,18 @@ def _what_validators_check(document: dict[str, Any]) -> None:
                     parameter["schema"] = {"type": "string", "enum": [*policies, *extra]}
                 elif parameter["name"] == "clinic":
                     parameter["schema"] = {"type": "string", "pattern": CLINIC_SLUG}
+                elif parameter["schema"].get("pattern") == r"\S":
+                    parameter["schema"]["pattern"] = NOT_ONLY_SPACES
+
+
+def _given(*names: str) -> dict[str, Any]:
+    """An object that holds each of `names`, none of them null."""
+    return {"required": list(names), "properties": {n: {"not": {"type": "null"}} for n in names}}
+
+
+def _absent(name: str) -> list[dict[str, Any]]:
+    """The two ways an object can leave `name` out: without it, or with it null."""
+    return [{"not": {"required": [name]}}, {"properties": {name: {"type": "null"}}}]
 
 
 # A Decimal in a request may come as a number or as its digits in a string; pydantic documents
@@ -317,8 +377,28 @@ def _decimal_strings(node: Any) -> None:
             _decimal_strings(value)
 
 
+LARGEST_INTEGER = 10**MAX_INTEGER_DIGITS - 1
+
+
+def _integers_within_digits(node: Any) -> None:
+    """No integer has more digits than a request may write (`dermcover.inputs` refuses more
+    than MAX_INTEGER_DIGITS), whatever its own limits leave open."""
+    if isinstance(node, dict):
+        if node.get("type") == "integer":
+            node.setdefault("maximum", LARGEST_INTEGER)
+            node.setdefault("minimum", -LARGEST_INTEGER)
+        for value in node.values():
+            _integers_within_digits(value)
+    elif isinstance(node, list):
+        for value in node:
+            _integers_within_digits(value)
+
+
 ANY_TEXT = r"^[^\u0000]*$"
-SOME_TEXT = r"^[^\u0000]*[^\u0000\s][^\u0000]*$"
+# At least one character that Python's str.strip() keeps, as JSON Schema's regex reads it: its
+# `\s` leaves out U+001C to U+001F and U+0085, which strip() removes, and takes U+FEFF, which
+# strip() keeps.
+SOME_TEXT = r"^[^\u0000]*(?:[^\u0000\s\u001c-\u001f\u0085]|\uFEFF)[^\u0000]*$"
 
 
 def _no_nul_characters(node: Any) -> None:

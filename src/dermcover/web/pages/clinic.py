@@ -9,7 +9,7 @@ from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
@@ -38,7 +38,7 @@ from dermcover.web.documents import (
 from dermcover.web.errors import FieldError
 from dermcover.web.heavy import heavy_work
 from dermcover.web.interop import prior_auth_rows
-from dermcover.web.pages.workspace import case_search, case_status
+from dermcover.web.pages.workspace import CaseFilters, FiltersDep
 from dermcover.web.questions import TREATMENTS
 from dermcover.web.templating import templates
 
@@ -96,29 +96,36 @@ def workspace() -> Response:
 
 
 @router.get("/cases")
-def case_list(
-    request: Request,
-    staff: StaffDep,
-    store: RecordsDep,
-    status: Annotated[str, Query(max_length=40)] = "",
-    patient: Annotated[str, Query(max_length=200)] = "",
-    code: Annotated[str, Query(max_length=20)] = "",
-    payer: Annotated[str, Query(max_length=200)] = "",
+def case_list(request: Request, staff: StaffDep, store: RecordsDep) -> Response:
+    """Every case the staff member may see; a search is a POST (`search_cases`)."""
+    return _case_list_page(request, staff, store, CaseFilters())
+
+
+@router.post("/cases/search")
+def search_cases(
+    request: Request, staff: StaffDep, store: RecordsDep, filters: FiltersDep
 ) -> Response:
-    search, terms = case_search(patient, code, payer)
-    chosen = case_status(status)
-    rows = store.cases.list_cases(actor=staff.id, status=chosen, search=search)
+    """The cases a search finds: its terms (a patient's name among them) come in the form's
+    body, never in the address, and the page is not stored (Cache-Control: no-store, as every
+    page but the static files)."""
+    return _case_list_page(request, staff, store, filters)
+
+
+def _case_list_page(
+    request: Request, staff: Any, store: RecordsDep, filters: CaseFilters
+) -> Response:
+    rows = store.cases.list_cases(actor=staff.id, status=filters.status, search=filters.search)
     return templates.TemplateResponse(
         request,
         "clinic/cases.html",
         {
             "staff": staff,
             "rows": rows,
-            "status": chosen,
+            "status": filters.status,
             "statuses": list(CaseStatus),
             "today": date.today(),
-            "terms": terms,
-            "csv_query": str(request.url.query),
+            "terms": filters.terms,
+            "searched": filters.chosen,
         },
     )
 

@@ -1,5 +1,6 @@
 """The clinic's everyday tools beside the case pages: what is due soon across every case, the
-calendar feed of those deadlines, the case list as CSV, and the files kept with a case.
+calendar feed of those deadlines, the case list's search and its CSV export, and the files kept
+with a case.
 
 Everything here reads cases through the store's case repository, so it sees exactly the cases
 the signed-in staff member may see. The calendar feed is the one route without a sign-in: a
@@ -11,10 +12,11 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -52,7 +54,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def case_search(
     patient: str = "", code: str = "", payer: str = ""
 ) -> tuple[CaseSearch | None, dict[str, str]]:
-    """The search the case list's query asks for (None: no search), and its terms as typed."""
+    """The search the case list's form asks for (None: no search), and its terms as typed."""
     terms = {"patient": patient.strip(), "code": code.strip(), "payer": payer.strip()}
     if not any(terms.values()):
         return None, terms
@@ -72,19 +74,41 @@ def case_status(text: str) -> CaseStatus | None:
         ) from None
 
 
-@router.get("/cases.csv")
-def cases_csv(
-    staff: StaffDep,
-    store: RecordsDep,
-    status: Annotated[str, Query(max_length=40)] = "",
-    patient: Annotated[str, Query(max_length=200)] = "",
-    code: Annotated[str, Query(max_length=20)] = "",
-    payer: Annotated[str, Query(max_length=200)] = "",
-) -> Response:
+@dataclass(frozen=True)
+class CaseFilters:
+    """What the case list shows: the search (None: every case), the status (None: any), and the
+    search's terms as typed, to show them again."""
+
+    search: CaseSearch | None = None
+    status: CaseStatus | None = None
+    terms: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def chosen(self) -> bool:
+        return self.search is not None or self.status is not None
+
+
+def case_filters(
+    status: Annotated[str, Form(max_length=40)] = "",
+    patient: Annotated[str, Form(max_length=200)] = "",
+    code: Annotated[str, Form(max_length=20)] = "",
+    payer: Annotated[str, Form(max_length=200)] = "",
+) -> CaseFilters:
+    """The case list's filters, from the search form's body: a patient's name is never put in
+    an address (browser history, proxy and server logs, a link copied on), so the search and
+    the export are POSTs (CSRF-checked, like every staff form) and never GETs."""
+    search, terms = case_search(patient, code, payer)
+    return CaseFilters(search, case_status(status), terms)
+
+
+FiltersDep = Annotated[CaseFilters, Depends(case_filters)]
+
+
+@router.post("/cases.csv")
+def cases_csv(staff: StaffDep, store: RecordsDep, filters: FiltersDep) -> Response:
     """The case list, as the page shows it with the same search, for a spreadsheet."""
-    search, _ = case_search(patient, code, payer)
     rows = store.cases.list_cases(
-        actor=staff.id, status=case_status(status), search=search, limit=10_000
+        actor=staff.id, status=filters.status, search=filters.search, limit=10_000
     )
     return Response(
         cases_csv_text(rows),
