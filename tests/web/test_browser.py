@@ -106,7 +106,7 @@ def test_the_patient_check_from_start_to_cost_chart(page: Page, server: LiveServ
     expect(page.locator(".question legend")).to_contain_text("What is the treatment for")
     page.get_by_label("To change how the skin looks").check()
     page.get_by_role("button", name="Next").click()
-    expect(page.locator(".question legend")).to_contain_text("documented problems")
+    expect(page.locator(".question legend")).to_contain_text("problems a clinician has recorded")
     assert fits_the_screen(page)
     shot(page, "patient-question")
     page.get_by_label("None of these").check()
