@@ -388,6 +388,20 @@ def test_not_listed_or_not_sure_shows_the_spread_across_insurers(client: TestCli
     assert "Under Common commercial framework" not in text
 
 
+def answer_all(client: TestClient, page: Response, answers: dict[str, object]) -> Response:
+    """Answer what `answers` holds, pass over the rest, until the verdict."""
+    seen: list[str] = []
+    while 'id="verdict"' not in page.text:
+        field = asked(page)
+        assert field not in seen, f"{field} was asked twice"
+        seen.append(field)
+        if field in answers:
+            page = reply(client, page, "answer", answer=answers[field])
+        else:
+            page = reply(client, page, "skip")
+    return page
+
+
 def test_a_medicare_result_with_no_prior_authorization_lists_records_not_a_packet(
     client: TestClient,
 ) -> None:
@@ -397,13 +411,9 @@ def test_a_medicare_result_with_no_prior_authorization_lists_records_not_a_packe
         "purpose": "function",
         "impairment": "restricted_range_of_motion",
     }
-    page = start(client, "fractional_ablative_laser", policy="medicare")
-    while 'id="verdict"' not in page.text:
-        field = asked(page)
-        if field in answers:
-            page = reply(client, page, "answer", answer=answers[field])
-        else:
-            page = reply(client, page, "skip")
+    page = answer_all(
+        client, start(client, "fractional_ablative_laser", policy="medicare"), answers
+    )
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.text)).split())
     assert "Under Original Medicare coverage of skin procedures" in text
     assert "Your clinic must ask your insurer to approve it before treatment" not in text
@@ -423,33 +433,13 @@ def test_a_result_needing_prior_authorization_explains_the_term_where_it_appears
         "provider.setting": "office",
         "provider.type": "dermatologist",
     }
-    page = start(client, "fractional_ablative_laser", policy="generic")
-    while 'id="verdict"' not in page.text:
-        field = asked(page)
-        if field in answers:
-            page = reply(client, page, "answer", answer=answers[field])
-        else:
-            page = reply(client, page, "skip")
+    page = answer_all(client, start(client, "fractional_ablative_laser", policy="generic"), answers)
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.text)).split())
     assert "Your clinic must ask your insurer to approve it before treatment" in text
     assert (
         "Prior authorization: your insurer's approval, which your clinic asks for before "
         "treatment. Without it the plan can refuse to pay, even for care it covers." in text
     )
-
-
-def answer_all(client: TestClient, page: Response, answers: dict[str, object]) -> Response:
-    """Answer what `answers` holds, pass over the rest, until the verdict."""
-    seen: list[str] = []
-    while 'id="verdict"' not in page.text:
-        field = asked(page)
-        assert field not in seen, f"{field} was asked twice"
-        seen.append(field)
-        if field in answers:
-            page = reply(client, page, "answer", answer=answers[field])
-        else:
-            page = reply(client, page, "skip")
-    return page
 
 
 def test_a_patient_picks_their_employer_plan_and_it_is_saved_and_resumed(
