@@ -402,18 +402,20 @@ def answer_all(client: TestClient, page: Response, answers: dict[str, object]) -
     return page
 
 
+# A burn scar that limits movement, treated to restore function.
+BURN_SCAR_FOR_FUNCTION = {
+    "condition.kind": "burn_scar",
+    "condition.cause": "burn",
+    "purpose": "function",
+    "impairment": "restricted_range_of_motion",
+}
+
+
 def test_a_medicare_result_with_no_prior_authorization_lists_records_not_a_packet(
     client: TestClient,
 ) -> None:
-    answers = {
-        "condition.kind": "burn_scar",
-        "condition.cause": "burn",
-        "purpose": "function",
-        "impairment": "restricted_range_of_motion",
-    }
-    page = answer_all(
-        client, start(client, "fractional_ablative_laser", policy="medicare"), answers
-    )
+    page = start(client, "fractional_ablative_laser", policy="medicare")
+    page = answer_all(client, page, BURN_SCAR_FOR_FUNCTION)
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.text)).split())
     assert "Under Original Medicare coverage of skin procedures" in text
     assert "Your clinic must ask your insurer to approve it before treatment" not in text
@@ -426,10 +428,7 @@ def test_a_result_needing_prior_authorization_explains_the_term_where_it_appears
     client: TestClient,
 ) -> None:
     answers = {
-        "condition.kind": "burn_scar",
-        "condition.cause": "burn",
-        "purpose": "function",
-        "impairment": "restricted_range_of_motion",
+        **BURN_SCAR_FOR_FUNCTION,
         "provider.setting": "office",
         "provider.type": "dermatologist",
     }
