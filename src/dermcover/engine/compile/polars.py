@@ -157,11 +157,13 @@ class Expressions:
             deciding = pl.when(pl.col(rule_column(rule))).then(rule.index).otherwise(deciding)
         return lines.with_columns(deciding.alias("_deciding"))
 
-    def outcomes(self, lines: pl.LazyFrame) -> pl.LazyFrame:
-        """`_at`, the outcome, deciding rule and prior authorization of every line, and
-        `_ambiguous` for the lines whose possible outcomes differ (they get questions)."""
+    def outcomes(self, lines: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+        """Two plans over the same statuses: `_at`, the outcome, deciding rule and prior
+        authorization of every line, with `_ambiguous` for the lines whose possible outcomes
+        differ; and, for those lines alone, `_at`, the line and the words of the places they
+        are asked about (`questions` makes the fields of them). The words are most of a
+        plan's expressions, and under half the lines are ambiguous."""
         rules = self.program.rules
-        lines = self.statuses(lines)
         decided = pl.col("_deciding")
         outcome = decided.replace_strict(
             {rule.index: rule.outcome.value for rule in rules}, return_dtype=pl.String
@@ -173,16 +175,12 @@ class Expressions:
             for rule in rules[:-1]
         ]
         ambiguous = pl.any_horizontal(ambiguity) if ambiguity else pl.lit(False)
-        words = self._words()
-        lines = lines.select(
-            "_at", LINE_COLUMN, decided, ambiguous.fill_null(False).alias("_ambiguous"), *words
-        )
+        lines = self.statuses(lines).with_columns(ambiguous.fill_null(False).alias("_ambiguous"))
         is_ambiguous = pl.col("_ambiguous")
+        asked = lines.filter(is_ambiguous).select("_at", LINE_COLUMN, *self._words())
         return lines.select(
             "_at",
-            LINE_COLUMN,
             "_ambiguous",
-            *(word.meta.output_name() for word in words),
             pl.when(is_ambiguous)
             .then(pl.lit(Outcome.insufficient_information.value))
             .otherwise(outcome)
@@ -201,7 +199,7 @@ class Expressions:
                 )
             )
             .alias("prior_authorization"),
-        )
+        ), asked
 
     def _places(self) -> list[tuple[LeafIR, pl.Expr]]:
         """Every (rule, fact test) place the reference walk may ask about, with when it does."""
@@ -234,9 +232,9 @@ class Expressions:
         return words
 
     def questions(self, lines: pl.DataFrame) -> pl.DataFrame:
-        """For lines with open questions (`_at`, the line and the words `outcomes` gives
-        them): `_at` and the fields asked, in the order the reference walk asks them, each
-        once.
+        """For lines with open questions (`_at`, the line and the words, as `outcomes`' second
+        plan gives them): `_at` and the fields asked, in the order the reference walk asks
+        them, each once.
 
         The words of a line take few distinct values, so the lists of fields are made once
         per distinct pattern (remembered from chunk to chunk) and joined back."""
@@ -382,17 +380,21 @@ class Decider:
         }
         work = with_derived(frame, list(derived.values()), self.values)
         work = work.with_row_index("_at")
-        plans = []
+        plans: list[pl.LazyFrame] = []
         for name in present:
             lines = work.lazy()
             if key is not None:
                 lines = lines.filter(pl.col(key) == name)
             # The facts with expressions of their own, on this program's lines alone.
             lines = lines.with_columns(self._expressed[name].values())
-            plans.append(self._expressions[name].outcomes(lines))
+            plans.extend(self._expressions[name].outcomes(lines))
+        # The in-memory engine: these plans are wide rather than long, and the streaming
+        # engine's morsels cost about a third more CPU on them.
+        results = pl.collect_all(plans, engine="in-memory")
         parts = []
-        for name, result in zip(present, pl.collect_all(plans), strict=True):
-            asked = self._expressions[name].questions(result.filter(pl.col("_ambiguous")))
+        for number, name in enumerate(present):
+            result, words = results[2 * number], results[2 * number + 1]
+            asked = self._expressions[name].questions(words)
             parts.append(
                 result.join(asked, on="_at", how="left").select("_at", *OUTPUT)
                 if asked.height
