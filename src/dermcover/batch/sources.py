@@ -201,15 +201,16 @@ def _flat(file: pq.ParquetFile, path: Path, size: int) -> Iterator[Chunk]:
         )
         first_row += frame.height
         if held is not None:
-            # Not rechunked: that would copy the whole chunk to put a few held lines first.
-            frame = pl.concat([held, frame], how="vertical", rechunk=False)
+            # Rechunked once here: left in two chunks, the frame is copied into one by every
+            # step that adds a column to it (the checks, the policy), once per step.
+            frame = pl.concat([held, frame], how="vertical", rechunk=True)
         frame = _numbered(frame, cases_before)
         last = frame[CASE][-1]
         # Cases are numbered in row order, so the last one is the tail. The lines held over
         # are copied (a slice would keep the whole chunk alive, and through the next chunk's
         # held lines every chunk before it); the rest is a slice, let go once decided.
         first_of_last = int(frame[CASE].search_sorted(last, side="left"))
-        held = frame.filter(pl.col(CASE) == last).drop(CASE)
+        held = frame.slice(first_of_last).filter(pl.col(CASE) == last).drop(CASE)
         done = frame.slice(0, first_of_last)
         cases_before = last - 1
         yield Chunk(done, [], read.height, flat=True)

@@ -157,51 +157,28 @@ class Expressions:
             deciding = pl.when(pl.col(rule_column(rule))).then(rule.index).otherwise(deciding)
         return lines.with_columns(deciding.alias("_deciding"))
 
-    def outcomes(self, lines: pl.LazyFrame) -> pl.LazyFrame:
-        """`_at`, the outcome, deciding rule and prior authorization of every line, and
-        `_ambiguous` for the lines whose possible outcomes differ (they get questions)."""
+    def outcomes(self, lines: pl.LazyFrame, first: int) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+        """Two plans over the same statuses: `_at` and `_result` of every line, the row of
+        the results table (`results_table`) that gives its outcome, deciding rule and prior
+        authorization: 0 for the lines whose possible outcomes differ, else `first` plus the
+        deciding rule's index; and, for the lines of row 0 alone, `_at`, the line and the
+        words of the places they are asked about (`questions` makes the fields of them).
+        The words are most of a plan's expressions, and under half the lines are ambiguous;
+        the results stay integers until the chunk's lines are back in order."""
         rules = self.program.rules
-        lines = self.statuses(lines)
         decided = pl.col("_deciding")
-        outcome = decided.replace_strict(
-            {rule.index: rule.outcome.value for rule in rules}, return_dtype=pl.String
-        )
-        ambiguity = [
-            pl.col(rule_column(rule)).is_null()
-            & (decided > rule.index)
-            & (outcome != rule.outcome.value)
-            for rule in rules[:-1]
-        ]
-        ambiguous = pl.any_horizontal(ambiguity) if ambiguity else pl.lit(False)
-        words = self._words()
-        lines = lines.select(
-            "_at", LINE_COLUMN, decided, ambiguous.fill_null(False).alias("_ambiguous"), *words
-        )
+        ambiguity = []
+        for rule in rules[:-1]:
+            # Still possible, and a later rule with another outcome decided.
+            others = [o.index for o in rules[rule.index + 1 :] if o.outcome != rule.outcome]
+            if others:
+                ambiguity.append(pl.col(rule_column(rule)).is_null() & decided.is_in(others))
+        ambiguous = pl.any_horizontal(ambiguity).fill_null(False) if ambiguity else pl.lit(False)
+        lines = self.statuses(lines).with_columns(ambiguous.alias("_ambiguous"))
         is_ambiguous = pl.col("_ambiguous")
-        return lines.select(
-            "_at",
-            LINE_COLUMN,
-            "_ambiguous",
-            *(word.meta.output_name() for word in words),
-            pl.when(is_ambiguous)
-            .then(pl.lit(Outcome.insufficient_information.value))
-            .otherwise(outcome)
-            .alias("outcome"),
-            pl.when(is_ambiguous)
-            .then(pl.lit(None, dtype=pl.String))
-            .otherwise(
-                decided.replace_strict({r.index: r.id for r in rules}, return_dtype=pl.String)
-            )
-            .alias("decided_by"),
-            pl.when(is_ambiguous)
-            .then(pl.lit(PriorAuthorizationNeed.unknown.value))
-            .otherwise(
-                decided.replace_strict(
-                    {r.index: r.prior_authorization.value for r in rules}, return_dtype=pl.String
-                )
-            )
-            .alias("prior_authorization"),
-        )
+        asked = lines.filter(is_ambiguous).select("_at", LINE_COLUMN, *self._words())
+        result = pl.when(is_ambiguous).then(0).otherwise(decided + first).cast(pl.UInt32)
+        return lines.select("_at", result.alias("_result")), asked
 
     def _places(self) -> list[tuple[LeafIR, pl.Expr]]:
         """Every (rule, fact test) place the reference walk may ask about, with when it does."""
@@ -234,9 +211,9 @@ class Expressions:
         return words
 
     def questions(self, lines: pl.DataFrame) -> pl.DataFrame:
-        """For lines with open questions (`_at`, the line and the words `outcomes` gives
-        them): `_at` and the fields asked, in the order the reference walk asks them, each
-        once.
+        """For lines with open questions (`_at`, the line and the words, as `outcomes`' second
+        plan gives them): `_at` and the fields asked, in the order the reference walk asks
+        them, each once.
 
         The words of a line take few distinct values, so the lists of fields are made once
         per distinct pattern (remembered from chunk to chunk) and joined back."""
@@ -335,7 +312,7 @@ def with_derived(
                 table.lazy(), on=keys, how="left", nulls_equal=True, maintain_order="left"
             ).select(column.name for column in group)
         )
-    for computed in pl.collect_all(joins):
+    for computed in pl.collect_all(joins, engine="in-memory"):
         frame = frame.hstack(computed)
     return frame
 
@@ -363,6 +340,12 @@ class Decider:
             }
             for key, columns in self._columns.items()
         }
+        self._first: dict[str, int] = {}
+        rows: list[RuleIR | None] = [None]  # row 0: the lines whose outcome is open
+        for key, program in self.programs.items():
+            self._first[key] = len(rows)
+            rows.extend(program.rules)
+        self._results = results_table(rows)
 
     def decide(self, frame: pl.DataFrame, key: str | None = None) -> pl.DataFrame:
         """Every line decided under the program its `key` column names (the only program,
@@ -382,35 +365,62 @@ class Decider:
         }
         work = with_derived(frame, list(derived.values()), self.values)
         work = work.with_row_index("_at")
-        plans = []
+        plans: list[pl.LazyFrame] = []
         for name in present:
             lines = work.lazy()
             if key is not None:
                 lines = lines.filter(pl.col(key) == name)
             # The facts with expressions of their own, on this program's lines alone.
             lines = lines.with_columns(self._expressed[name].values())
-            plans.append(self._expressions[name].outcomes(lines))
-        parts = []
-        for name, result in zip(present, pl.collect_all(plans), strict=True):
-            asked = self._expressions[name].questions(result.filter(pl.col("_ambiguous")))
-            parts.append(
-                result.join(asked, on="_at", how="left").select("_at", *OUTPUT)
-                if asked.height
-                else result.select(
-                    "_at", *OUTPUT[:-1], pl.lit(None, dtype=pl.List(pl.String())).alias(OUTPUT[-1])
-                )
-            )
-        no_questions = pl.lit([], dtype=pl.List(pl.String()))
-        if parts:
-            out = pl.concat(parts, how="vertical").sort("_at")
-        else:
-            out = pl.DataFrame(schema={"_at": pl.UInt32(), **_OUTPUT_TYPES})
-        if out.height != frame.height:
+            plans.extend(self._expressions[name].outcomes(lines, self._first[name]))
+        # The in-memory engine: these plans are wide rather than long, and the streaming
+        # engine's morsels cost about a third more CPU on them.
+        results = pl.collect_all(plans, engine="in-memory")
+        parts, asked = [], []
+        for number, name in enumerate(present):
+            parts.append(results[2 * number])
+            asked.append(self._expressions[name].questions(results[2 * number + 1]))
+        ids = pl.DataFrame(schema={"_at": pl.UInt32(), "_result": pl.UInt32()})
+        out = pl.concat([ids, *parts], how="vertical").sort("_at")
+        complete = out.height == frame.height
+        if not complete:
             every = pl.DataFrame({"_at": pl.int_range(frame.height, dtype=pl.UInt32, eager=True)})
             out = every.join(out, on="_at", how="left", maintain_order="left")
+        columns = [self._results[name].gather(out["_result"]) for name in OUTPUT[:-1]]
+        questions = pl.concat(
+            [pl.DataFrame(schema={"_at": pl.UInt32(), "questions": pl.List(pl.String())})]
+            + [table for table in asked if table.height],
+            how="vertical",
+        )
+        if questions.height:
+            # Every ambiguous line has its row; the others' questions are empty (or, for a
+            # line no program decides, unknown).
+            placed = out.select("_at").join(questions, on="_at", how="left", maintain_order="left")
+            listed = placed["questions"]
         else:
-            out = out.with_columns(pl.col(OUTPUT[-1]).fill_null(no_questions))
-        return frame.hstack(out.select(OUTPUT))
+            listed = pl.Series("questions", [None] * out.height, dtype=pl.List(pl.String()))
+        if complete:
+            listed = listed.fill_null(pl.Series([[]], dtype=pl.List(pl.String())))
+        return frame.hstack([*columns, listed.alias("questions")])
+
+
+def results_table(rules: Sequence[RuleIR | None]) -> pl.DataFrame:
+    """The outcome, deciding rule and prior authorization a line decided by each rule gets;
+    None stands for the lines whose possible outcomes differ."""
+    return pl.DataFrame(
+        {
+            "outcome": [
+                Outcome.insufficient_information.value if r is None else r.outcome.value
+                for r in rules
+            ],
+            "decided_by": [None if r is None else r.id for r in rules],
+            "prior_authorization": [
+                PriorAuthorizationNeed.unknown.value if r is None else r.prior_authorization.value
+                for r in rules
+            ],
+        },
+        schema={name: pl.String() for name in OUTPUT[:-1]},
+    )
 
 
 _OUTPUT_TYPES = {
