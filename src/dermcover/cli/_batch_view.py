@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import polars as pl
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -152,12 +153,18 @@ def _print_summary(summary: Summary, out: Path, rejects_path: Path, seconds: flo
 def _print_impact(summary: Summary, comparison: Comparison, changes_path: Path) -> None:
     changed = summary.changed
     write_parquet(changed, changes_path)
-    table = Table(
-        title=f"Lines that change under {comparison.label} "
-        f"({changed.height:,} of {summary.compared:,} compared)"
+    # The headline is a line of its own, not the table's title: a title wraps at the table's
+    # width, and a long pack folder would split it. Outcomes and rules fold, never cut short.
+    console.print(
+        f"[bold]Lines that change under {escape(comparison.label)}[/] "
+        f"({changed.height:,} of {summary.compared:,} compared)",
+        highlight=False,
+        soft_wrap=True,
     )
-    for name in ("from", "to", "rule before", "rule after", "lines"):
-        table.add_column(name, justify="right" if name == "lines" else "left")
+    table = Table()
+    for name in ("from", "to", "rule before", "rule after"):
+        table.add_column(name, overflow="fold")
+    table.add_column("lines", justify="right")
     for row in change_table(changed).iter_rows():
         before, after, rule_before, rule_after, lines = row
         table.add_row(
