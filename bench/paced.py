@@ -84,9 +84,10 @@ class Schedule:
         written so far), then (unless this is the last) the idle rate until the next."""
         last = self.segments[-1]
         begin = max(self.elapsed() + SETTLE, last.begin if last.end >= OPEN else last.end)
+        begin = round(begin, 6)  # as the file has it, so that its first request is in it
         if last.end >= OPEN:
             self.segments[-1] = Segment(last.begin, begin, last.rate)
-        segment = Segment(begin, begin + seconds, rate)
+        segment = Segment(begin, round(begin + seconds, 6), rate)
         self.segments.append(segment)
         if then_idle:
             self.segments.append(idle(segment.end, self.connections))

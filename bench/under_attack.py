@@ -463,24 +463,25 @@ def hold(url: str, plan: Hold, paced: Paced, tally: Tally, watch: CpuWatch, serv
     time.sleep(max(0.0, begin - time.monotonic()))
     print(f"connections per worker at the start of the hold: {connections_per_worker(server, url)}")
     watch.sample()
-    tally.read()
     mine: list[Answer] = []  # the hold's answers
     waiting: list[Answer] = []  # read, not yet shown in a row
     costly: list[CostlyAnswer] = []
     worker_seconds = 0.0
 
-    def take(before: float) -> tuple[list[Answer], list[CostlyAnswer]]:
-        """The hold's answers not yet shown that came before `before` (seconds into it)."""
-        nonlocal waiting, costly
+    def collect() -> None:
         new, new_costly = tally.read()
         found = [a for a in new if segment.holds(a)]
         mine.extend(found)
-        waiting += found
-        costly += new_costly
+        waiting.extend(found)
+        costly.extend(new_costly)
+
+    def take(before: float) -> tuple[list[Answer], list[CostlyAnswer]]:
+        """The hold's answers not yet shown that came before `before` (seconds into it)."""
+        collect()
         shown = [a for a in waiting if a.done - segment.begin < before]
-        waiting = [a for a in waiting if a.done - segment.begin >= before]
+        waiting[:] = [a for a in waiting if a.done - segment.begin >= before]
         costly_shown = [c for c in costly if c.done < before]
-        costly = [c for c in costly if c.done >= before]
+        costly[:] = [c for c in costly if c.done >= before]
         return shown, costly_shown
 
     so_far: list[float] = []
@@ -497,6 +498,7 @@ def hold(url: str, plan: Hold, paced: Paced, tally: Tally, watch: CpuWatch, serv
     deadline = begin + plan.seconds + plan.grace
     while tally.ended < schedule.connections and time.monotonic() < deadline:
         time.sleep(0.2)
+        collect()
     summary = paced.summary()
     if attacker is not None:
         attacker.join(TIMEOUT + 5)
