@@ -10,21 +10,23 @@ allow: do the others still get their answers, quickly and without errors?
    for --ceiling-seconds (default 5) after a 2-second warm-up. Paced load sustains less than
    that: the search below starts under it.
 3. The ordinary clients: wrk with `bench/paced.lua` (started by `bench/paced.py`), N connections
-   (--connections, default 32), one wrk thread each, every connection sending on a fixed
+   (--connections, default 64), one wrk thread each, every connection sending on a fixed
    schedule (together an even stream at the rate, open loop: a late answer does not lower the
    rate), each request timed from when it was due, not from when it went out, so a stalled
    server cannot hide behind a late send. One wrk run carries the whole measurement: each
-   connection stays with the worker process that accepted it, and how many each worker gets is
-   chance (measured: 24 to 40 of 64, 3 to 13 of 16), so capacity is measured on the very
-   connections that then carry the hold. The script prints how many each worker holds.
+   connection stays with the worker process that accepted it, and how many each worker gets
+   is chance (measured: 24 to 40 of 64, 7 to 25 of 32, 3 to 13 of 16), so capacity is
+   measured on the very connections that then carry the hold. The script prints how many each
+   worker holds.
 4. Capacity: the highest rate those connections sustain without the attacker, found by steps
    of --step-seconds (default 10) at one rate each: a step is sustained when every request due
    in it is answered 200 within a second of its end and their p99 (from when due) is under
    --p99-ms. A server that falls behind a rate shows it at once, its lateness growing through
    the step (1% too many requests for 10 s is some 100 ms late at the end). The first step is
-   at 85% of the ceiling, each one not sustained 15% lower, then halving the gap between the
-   highest sustained and the lowest not, until it is under 3% or --steps (default 8) ran. A row
-   is printed per step. Between steps each connection sends one request a second.
+   at 85% of the ceiling, each one not sustained 15% lower (6% higher while none has missed),
+   then halving the gap between the highest sustained and the lowest not, until it is under 3%
+   or --steps (default 8) ran. A row is printed per step. Between steps each connection sends
+   one request a second.
 5. Holds F (--share, default 0.8) of that capacity for S seconds (--seconds, default 180: the 3
    minutes the target names) on the same connections. Beside them one attacker process sends,
    back to back on one connection, the costliest requests the limits allow (`bench/costly.py`;
@@ -104,7 +106,7 @@ OPTIONS: tuple[tuple[str, type, float, str], ...] = (
     (
         "--connections",
         int,
-        32,
+        64,
         "paced connections of the search and the hold, one wrk thread each",
     ),
     ("--step-seconds", float, 10, "each step of the capacity search"),
