@@ -5,17 +5,30 @@ allow: do the others still get their answers, quickly and without errors?
    127.0.0.1 port with a fresh SQLite file; each worker keeps H (default 1) helper processes
    for heavy work (DERMCOVER_HEAVY_PROCESSES, see `dermcover.web.heavy`). Prints the idle
    memory of every process of the service.
-2. Measures capacity in the same run: wrk (`bench/load.lua`, closed loop, --capacity-connections
-   connections, default 8) POSTs every pack's fixture cases to /api/v1/determinations as fast
-   as they are answered, for C seconds (--capacity-seconds, default 10), after a 2-second
-   warm-up. Capacity is the answers per second.
-3. Holds F (--share, default 0.8) of that rate for S seconds (--seconds, default 180: the 3
-   minutes the target names). The ordinary clients are wrk with `bench/paced.lua` (started by
-   `bench/paced.py`): N
-   connections (--connections, default 64), one wrk thread each, every connection sending on a
-   fixed schedule (together an even stream at the rate, open loop: a late answer does not
-   lower the rate), each request timed from when it was due, not from when it went out, so a
-   stalled server cannot hide behind a late send. Beside them one attacker process sends,
+2. A ceiling: wrk (`bench/load.lua`, closed loop, --ceiling-connections connections, default 8)
+   POSTs every pack's fixture cases to /api/v1/determinations as fast as they are answered,
+   for --ceiling-seconds (default 5) after a 2-second warm-up. Paced load sustains less than
+   that: the search below starts under it.
+3. The ordinary clients: wrk with `bench/paced.lua` (started by `bench/paced.py`), N connections
+   (--connections, default 64), one wrk thread each, every connection sending on a fixed
+   schedule (together an even stream at the rate, open loop: a late answer does not lower the
+   rate), each request timed from when it was due, not from when it went out, so a stalled
+   server cannot hide behind a late send. One wrk run carries the whole measurement: each
+   connection stays with the worker process that accepted it, and how many each worker gets
+   is chance (measured: 24 to 40 of 64, 7 to 25 of 32, 3 to 13 of 16), so capacity is
+   measured on the very connections that then carry the hold. The script prints how many each
+   worker holds.
+4. Capacity: the highest rate those connections sustain without the attacker, found by steps
+   of --step-seconds (default 10) at one rate each: a step is sustained when every request due
+   in it is answered 200 within a second of its end and their p99 (from when due) is under
+   --p99-ms. A server that falls behind a rate shows it at once, its lateness growing through
+   the step (1% too many requests for 10 s is some 100 ms late at the end). The first step is
+   at 85% of the ceiling, each one not sustained 15% lower (6% higher while none has missed),
+   then halving the gap between the highest sustained and the lowest not, until it is under 3%
+   or --steps (default 8) ran. A row is printed per step. Between steps each connection sends
+   one request a second.
+5. Holds F (--share, default 0.8) of that capacity for S seconds (--seconds, default 180: the 3
+   minutes the target names) on the same connections. Beside them one attacker process sends,
    back to back on one connection, the costliest requests the limits allow (`bench/costly.py`;
    --attack, default `all`: each of these in turn; `none` runs the same load without it, for
    comparison), from the start of the hold to its end (its last request may run past it):
@@ -27,13 +40,14 @@ allow: do the others still get their answers, quickly and without errors?
      1,000 diagnoses, 100 claim diagnoses a line and 1,000 prior treatments: seconds of CPU;
    - `yaml`: the same case grown to just under the 1,000,000-byte body limit as YAML (1,000
      claim diagnoses a line, long treatment names), with the full trace (a 25 MB answer).
-4. Every --window seconds (default 10) prints a row: the ordinary requests answered in that
+6. Every --window seconds (default 10) prints a row: the ordinary requests answered in that
    window (per second), their errors, p50/p99/max latency in the window and p99 so far, the
-   attacker's answers by status, the CPU (in cores) of the server's workers, of their helpers,
-   of wrk and of the attacker, and the load average. A row counts the answers that came in
-   its window, each timed from when it was due; a last row, `after S`, those that came after
-   the hold. At the end: the same over the whole hold, wrk's own count of socket errors, the
-   attacker's answers per kind, and whether the target was met.
+   attacker's answers by status, the CPU (in cores) of the server's workers (and of each),
+   of their helpers, of wrk and of the attacker, and the load average. A row counts the
+   answers that came in its window, each timed from when it was due; a last row, `after S`,
+   those that came after the hold. At the end: the same over the whole hold, the workers' CPU
+   per answer, wrk's own count of socket errors, the attacker's answers per kind, and whether
+   the target was met.
 
 What counts as an error:
 - an ordinary request: any answer but 200 (every fixture case sent is first checked to be
@@ -48,11 +62,12 @@ The target is met when the hold ran its whole length, no request (ordinary or th
 attacker's) had an error, and the ordinary requests' p99 over the whole hold is under 100 ms
 (--p99-ms); the exit status is 0 then, 1 otherwise. wrk and the attacker share the machine's
 cores with the server, so on two cores the capacity is the server's with them beside it; the
-CPU columns show what each took.
+CPU columns show what each took. --capacity R skips the search and takes R as the capacity
+(to hold the same rate in runs side by side).
 
-A default run takes about 4 1/2 minutes: some 20 s to start the server and check the cases,
-12 s of capacity burst, the 180 s hold, then up to --grace (30 s) for the last ordinary
-answers and up to a minute for the attacker's last request (usually under 20 s).
+A default run takes about 5 1/2 minutes: some 20 s to start the server and check the cases,
+7 s of ceiling, about 2 minutes of steps, the 180 s hold, then up to --grace (30 s) for the
+last ordinary answers and up to a minute for the attacker's last request (usually under 20 s).
 """
 
 from __future__ import annotations
@@ -73,7 +88,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from multiprocessing.context import ForkProcess
 from pathlib import Path
-from typing import Any
 
 import httpx
 
@@ -81,27 +95,33 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from costly import KINDS, TIMEOUT, Costly, CostlyAnswer, costliest_requests, send_back_to_back
 from load import accepted, cpu_seconds, run_wrk, workload
-from paced import Answer, Paced, Tail, scheduled, socket_errors, start_paced
+from paced import Answer, Paced, Segment, Tail, socket_errors, start_paced
 
 # The numeric options: name, type, default, what it sets.
 OPTIONS: tuple[tuple[str, type, float, str], ...] = (
-    ("--seconds", float, 180, "the hold at the shared rate"),
+    ("--seconds", float, 180, "the hold at the share of capacity"),
     ("--share", float, 0.8, "the share of capacity held"),
-    ("--capacity-seconds", float, 10, "the closed-loop burst that measures capacity"),
-    ("--capacity-connections", int, 8, "wrk connections of that burst"),
+    ("--ceiling-seconds", float, 5, "the closed-loop burst the capacity search starts under"),
+    ("--ceiling-connections", int, 8, "wrk connections of that burst"),
     (
         "--connections",
         int,
         64,
-        "paced connections of the hold, one wrk thread each; fewer at a low rate, so that "
-        "each sends at least every 2 s (the server closes a connection idle for 5 s)",
+        "paced connections of the search and the hold, one wrk thread each",
     ),
+    ("--step-seconds", float, 10, "each step of the capacity search"),
+    ("--steps", int, 8, "the most steps the capacity search takes"),
+    ("--capacity", float, 0, "take this as the capacity (requests/s) instead of searching"),
     ("--window", float, 10, "seconds a progress row covers"),
     ("--grace", float, 30, "seconds after the hold to wait for the last ordinary answers"),
     ("--p99-ms", float, 100, "the target for the ordinary requests' p99, in ms"),
     ("--workers", int, 2, "server processes, one per core"),
     ("--heavy-processes", int, 1, "heavy-work helper processes per worker; 0: worker threads"),
 )
+FIRST_STEP = 0.85  # of the ceiling
+LOWER = 0.85  # the next step after one not sustained, before any was
+RESOLUTION = 0.03  # the search stops when the gap is under this share of the sustained rate
+JUDGED_AFTER = 1.0  # seconds after a step's end that its answers must have come by
 
 
 def start_server(folder: Path, workers: int, helpers: int) -> tuple[str, subprocess.Popen[bytes]]:
@@ -156,6 +176,34 @@ def process_tree(root: int) -> list[int]:
     return found
 
 
+def worker_processes(server: int) -> list[int]:
+    """The server's worker processes (not multiprocessing's resource tracker)."""
+    return [
+        pid for pid in children_of().get(server, []) if b"resource_tracker" not in _cmdline(pid)
+    ]
+
+
+def connections_per_worker(server: int, url: str) -> list[int]:
+    """How many of the clients' open connections each worker process holds (Linux /proc)."""
+    port = int(url.rsplit(":", 1)[1])
+    established = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+                established.add(f"socket:[{fields[9]}]")
+    counts = []
+    for pid in worker_processes(server):
+        held = 0
+        for descriptor in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                held += os.readlink(descriptor) in established
+            except OSError:
+                continue
+        counts.append(held)
+    return counts
+
+
 def memory(pid: int) -> tuple[str, float, float, float]:
     """The process's command line, its resident, proportional and unique set sizes in MB (PSS
     shares each page among the processes that map it; USS is the pages no other process maps:
@@ -170,9 +218,9 @@ def memory(pid: int) -> tuple[str, float, float, float]:
 
 
 class CpuWatch:
-    """CPU seconds of the server's workers, of their helpers, of wrk and of the attacker, per
-    interval, in cores. A helper killed over its budget takes its last interval's CPU with it,
-    so the helpers' figure is a floor."""
+    """CPU seconds of the server's workers (each, and with the supervisor in their sum), of
+    their helpers, of wrk and of the attacker, per interval, in cores. A helper killed over its
+    budget takes its last interval's CPU with it, so the helpers' figure is a floor."""
 
     def __init__(self, server: int, others: dict[str, int]) -> None:
         self.server, self.others = server, others
@@ -182,27 +230,32 @@ class CpuWatch:
 
     def roles(self) -> dict[str, list[int]]:
         children = children_of()
-        workers = [
-            pid for pid in children.get(self.server, []) if b"resource_tracker" not in _cmdline(pid)
-        ]
+        workers = worker_processes(self.server)
         helpers = [child for pid in workers for child in children.get(pid, [])]
         found = {"workers": [self.server, *workers], "helpers": helpers}
-        return found | {name: [pid] for name, pid in self.others.items()}
+        each = {f"worker {n}": [pid] for n, pid in enumerate(workers)}
+        return found | each | {name: [pid] for name, pid in self.others.items()}
 
     def sample(self) -> dict[str, float]:
         now = time.monotonic()
         span = max(now - self.when, 1e-9)
         used: dict[str, float] = {}
+        seen: dict[int, float] = {}
         for role, pids in self.roles().items():
             total = 0.0
             for pid in pids:
-                seconds = cpu_seconds(pid)
+                seconds = seen.get(pid) or cpu_seconds(pid)
                 if seconds is not None:
+                    seen[pid] = seconds
                     total += seconds - self.last.get(pid, 0.0)
-                    self.last[pid] = seconds
             used[role] = total / span
+        self.last.update(seen)
         self.when = now
         return used
+
+
+def each_worker(cpu: dict[str, float]) -> str:
+    return " + ".join(f"{cpu[role]:.2f}" for role in sorted(cpu) if role.startswith("worker "))
 
 
 def _cmdline(pid: int) -> bytes:
@@ -231,36 +284,118 @@ class Tally:
     answers: list[Answer] = field(default_factory=list)
     costly: list[CostlyAnswer] = field(default_factory=list)
     ended: int = 0  # wrk threads that sent their last request and had its answer
-    shown: int = 0  # answers (and costly answers) shown in rows so far
-    shown_costly: int = 0
 
     def __post_init__(self) -> None:
         self.ordinary = Tail(self.folder, "paced-*.txt")
         self.attacker = Tail(self.folder, "attack.txt")
 
-    def read(self) -> None:
+    def read(self) -> tuple[list[Answer], list[CostlyAnswer]]:
+        """The answers that came since the last read."""
+        new: list[Answer] = []
         for line in self.ordinary.lines():
             if line == "end":
                 self.ended += 1
             else:
-                self.answers.append(Answer.parse(line))
-        self.costly.extend(CostlyAnswer.parse(line) for line in self.attacker.lines())
-
-    def take(self, before: float) -> tuple[list[Answer], list[CostlyAnswer]]:
-        """The answers not yet shown that came before `before` (seconds into the hold)."""
-        self.read()
-        self.answers.sort(key=lambda a: a.done)
-        self.costly.sort(key=lambda c: c.done)
-        new = [a for a in self.answers[self.shown :] if a.done < before]
-        costly = [c for c in self.costly[self.shown_costly :] if c.done < before]
-        self.shown += len(new)
-        self.shown_costly += len(costly)
+                new.append(Answer.parse(line))
+        self.answers.extend(new)
+        costly = [CostlyAnswer.parse(line) for line in self.attacker.lines()]
+        self.costly.extend(costly)
         return new, costly
+
+    def of(self, segment: Segment) -> list[Answer]:
+        return [a for a in self.answers if segment.holds(a)]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the capacity search, as judged."""
+
+    segment: Segment
+    due: int
+    answered: list[Answer]  # those due in the step, answered by JUDGED_AFTER its end
+    p99_ms: float
+    cpu: dict[str, float]
+
+    @property
+    def errors(self) -> int:
+        return sum(a.status != 200 for a in self.answered)
+
+    def sustained(self, target_ms: float) -> bool:
+        return len(self.answered) == self.due and not self.errors and self.p99_ms < target_ms
+
+
+STEP_HEADER = (
+    "| step | rate/s | due | answered in time | errors | p50 ms | p99 ms | max ms | sustained "
+    "| CPU: workers (each) | µs per answer | helpers | wrk | load |\n"
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: "
+    "| ---: |"
+)
+
+
+def step(paced: Paced, tally: Tally, rate: float, seconds: float, watch: CpuWatch) -> Step:
+    """Send `rate` a second for `seconds` and judge it; return once its requests are all
+    answered (so that the next step starts from no backlog)."""
+    schedule = paced.schedule
+    segment = schedule.add(rate, seconds)
+    time.sleep(max(0.0, schedule.start + segment.begin - time.monotonic()))
+    watch.sample()
+    time.sleep(max(0.0, schedule.start + segment.end - time.monotonic()))
+    cpu = watch.sample()
+    time.sleep(max(0.0, schedule.start + segment.end + JUDGED_AFTER - time.monotonic()))
+    tally.read()
+    answered = tally.of(segment)
+    due = segment.scheduled(schedule.connections)
+    latencies = sorted(a.latency_ms for a in answered)
+    judged = Step(segment, due, answered, percentile(latencies, 0.99), cpu)
+    drained_by = time.monotonic() + 120
+    while len(tally.of(segment)) < due and time.monotonic() < drained_by:
+        time.sleep(0.5)
+        tally.read()
+    return judged
+
+
+def step_row(n: int, judged: Step, target_ms: float) -> str:
+    latencies = sorted(a.latency_ms for a in judged.answered)
+    cpu, seconds = judged.cpu, judged.segment.end - judged.segment.begin
+    per_answer = cpu.get("workers", 0) * seconds / max(len(judged.answered), 1) * 1e6
+    return (
+        f"| {n} | {judged.segment.rate:,.0f} | {judged.due:,} | {len(judged.answered):,} "
+        f"| {judged.errors} | {percentile(latencies, 0.5):.1f} | {judged.p99_ms:.1f} "
+        f"| {latencies[-1] if latencies else math.nan:.1f} "
+        f"| {'yes' if judged.sustained(target_ms) else 'no'} "
+        f"| {cpu.get('workers', 0):.2f} ({each_worker(cpu)}) | {per_answer:,.0f} "
+        f"| {cpu.get('helpers', 0):.2f} | {cpu.get('wrk', 0):.2f} | {os.getloadavg()[0]:.1f} |"
+    )
+
+
+def search(
+    paced: Paced, tally: Tally, ceiling: float, args: argparse.Namespace, watch: CpuWatch
+) -> float:
+    """The highest rate sustained (see the module's documentation); 0 when none was."""
+    sustained, missed = 0.0, math.inf
+    rate = ceiling * FIRST_STEP
+    print(STEP_HEADER, flush=True)
+    for n in range(1, args.steps + 1):
+        judged = step(paced, tally, rate, args.step_seconds, watch)
+        print(step_row(n, judged, args.p99_ms), flush=True)
+        if judged.sustained(args.p99_ms):
+            sustained = rate
+        else:
+            missed = rate
+        if sustained == 0:
+            rate *= LOWER
+        elif missed == math.inf:
+            rate = min(rate * (1 + 2 * RESOLUTION), ceiling) if rate < ceiling else math.inf
+        else:
+            rate = (sustained + missed) / 2
+        if rate == math.inf or (missed - sustained) < sustained * RESOLUTION:
+            break
+    return sustained
 
 
 HEADER = (
     "| window s | answered/s | errors | p50 ms | p99 ms | max ms | p99 so far | attacker "
-    "| attacker errors | CPU: workers | helpers | wrk | attacker | load |\n"
+    "| attacker errors | CPU: workers (each) | helpers | wrk | attacker | load |\n"
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: "
     "| ---: | ---: |"
 )
@@ -280,7 +415,7 @@ def row(
         f"| {label} | {len(answers) / span:,.0f} | {errors} | {percentile(latencies, 0.5):.1f} "
         f"| {percentile(latencies, 0.99):.1f} | {latencies[-1] if latencies else math.nan:.1f} "
         f"| {percentile(so_far, 0.99):.1f} | {statuses(c.status for c in costly)} "
-        f"| {sum(c.error for c in costly)} | {cpu.get('workers', 0):.2f} "
+        f"| {sum(c.error for c in costly)} | {cpu.get('workers', 0):.2f} ({each_worker(cpu)}) "
         f"| {cpu.get('helpers', 0):.2f} | {cpu.get('wrk', 0):.2f} "
         f"| {cpu.get('attacker', 0):.2f} | {os.getloadavg()[0]:.1f} |"
     )
@@ -290,68 +425,102 @@ def row(
 class Hold:
     rate: float
     seconds: float
-    connections: int
     window: float
     grace: float
     kinds: list[str]
     requests: Costly
 
 
-def start_attacker(url: str, plan: Hold, paced: Paced) -> ForkProcess:
-    """The attacker in a process of its own, so that it costs the load generator nothing."""
-    record = paced.folder / "attack.txt"
-    stop = paced.start + plan.seconds
-    args = (url, plan.requests, plan.kinds, paced.start, stop, record)
+def start_attacker(url: str, plan: Hold, paced: Paced, hold: Segment) -> ForkProcess:
+    """The attacker in a process of its own, so that it costs the load generator nothing; its
+    times are from the start of the hold."""
+    record = paced.schedule.path.with_name("attack.txt")
+    begin = paced.schedule.start + hold.begin
+    args = (url, plan.requests, plan.kinds, begin, begin + plan.seconds, record)
     attacker = multiprocessing.get_context("fork").Process(target=send_back_to_back, args=args)
     attacker.start()
     return attacker
 
 
-def hold(url: str, cases: list[tuple[str, bytes]], plan: Hold, folder: Path, server: int) -> Any:
-    """The paced load and the attacker, a row printed each window; the tally and wrk's own
-    summary."""
-    paced = start_paced(url, cases, plan.rate, plan.seconds, plan.connections, plan.grace, folder)
-    attacker = start_attacker(url, plan, paced) if plan.kinds else None
-    others = {"wrk": paced.process.pid}
+@dataclass(frozen=True)
+class Held:
+    """What the hold got: its segment, its answers and the attacker's, wrk's summary and the
+    workers' CPU seconds over it."""
+
+    segment: Segment
+    answers: list[Answer]
+    costly: list[CostlyAnswer]
+    summary: str
+    worker_seconds: float
+
+
+def hold(url: str, plan: Hold, paced: Paced, tally: Tally, watch: CpuWatch, server: int) -> Held:
+    """The hold at the plan's rate beside the attacker, a row printed each window."""
+    schedule = paced.schedule
+    segment = schedule.add(plan.rate, plan.seconds, then_idle=False)
+    attacker = start_attacker(url, plan, paced, segment) if plan.kinds else None
     if attacker is not None and attacker.pid is not None:
-        others["attacker"] = attacker.pid
-    cpu = CpuWatch(server, others)
-    tally = Tally(folder)
+        watch.others["attacker"] = attacker.pid
+    begin = schedule.start + segment.begin
+    time.sleep(max(0.0, begin - time.monotonic()))
+    print(f"connections per worker at the start of the hold: {connections_per_worker(server, url)}")
+    watch.sample()
+    mine: list[Answer] = []  # the hold's answers
+    waiting: list[Answer] = []  # read, not yet shown in a row
+    costly: list[CostlyAnswer] = []
+    worker_seconds = 0.0
+
+    def collect() -> None:
+        new, new_costly = tally.read()
+        found = [a for a in new if segment.holds(a)]
+        mine.extend(found)
+        waiting.extend(found)
+        costly.extend(new_costly)
+
+    def take(before: float) -> tuple[list[Answer], list[CostlyAnswer]]:
+        """The hold's answers not yet shown that came before `before` (seconds into it)."""
+        collect()
+        shown = [a for a in waiting if a.done - segment.begin < before]
+        waiting[:] = [a for a in waiting if a.done - segment.begin >= before]
+        costly_shown = [c for c in costly if c.done < before]
+        costly[:] = [c for c in costly if c.done >= before]
+        return shown, costly_shown
+
     so_far: list[float] = []
     print(HEADER, flush=True)
     for n in range(math.ceil(plan.seconds / plan.window)):
-        begun, end = n * plan.window, min((n + 1) * plan.window, plan.seconds)
-        time.sleep(max(0.0, paced.start + end + 0.2 - time.monotonic()))
-        answers, costly = tally.take(end)
+        started, end = n * plan.window, min((n + 1) * plan.window, plan.seconds)
+        time.sleep(max(0.0, begin + end + 0.2 - time.monotonic()))
+        answers, attacks = take(end)
         so_far = sorted(so_far + [a.latency_ms for a in answers if a.status])
-        label = f"{begun:g}-{end:g}"
-        print(row(label, answers, costly, end - begun, so_far, cpu.sample()), flush=True)
+        cpu = watch.sample()
+        worker_seconds += cpu.get("workers", 0) * (end - started)
+        print(row(f"{started:g}-{end:g}", answers, attacks, end - started, so_far, cpu), flush=True)
     # The answers still to come for requests due in the hold, then the attacker's last one.
-    deadline = paced.start + plan.seconds + plan.grace
-    while tally.ended < plan.connections and time.monotonic() < deadline:
+    deadline = begin + plan.seconds + plan.grace
+    while tally.ended < schedule.connections and time.monotonic() < deadline:
         time.sleep(0.2)
-        tally.read()
+        collect()
     summary = paced.summary()
     if attacker is not None:
         attacker.join(TIMEOUT + 5)
         if attacker.is_alive():
             attacker.kill()
-    after = time.monotonic() - paced.start - plan.seconds
-    answers, costly = tally.take(math.inf)
-    if answers or costly:
+    after = time.monotonic() - begin - plan.seconds
+    answers, attacks = take(math.inf)
+    if answers or attacks:
         so_far = sorted(so_far + [a.latency_ms for a in answers if a.status])
         label = f"after {plan.seconds:g}"
-        print(row(label, answers, costly, max(after, 1e-9), so_far, cpu.sample()), flush=True)
-    return tally, summary
+        print(row(label, answers, attacks, max(after, 1e-9), so_far, watch.sample()), flush=True)
+    return Held(segment, mine, tally.costly, summary, worker_seconds)
 
 
-def report(tally: Tally, summary: str, plan: Hold, p99_ms: float) -> bool:
+def report(held: Held, plan: Hold, connections: int, p99_ms: float) -> bool:
     """The whole hold, and whether the target was met."""
-    due = scheduled(plan.rate, plan.seconds, plan.connections)
-    answers = tally.answers
-    latencies = sorted(a.latency_ms for a in answers if a.status)
-    wrong = Counter(a.status for a in answers if a.status != 200)
-    unanswered = due - len(answers)
+    due = held.segment.scheduled(connections)
+    latencies = sorted(a.latency_ms for a in held.answers if a.status)
+    wrong = Counter(a.status for a in held.answers if a.status != 200)
+    unanswered = due - len(held.answers)
     errors = sum(wrong.values()) + unanswered
     print(
         f"ordinary: {due:,} due in {plan.seconds:g} s ({due / plan.seconds:,.0f}/s), "
@@ -363,10 +532,15 @@ def report(tally: Tally, summary: str, plan: Hold, p99_ms: float) -> bool:
         f"ordinary latency from when due: p50 {percentile(latencies, 0.5):.1f} ms, "
         f"p99 {p99:.1f} ms, max {latencies[-1] if latencies else math.nan:.1f} ms"
     )
-    print(f"wrk: {socket_errors(summary)}")
+    per_answer = held.worker_seconds / max(len(latencies), 1) * 1e6
+    print(
+        f"workers' CPU over the hold: {held.worker_seconds / plan.seconds:.2f} cores, "
+        f"{per_answer:,.0f} µs per ordinary answer (the attacker's share included)"
+    )
+    print(f"wrk: {socket_errors(held.summary)}")
     costly_errors = 0
     for kind in plan.kinds:
-        mine = [c for c in tally.costly if c.kind == kind]
+        mine = [c for c in held.costly if c.kind == kind]
         costly_errors += sum(c.error for c in mine)
         slowest = max((c.done - c.sent for c in mine), default=0.0)
         print(
@@ -379,7 +553,7 @@ def report(tally: Tally, summary: str, plan: Hold, p99_ms: float) -> bool:
     return met
 
 
-def main() -> None:
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -394,11 +568,16 @@ def main() -> None:
         help="which costly requests the attacker sends (default all, in turn); none: the same "
         "load without an attacker, for comparison",
     )
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = arguments()
     kinds = {"all": list(KINDS), "none": []}.get(args.attack, [args.attack])
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (the Makefile's Debian packages include it)")
     cases = workload()
+    requests = costliest_requests()
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         url, process = start_server(folder, args.workers, args.heavy_processes)
@@ -408,56 +587,69 @@ def main() -> None:
             answered = accepted(url, cases)  # one request each, which also warms every route
             if len(answered) < len(cases):
                 raise SystemExit(f"{len(cases) - len(answered)} fixture cases not answered 200")
-            connected = args.capacity_connections
-            run_wrk(url, cases, 2, 10**9, connected, folder)  # warm up
-            count, failed, wall, _ = run_wrk(
-                url, cases, args.capacity_seconds, 10**9, connected, folder
-            )
-            if failed:
-                raise SystemExit(f"{failed} errors while measuring capacity")
-            capacity = count / wall
+            print_preamble(args, idle, kinds, requests)
+            ceiling = measure_ceiling(url, cases, args, folder)
+            paced = start_paced(url, cases, args.connections, folder)
+            tally = Tally(folder)
+            watch = CpuWatch(process.pid, {"wrk": paced.process.pid})
+            time.sleep(paced.schedule.start + 1 - time.monotonic())
+            split = connections_per_worker(process.pid, url)
+            print(f"{args.connections} paced connections, per worker: {split}")
+            capacity = args.capacity or search(paced, tally, ceiling, args, watch)
+            if not capacity:
+                paced.summary()
+                raise SystemExit("no rate tried was sustained: no capacity to hold a share of")
             rate = capacity * args.share
-            connections = max(1, min(args.connections, int(rate * 2)))
-            requests = costliest_requests()
-            print_preamble(args, idle, capacity, rate, connections, kinds, requests)
-            plan = Hold(rate, args.seconds, connections, args.window, args.grace, kinds, requests)
-            tally, summary = hold(url, cases, plan, folder, process.pid)
+            print(
+                f"capacity: {capacity:,.0f}/s ({capacity / ceiling:.0%} of the ceiling)"
+                + (" (given)" if args.capacity else "")
+                + f"; holding {rate:,.0f}/s ({args.share:.0%}) for {args.seconds:g} s",
+                flush=True,
+            )
+            plan = Hold(rate, args.seconds, args.window, args.grace, kinds, requests)
+            held = hold(url, plan, paced, tally, watch, process.pid)
         finally:
             process.terminate()
             process.wait(timeout=30)
-        met = report(tally, summary, plan, args.p99_ms)
+        met = report(held, plan, args.connections, args.p99_ms)
     sys.exit(0 if met else 1)
+
+
+def measure_ceiling(
+    url: str, cases: list[tuple[str, bytes]], args: argparse.Namespace, folder: Path
+) -> float:
+    """Closed-loop answers a second: more than paced load sustains, where the search starts."""
+    connected = args.ceiling_connections
+    run_wrk(url, cases, 2, 10**9, connected, folder)  # warm up
+    count, failed, wall, _ = run_wrk(url, cases, args.ceiling_seconds, 10**9, connected, folder)
+    if failed:
+        raise SystemExit(f"{failed} errors in the closed-loop burst")
+    print(
+        f"ceiling (wrk, closed loop, {connected} connections, {args.ceiling_seconds:g} s): "
+        f"{count / wall:,.0f} determinations/s",
+        flush=True,
+    )
+    return count / wall
 
 
 def print_preamble(
     args: argparse.Namespace,
     idle: list[tuple[str, float, float, float]],
-    capacity: float,
-    rate: float,
-    connections: int,
     kinds: list[str],
     requests: Costly,
 ) -> None:
     print(
         f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cores, "
-        f"load average {os.getloadavg()[0]:.1f} before the hold; {args.workers} workers, "
+        f"load average {os.getloadavg()[0]:.1f} at the start; {args.workers} workers, "
         f"{args.heavy_processes} heavy-work helper(s) each"
     )
     print("idle memory (MB):  RSS    PSS    USS  process")
     for command, rss, pss, unique in idle:
         print(f"               {rss:6.0f} {pss:6.0f} {unique:6.0f}  {command}")
     print(f"               total PSS {sum(pss for _, _, pss, _ in idle):,.0f} MB")
-    print(
-        f"capacity (wrk, closed loop, {args.capacity_connections} connections, "
-        f"{args.capacity_seconds:g} s): {capacity:,.0f} determinations/s"
-    )
     sizes = {kind: len(body) for kind, (_, body, _) in requests.items()}
     attacker = ", ".join(f"{kind} ({sizes[kind]:,} bytes)" for kind in kinds) or "none"
-    print(
-        f"holding {rate:,.0f}/s ({args.share:.0%}) for {args.seconds:g} s on {connections} "
-        f"paced connections; attacker: {attacker}",
-        flush=True,
-    )
+    print(f"attacker in the hold: {attacker}", flush=True)
 
 
 if __name__ == "__main__":
