@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from functools import lru_cache
 from typing import Any, get_args
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
+from starlette.datastructures import QueryParams
 
 from dermcover.case import Case
 from dermcover.determination import Determination
@@ -93,7 +95,7 @@ async def create_determination(request: Request) -> Response:
     reasons in plain words, the questions that would settle what is unknown, the documentation
     checklist, code problems and next steps."""
     raw, content_type = await raw_document(request)
-    query = request.query_params
+    query = query_of(request.scope["query_string"])
     if len(raw) > LIGHT_BODY_BYTES:
         # Read, decided and written out in one trip to a helper process (web.heavy): a case
         # read there and sent back would only be sent there again to be decided, and pickling a
@@ -122,6 +124,13 @@ async def create_determination(request: Request) -> Response:
 # a determination more than reading its body. The route above is still the one the OpenAPI
 # document shows, and answers anything the safeguards pass on.
 DIRECT = {("POST", PATH): create_determination}
+
+
+@lru_cache(maxsize=1024)
+def query_of(query_string: bytes) -> QueryParams:
+    """A request's query parameters: a query is one of a few (a pack, a trace level), and its
+    parameters cannot change, so each is parsed once rather than on every request."""
+    return QueryParams(query_string)
 
 
 def trace_level(trace: str) -> TraceLevel:
