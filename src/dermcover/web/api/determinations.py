@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any, get_args
 
 from fastapi import FastAPI, Request
@@ -127,10 +128,11 @@ DIRECT = {("POST", PATH): create_determination}
 
 
 @lru_cache(maxsize=1024)
-def query_of(query_string: bytes) -> QueryParams:
-    """A request's query parameters: a query is one of a few (a pack, a trace level), and its
-    parameters cannot change, so each is parsed once rather than on every request."""
-    return QueryParams(query_string)
+def query_of(query_string: bytes) -> Mapping[str, str]:
+    """A request's query parameters (the last value of each, as Starlette's `query_params`
+    reads them): a query is one of a few (a pack, a trace level), so each is parsed once rather
+    than on every request, into a mapping no request can change."""
+    return MappingProxyType(dict(QueryParams(query_string)))
 
 
 def trace_level(trace: str) -> TraceLevel:
