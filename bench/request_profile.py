@@ -59,7 +59,10 @@ STAGES = {
     "routing": [("fastapi/routing.py", "_match"), ("starlette/routing.py", "matches")],
     "decide": [("dermcover/engine/decide.py", "determine")],
     "write the answer (JSON)": [("pydantic/main.py", "model_dump_json")],
-    "log the request": [("logging/__init__.py", "info")],
+    "log the request": [
+        ("logging/__init__.py", "info"),
+        ("dermcover/logs.py", "log_quickly"),  # the request line (now)
+    ],
 }
 # The event loop's wait for a worker thread: time the thread's own profile accounts for.
 WAITING = ("~", "<method 'poll' of 'select.epoll' objects>")

@@ -10,15 +10,32 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any, cast
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler
+from pydantic_core import CoreSchema, core_schema
 
 from dermcover.case import DocumentationItem, ProcedureKind
 
 
 class Result(BaseModel):
     model_config = ConfigDict(frozen=True)
+
+
+class _WrittenAsText:
+    """Marks a field of a string enum (`StrEnum`: its members are strings) to be written as the
+    string it is, by pydantic-core itself: written as an enum, each member's `.value` was asked
+    of Python, some twenty times an answer. The JSON, the Python dump and the schema are the same
+    as before."""
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        written = {**handler(source), "serialization": core_schema.simple_ser_schema("str")}
+        return cast(CoreSchema, written)
+
+
+AS_TEXT = _WrittenAsText()
 
 
 class Outcome(StrEnum):
@@ -63,7 +80,7 @@ class PolicyRef(Result):
 
 
 class ProcedureRef(Result):
-    kind: ProcedureKind | None
+    kind: Annotated[ProcedureKind, AS_TEXT] | None
     code: str | None = None
     sessions: int = 1
 
@@ -75,16 +92,16 @@ class FactCheck(Result):
     test: dict[str, Any]
     fields: list[str]
     value: Any = None
-    status: Status
+    status: Annotated[Status, AS_TEXT]
 
 
 class CriterionResult(Result):
     id: str
     text: str
-    status: Status
+    status: Annotated[Status, AS_TEXT]
     citation: str
     stage: str | None = Field(default=None, description="Where in the decision order it sits.")
-    outcome: Outcome | None = Field(
+    outcome: Annotated[Outcome, AS_TEXT] | None = Field(
         default=None, description="The outcome this criterion decides when it is met."
     )
     facts: list[FactCheck] | None = Field(
@@ -94,8 +111,8 @@ class CriterionResult(Result):
 
 class Line(Result):
     procedure: ProcedureRef
-    outcome: Outcome
-    prior_authorization: PriorAuthorizationNeed
+    outcome: Annotated[Outcome, AS_TEXT]
+    prior_authorization: Annotated[PriorAuthorizationNeed, AS_TEXT]
     criteria: list[CriterionResult]
     reasons: list[str]
     decided_by: str | None = Field(default=None, description="The rule id that decided it.")
@@ -118,14 +135,14 @@ class Question(Result):
 
 
 class DocumentationCheck(Result):
-    item: DocumentationItem
+    item: Annotated[DocumentationItem, AS_TEXT]
     status: str = Field(description="present | missing")
     why: str | None = None
 
 
 class CodeIssue(Result):
     code: str
-    severity: Severity
+    severity: Annotated[Severity, AS_TEXT]
     message: str
     field: str | None = Field(default=None, description="Where in the case the code sits.")
 
@@ -136,7 +153,7 @@ class Determination(Result):
     plan: PolicyRef | None = Field(
         default=None, description="The plan document whose exclusions were weighed first."
     )
-    outcome: Outcome
+    outcome: Annotated[Outcome, AS_TEXT]
     lines: list[Line]
     questions: list[Question]
     documentation: list[DocumentationCheck]

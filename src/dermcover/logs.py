@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 import traceback
 from types import TracebackType
 from typing import TextIO
@@ -27,7 +28,19 @@ ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
 
 class WithoutCaseContent(logging.Formatter):
-    """Formats exceptions as type and traceback only."""
+    """Formats exceptions as type and traceback only; the time's text is made once a second."""
+
+    _second: int | None = None
+    _stamp = ""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        if datefmt is not None or self.datefmt is not None:
+            return super().formatTime(record, datefmt)
+        second = int(record.created)
+        if second != self._second:  # the handler's lock is held: one record at a time
+            self._second = second
+            self._stamp = time.strftime(self.default_time_format, self.converter(second))
+        return f"{self._stamp},{int(record.msecs):03d}"  # as logging.Formatter writes it
 
     def format(self, record: logging.LogRecord) -> str:
         # Another handler may have cached the full exception text on the record already.
@@ -65,6 +78,13 @@ class DropQueryString(logging.Filter):
         if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
             record.args = (args[0], args[1], args[2].split("?", 1)[0], args[3], args[4])
         return True
+
+
+def log_quickly(logger: logging.Logger, level: int, message: str, *args: object) -> None:
+    """`logger.log(level, message, *args)` without looking up the calling file and line, which
+    no format here shows: for the line the service writes on every request."""
+    if logger.isEnabledFor(level):
+        logger.handle(logger.makeRecord(logger.name, level, __file__, 0, message, args, None))
 
 
 def configure_logging(

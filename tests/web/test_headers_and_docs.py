@@ -110,3 +110,13 @@ def test_money_is_documented_as_the_numbers_it_is_sent_as(client: TestClient) ->
     assert line["patient"]["type"] == "number" and line["allowed"]["type"] == "number"
     answer = client.post("/api/v1/estimates", json={"prices": {"self_pay": 350}})
     assert re.search(r'"patient":\s*350\.00[,}]', answer.text), answer.text[:300]
+
+
+def test_determinations_and_their_refusals_carry_the_headers_too(client: TestClient) -> None:
+    decided = client.post("/api/v1/determinations", json={"procedures": [{"kind": "excision"}]})
+    refused = client.post("/api/v1/determinations", json={"procedures": [{"kind": "nothing"}]})
+    for answer, status in ((decided, 200), (refused, 422)):
+        assert answer.status_code == status
+        assert answer.headers["cache-control"] == "no-store"
+        assert answer.headers["x-frame-options"] == "DENY"
+        assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]

@@ -85,6 +85,16 @@ def test_the_request_log_has_no_query_string(
     assert "keloid" not in served
 
 
+def test_a_determination_is_logged_with_its_status_and_without_its_query(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="dermcover.web"):
+        client.post(URL_, params={"policy": "nosuchpolicy"}, json={"procedures": []})
+    served = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("httpx"))
+    assert re.search(r"^POST /api/v1/determinations 422 [\d.]+ms$", served, re.M), served
+    assert "nosuchpolicy" not in served
+
+
 def test_unknown_routes_are_404_not_500(client: TestClient) -> None:
     assert client.get("/api/v1/nothing-here").status_code == 404
     assert client.get("/nothing-here").status_code == 404

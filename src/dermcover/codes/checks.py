@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache, lru_cache
 
 from dermcover.case import Case, ConditionKind, PlanType, Procedure, ProcedureKind, Site
 from dermcover.codes import icd10
@@ -143,12 +144,13 @@ def _procedure_issues(
     return issues
 
 
-def _codes_for_kind(kind: ProcedureKind) -> list[str]:
-    return [
+@cache  # the code table is fixed, and the kinds are few
+def _codes_for_kind(kind: ProcedureKind) -> tuple[str, ...]:
+    return tuple(
         entry.code
         for entry in PROCEDURE_CODES.values()
         if entry.kinds is not None and kind.value in entry.kinds
-    ]
+    )
 
 
 def _wrong_kind_message(entry: ProcedureCode, kind: ProcedureKind) -> str:
@@ -167,7 +169,7 @@ def _unlisted_message(entry: ProcedureCode, kind: ProcedureKind | None) -> str:
         f"{entry.code} is an unlisted-procedure code: the claim needs a narrative of what was "
         "done and the records to back it, and the plan prices it case by case"
     )
-    codes = _codes_for_kind(kind) if kind is not None else []
+    codes = _codes_for_kind(kind) if kind is not None else ()
     if kind is not None and codes:
         text += f"; {kind.value} has its own codes ({', '.join(codes)})"
     return text
@@ -282,6 +284,7 @@ def who_only_message(code: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # the code tables are fixed; a case repeats the codes others give
 def diagnosis_code_problem(code: str) -> str | None:
     """Why `code` cannot go on a claim as a diagnosis, or None when it can."""
     if not code:

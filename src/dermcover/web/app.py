@@ -17,12 +17,11 @@ from dermcover.web.api import determinations
 from dermcover.web.api.cases import NewEvent
 from dermcover.web.api.session import Credentials, PasswordChange
 from dermcover.web.api_docs import install_api_docs
-from dermcover.web.cookies import OutgoingCookies
 from dermcover.web.documents import DocumentInputs, DocumentRequest
 from dermcover.web.errors import install_error_handlers
 from dermcover.web.heavy import HeavyWork
 from dermcover.web.interop import Interop
-from dermcover.web.middleware import BodySizeLimit, NeverLeak, SecurityHeaders, TimeBudget
+from dermcover.web.middleware import Safeguards
 from dermcover.web.openapi import install_openapi
 from dermcover.web.records import Records
 from dermcover.web.settings import Settings
@@ -93,10 +92,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             NewEvent,
         ],
     )
-    # Added innermost first: the last added is the outermost.
-    app.add_middleware(OutgoingCookies)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(TimeBudget, seconds=settings.request_seconds)
-    app.add_middleware(NeverLeak)
-    app.add_middleware(SecurityHeaders, trusted_proxies=settings.trusted_proxies)
+    app.add_middleware(
+        Safeguards,
+        max_bytes=settings.max_body_bytes,
+        seconds=settings.request_seconds,
+        trusted_proxies=settings.trusted_proxies,
+        direct=determinations.DIRECT,
+        handlers=app.exception_handlers,
+    )
     return app

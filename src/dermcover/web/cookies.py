@@ -1,4 +1,4 @@
-"""The two cookies the service sets, and the middleware that sends what a request set.
+"""The two cookies the service sets, and the headers that send what a request set.
 
 - `dermcover_session`: a staff member's session token (see `dermcover.store.sessions`); nothing
   else is in it, and it means nothing without the sessions table.
@@ -14,7 +14,7 @@ from __future__ import annotations
 from http.cookies import SimpleCookie
 
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 SESSION_COOKIE = "dermcover_session"
 CSRF_COOKIE = "dermcover_csrf"
@@ -42,25 +42,8 @@ def delete_cookie(request: Request, name: str) -> None:
     set_cookie(request, name, "", max_age=0)
 
 
-class OutgoingCookies:
-    """Adds the Set-Cookie headers a request's handlers asked for to its answer, whatever kind
-    of answer it is (a page, a redirect, JSON, an error)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_cookies(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                outgoing = scope.get("state", {}).get(_OUTGOING, [])
-                message["headers"] = [
-                    *message.get("headers", []),
-                    *[(b"set-cookie", c.encode("latin-1")) for c in outgoing],
-                ]
-            await send(message)
-
-        await self.app(scope, receive, with_cookies)
+def outgoing_cookies(scope: Scope) -> list[tuple[bytes, bytes]]:
+    """The Set-Cookie headers a request's handlers asked for (`web.middleware` adds them to its
+    answer, whatever kind of answer it is: a page, a redirect, JSON, an error)."""
+    outgoing: list[str] = scope.get("state", {}).get(_OUTGOING, [])
+    return [(b"set-cookie", c.encode("latin-1")) for c in outgoing]

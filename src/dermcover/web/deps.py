@@ -25,19 +25,19 @@ def checked_policy(case: Case, policy: str | None, prefix: str = "") -> str | No
     """The policy asked for, checked against the library so that an unknown id is a 422 that
     names the field it came from (the query parameter, or the case's payer.policy)."""
     packs = library().packs
-    allowed = ", ".join(packs)
     # The case's own policy is checked even when the query overrides it: an unknown id in the
     # body is bad input whichever policy the decision then uses.
     named = case.payer.policy if case.payer is not None else None
     if named is not None and named not in packs:
         raise FieldError(
-            f"request body: {prefix}payer.policy = {named!r}: unknown policy; allowed: {allowed}",
+            f"request body: {prefix}payer.policy = {named!r}: unknown policy; "
+            f"allowed: {', '.join(packs)}",
             f"{prefix}payer.policy",
         )
     if policy is not None:
         if policy not in packs:
             raise FieldError(
-                f"query parameter policy = {policy!r}: unknown policy; allowed: {allowed}",
+                f"query parameter policy = {policy!r}: unknown policy; allowed: {', '.join(packs)}",
                 "policy",
             )
         return policy

@@ -12,8 +12,9 @@ Bounds, each answered with 503 and Retry-After rather than a stalled server:
 
 - at most `processes` heavy requests run at once per server process and `waiting` more wait
   their turn; any beyond that are turned away at once;
-- a heavy request over the time budget (`TimeBudget`) is cancelled, and its helper process is
-  killed and replaced, so runaway work stops using the CPU the moment its answer is given up.
+- a heavy request over the time budget (`web.middleware.Safeguards`) is cancelled, and its
+  helper process is killed and replaced, so runaway work stops using the CPU the moment its
+  answer is given up.
 
 The price list: a body over `LIGHT_BODY_BYTES` is read in a helper (reading a megabyte of YAML
 takes the best part of a second), and decided there too; a decision is heavy when it decides

@@ -17,7 +17,7 @@ from dermcover.web.app import create_app
 
 def app() -> FastAPI:
     """The application of one worker process."""
-    # The app logs each request itself (web.middleware.NeverLeak), so uvicorn's access log
+    # The app logs each request itself (web.middleware.Safeguards), so uvicorn's access log
     # stays off, as `dermcover serve` asks it to be.
     configure_logging(access_log=False)
     application = create_app()

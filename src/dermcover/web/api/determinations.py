@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any, get_args
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
+from starlette.datastructures import QueryParams
 
 from dermcover.case import Case
 from dermcover.determination import Determination
@@ -93,7 +96,7 @@ async def create_determination(request: Request) -> Response:
     reasons in plain words, the questions that would settle what is unknown, the documentation
     checklist, code problems and next steps."""
     raw, content_type = await raw_document(request)
-    query = request.query_params
+    query = query_of(request.scope["query_string"])
     if len(raw) > LIGHT_BODY_BYTES:
         # Read, decided and written out in one trip to a helper process (web.heavy): a case
         # read there and sent back would only be sent there again to be decided, and pickling a
@@ -115,6 +118,21 @@ async def create_determination(request: Request) -> Response:
         # Bigger cases off the event loop, into a helper process when big (see web.heavy).
         body = await off_loop(request, len(case.procedures), _decided_json, case, policy, trace)
     return Response(body, media_type="application/json")
+
+
+# The routes the app's safeguards answer themselves (`web.middleware.Safeguards`, its exceptions
+# by the app's handlers), without the router and the framework's per-request layers, which cost
+# a determination more than reading its body. The route above is still the one the OpenAPI
+# document shows, and answers anything the safeguards pass on.
+DIRECT = {("POST", PATH): create_determination}
+
+
+@lru_cache(maxsize=1024)
+def query_of(query_string: bytes) -> Mapping[str, str]:
+    """A request's query parameters (the last value of each, as Starlette's `query_params`
+    reads them): a query is one of a few (a pack, a trace level), so each is parsed once rather
+    than on every request, into a mapping no request can change."""
+    return MappingProxyType(dict(QueryParams(query_string)))
 
 
 def trace_level(trace: str) -> TraceLevel:
