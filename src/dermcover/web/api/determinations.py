@@ -127,12 +127,24 @@ async def create_determination(request: Request) -> Response:
 DIRECT = {("POST", PATH): create_determination}
 
 
-@lru_cache(maxsize=1024)
 def query_of(query_string: bytes) -> Mapping[str, str]:
     """A request's query parameters (the last value of each, as Starlette's `query_params`
-    reads them): a query is one of a few (a pack, a trace level), so each is parsed once rather
-    than on every request, into a mapping no request can change."""
+    reads them): a query is one of a few (a pack, a trace level), so each short one is parsed
+    once rather than on every request, into a mapping no request can change. A long one is
+    parsed and not kept, so that odd queries cannot fill the memory of the cache."""
+    if len(query_string) <= CACHED_QUERY_BYTES:
+        return _parsed_once(query_string)
+    return _parsed(query_string)
+
+
+CACHED_QUERY_BYTES = 128
+
+
+def _parsed(query_string: bytes) -> Mapping[str, str]:
     return MappingProxyType(dict(QueryParams(query_string)))
+
+
+_parsed_once = lru_cache(maxsize=1024)(_parsed)
 
 
 def trace_level(trace: str) -> TraceLevel:
