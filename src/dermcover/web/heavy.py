@@ -6,7 +6,8 @@ that takes a second in a thread holds every other request of that process for mo
 second. Each server process therefore keeps `processes` (default one) helper processes,
 forked from it once it has warmed up (so they share its memory until they write to it), and
 sends them the requests the price list below calls heavy. The helpers run at the lowest CPU
-priority (nice 19): while ordinary requests want the cores, heavy work gets what is left.
+priority (nice 19, and on Linux the idle scheduling class): while ordinary requests want the
+cores, heavy work gets only what is left.
 
 Bounds, each answered with 503 and Retry-After rather than a stalled server:
 
@@ -59,6 +60,10 @@ class HeavyFailed(Exception):
 def _serve(connection: Connection) -> None:
     """A helper process: run each job it is sent, send back its result or its exception."""
     os.nice(NICENESS)
+    # Nice 19 still gets a share of a busy core; the idle class gets only what no other process
+    # wants, so a worker woken by a request never waits behind heavy work (Linux only).
+    if hasattr(os, "SCHED_IDLE"):
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the server's handlers are not ours
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
     while True:
