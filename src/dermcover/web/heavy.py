@@ -28,6 +28,7 @@ server process, on the event loop or in its threads, as fast as before.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -63,7 +64,8 @@ def _serve(connection: Connection) -> None:
     # Nice 19 still gets a share of a busy core; the idle class gets only what no other process
     # wants, so a worker woken by a request never waits behind heavy work (Linux only).
     if hasattr(os, "SCHED_IDLE"):
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        with contextlib.suppress(OSError):  # a sandbox may refuse it: nice 19 still holds
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the server's handlers are not ours
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
     while True:
