@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import time
 from multiprocessing.context import ForkProcess
 from typing import Any
@@ -210,3 +211,18 @@ def test_a_document_refused_in_a_helper_keeps_its_reasons(client: TestClient) ->
     answer = client.post("/api/v1/documents/pa-packet", params={"date": "2026-11-22"}, json=body)
     assert answer.status_code == 409  # well formed; the case as decided does not support it
     assert answer.json()["detail"].startswith("cannot write the prior-authorization packet")
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="Linux's idle scheduling class")
+def test_helpers_take_only_the_cpu_nobody_else_wants() -> None:
+    from dermcover.web.heavy import HeavyWork
+
+    heavy = HeavyWork(processes=1)
+    heavy.start()
+    try:
+        assert asyncio.run(heavy.run(os.getpid)) in heavy.pids()  # the helper has set itself up
+        (pid,) = heavy.pids()
+        assert os.sched_getscheduler(pid) == os.SCHED_IDLE
+        assert os.getpriority(os.PRIO_PROCESS, pid) == 19
+    finally:
+        heavy.close()
