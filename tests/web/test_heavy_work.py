@@ -7,8 +7,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import time
 from multiprocessing.context import ForkProcess
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,8 +19,10 @@ import yaml
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import URL
+from starlette.exceptions import HTTPException
 
 from dermcover.web.api import determinations
+from dermcover.web.heavy import HeavyWork
 
 from .support import example, make_app
 
@@ -146,28 +150,63 @@ def test_work_over_its_budget_is_stopped_and_the_next_heavy_request_is_answered(
     assert len(after.json()["lines"]) == 50
 
 
-def test_the_others_are_answered_while_a_helper_over_its_budget_exits(
+def test_the_others_are_answered_while_a_helper_over_its_budget_is_killed_and_replaced(
     sqlite_url: URL, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A killed helper takes a while to exit (it gives back its memory first: tens of
-    # milliseconds, more on a busy machine); here it takes two seconds. Waiting for it on the
-    # event loop held up every other request of the server process for that long.
-    real_join = ForkProcess.join
+    # milliseconds, more on a busy machine), and forking its replacement copies the page tables
+    # of a process of a hundred megabytes and more. Here each takes two seconds in the server
+    # process. Done on the event loop, either held up every other request of that process.
+    real_join, real_fork = ForkProcess.join, os.fork
 
     def slow_exit(process: ForkProcess, timeout: float | None = None) -> None:
         time.sleep(2)
         real_join(process, timeout)
 
+    def slow_fork() -> int:
+        time.sleep(2)
+        return real_fork()
+
     monkeypatch.setattr(determinations, "determine", slow_for_slow_ids)
     app = make_app(sqlite_url, heavy_processes=1, request_seconds=1)
-    with started(app):
+    with started(app) as client:
         monkeypatch.setattr(ForkProcess, "join", slow_exit)
+        monkeypatch.setattr(os, "fork", slow_fork)
         slow = {**BIG, "id": "slow"}
         answers, cheap, waited = asyncio.run(while_costly(app, [slow], "/api/v1/policies", 1.2))
         monkeypatch.undo()
+        replaced = client.post(DETERMINATIONS, json=BIG)
     assert [answer.status_code for answer in answers] == [503]
     assert cheap.status_code == 200
-    assert waited < 1.0, f"the cheap request waited {waited:.2f} s for the helper to exit"
+    assert waited < 1.0, f"the cheap request waited {waited:.2f} s for the helper's exit or fork"
+    assert replaced.status_code == 200, replaced.text
+
+
+def parent_of(pid: int) -> int:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat.rpartition(")")[2].split()[1])
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="reads /proc")
+def test_heavy_work_recovers_when_its_helper_and_spawner_are_killed() -> None:
+    # An operator's kill, or the kernel's when memory runs out, may take any of the processes.
+    heavy = HeavyWork(processes=1)
+    heavy.start()
+    try:
+        (helper,) = heavy.pids()
+        spawner = parent_of(helper)
+        assert spawner != os.getpid()
+        os.kill(spawner, signal.SIGKILL)
+        os.kill(helper, signal.SIGKILL)
+        with pytest.raises(HTTPException) as failed:  # the job sent to the dead helper
+            asyncio.run(heavy.run(os.getpid))
+        assert failed.value.status_code == 503
+        assert failed.value.headers == {"Retry-After": "5"}
+        new = asyncio.run(heavy.run(os.getpid))  # a new spawner forks a new helper
+        assert new not in (helper, spawner)
+        assert parent_of(new) not in (spawner, os.getpid())
+    finally:
+        heavy.close()
 
 
 def test_a_large_body_is_answered_and_its_query_checked_as_a_small_one_is(
@@ -215,8 +254,6 @@ def test_a_document_refused_in_a_helper_keeps_its_reasons(client: TestClient) ->
 
 @pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="Linux's idle scheduling class")
 def test_helpers_take_only_the_cpu_nobody_else_wants() -> None:
-    from dermcover.web.heavy import HeavyWork
-
     heavy = HeavyWork(processes=1)
     heavy.start()
     try:

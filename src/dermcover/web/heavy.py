@@ -4,8 +4,8 @@ priority, so that one costly request cannot slow everyone else.
 A worker thread is not enough: Python runs one thread at a time per process, so a decision
 that takes a second in a thread holds every other request of that process for most of the
 second. Each server process therefore keeps `processes` (default one) helper processes,
-forked from it once it has warmed up (so they share its memory until they write to it), and
-sends them the requests the price list below calls heavy. The helpers run at the lowest CPU
+forked (by a spawner forked from it once it has warmed up, so they share its memory until
+they write to it), and sends them the requests the price list below calls heavy. The helpers run at the lowest CPU
 priority (nice 19, and on Linux the idle scheduling class): while ordinary requests want the
 cores, heavy work gets only what is left.
 
@@ -38,6 +38,7 @@ import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkProcess
+from multiprocessing.reduction import recv_handle, send_handle
 from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
@@ -66,8 +67,6 @@ def _serve(connection: Connection) -> None:
     if hasattr(os, "SCHED_IDLE"):
         with contextlib.suppress(OSError):  # a sandbox may refuse it: nice 19 still holds
             os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the server's handlers are not ours
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
     while True:
         try:
             function, args, kwargs = connection.recv()
@@ -87,15 +86,49 @@ def _serve(connection: Connection) -> None:
             return
 
 
-class _Helper:
-    """One helper process and the pipe to it."""
+def _spawn(requests: Connection, servers_end: Connection) -> None:
+    """The spawner: forked once from the warmed-up server process, it forks a helper each time
+    the server asks for one and hands the server its end of the helper's pipe.
 
-    def __init__(self) -> None:
-        context = multiprocessing.get_context("fork")
-        self.connection, theirs = context.Pipe()
-        self.process: ForkProcess = context.Process(target=_serve, args=(theirs,), daemon=True)
-        self.process.start()
+    Forking the helpers here rather than in the server keeps that work off the server's event
+    loop (a fork copies the page tables of a process of a hundred megabytes and more, and the
+    server then pays a copy-on-write fault for every page it touches), and forks them from a
+    process with one thread, so no helper starts with a lock some other thread held."""
+    servers_end.close()  # so that the server's exit is seen here as the end of the pipe
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the server's handlers are not ours
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # helpers are reaped as they exit
+    while True:
+        try:
+            requests.recv_bytes()
+        except (EOFError, OSError):  # the server process is gone; its helpers follow it
+            return
+        ours, theirs = multiprocessing.Pipe()
+        pid = os.fork()
+        if pid == 0:  # the helper
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            requests.close()
+            ours.close()
+            try:
+                _serve(theirs)
+            finally:
+                os._exit(0)
         theirs.close()
+        try:
+            requests.send(pid)
+            send_handle(requests, ours.fileno(), os.getppid())
+        except (EOFError, OSError):
+            return
+        finally:
+            ours.close()
+
+
+class _Helper:
+    """One helper process and the server's end of the pipe to it."""
+
+    def __init__(self, pid: int, connection: Connection) -> None:
+        self.pid = pid
+        self.connection = connection
 
     def run(self, function: Callable[..., Any], args: tuple[Any, ...], kwargs: Any) -> Any:
         """In a thread of the server process: send the job, wait for its answer."""
@@ -109,18 +142,51 @@ class _Helper:
             return value
         raise value
 
-    def stop(self) -> None:
-        """Kill the process and wait for it to exit (at shutdown)."""
-        self.process.kill()
-        self.process.join(timeout=5)
+    def kill(self) -> None:
+        """Kill the process, running or waiting for work; nobody waits for it to exit (the
+        spawner's children are reaped as they exit). Only one not seen to have died: a dead
+        one's number may be another process's by now. A thread waiting on its pipe sees the
+        end and closes it."""
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
 
-    def abandon(self) -> None:
-        """Kill the process, and wait for it to exit in a thread of its own: a killed process
-        gives back its memory before it is gone (tens of milliseconds, more on a busy machine),
-        and waiting for that on the event loop held up every other request meanwhile. The
-        thread waiting on its pipe then sees the end and closes it."""
-        self.process.kill()
-        threading.Thread(target=self.process.join, args=(5,), daemon=True).start()
+    def stop(self) -> None:
+        """Kill an idle helper and close its pipe (at shutdown)."""
+        self.kill()
+        self.connection.close()
+
+
+class _Spawner:
+    """The server process's side of the spawner: asks it for helpers, one at a time."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("fork")
+        self.connection, theirs = context.Pipe()
+        self.process: ForkProcess = context.Process(
+            target=_spawn, args=(theirs, self.connection), daemon=True
+        )
+        self.process.start()
+        theirs.close()
+        self._one_at_a_time = threading.Lock()
+
+    def helper(self) -> _Helper:
+        """A new helper process (blocks for the few milliseconds of its fork: call it off the
+        event loop once the server is serving)."""
+        with self._one_at_a_time:
+            try:
+                self.connection.send_bytes(b"")
+                pid = self.connection.recv()
+                handle = recv_handle(self.connection)
+            except (EOFError, OSError):
+                raise HeavyFailed("the spawner process stopped") from None
+        return _Helper(pid, Connection(handle))
+
+    def stop(self) -> None:
+        self.connection.close()  # the spawner sees the end of its pipe and returns
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(timeout=5)
 
 
 class HeavyWork:
@@ -129,30 +195,49 @@ class HeavyWork:
     def __init__(self, processes: int = 1, waiting: int = 4) -> None:
         self.processes = processes
         self.waiting = waiting
-        self._idle: list[_Helper] = []
-        self._started = False
+        self._spawner: _Spawner | None = None
+        # Helpers ready for work, and None for each one killed and not replaced yet: the next
+        # request that needs it has it made then, in a thread.
+        self._idle: list[_Helper | None] = []
         self._free: asyncio.Semaphore | None = None
         self._admitted = 0
+        self._replacing = threading.Lock()
 
     def start(self) -> None:
-        """Fork the helpers (at start-up, once the server process has warmed up)."""
-        if not self._started:
-            self._started = True
-            self._idle = [_Helper() for _ in range(self.processes)]
+        """Fork the spawner and the helpers (at start-up, once the server process has warmed
+        up)."""
+        if self._spawner is None and self.processes > 0:
+            self._spawner = _Spawner()
+            self._idle = [self._spawner.helper() for _ in range(self.processes)]
 
     def close(self) -> None:
-        """Stop the helpers (at shutdown). The app may be started again (a test client opens
-        its lifespan once per use): the next start forks new helpers, and the queue's semaphore
-        is made anew on the event loop that runs then."""
+        """Stop the helpers and the spawner (at shutdown). The app may be started again (a test
+        client opens its lifespan once per use): the next start forks new ones, and the queue's
+        semaphore is made anew on the event loop that runs then."""
         while self._idle:
             helper = self._idle.pop()
-            helper.stop()
-            helper.connection.close()
-        self._started = False
+            if helper is not None:
+                helper.stop()
+        if self._spawner is not None:
+            self._spawner.stop()
+            self._spawner = None
         self._free = None
 
+    def _new_helper(self) -> _Helper:
+        """A helper in place of one that was killed (in a thread); a spawner that has died is
+        replaced first."""
+        with self._replacing:
+            assert self._spawner is not None
+            try:
+                return self._spawner.helper()
+            except HeavyFailed:
+                log.warning("the helper spawner stopped; replaced")
+                self._spawner.stop()
+                self._spawner = _Spawner()
+                return self._spawner.helper()
+
     def pids(self) -> list[int]:
-        return [helper.process.pid for helper in self._idle if helper.process.pid is not None]
+        return [helper.pid for helper in self._idle if helper is not None]
 
     async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """`function(*args, **kwargs)` in a helper process; its exception is raised here. 503
@@ -174,12 +259,17 @@ class HeavyWork:
                 self.start()
                 helper = self._idle.pop()
                 try:
+                    if helper is None:
+                        helper = await asyncio.to_thread(self._new_helper)
                     result: T = await asyncio.to_thread(helper.run, function, args, kwargs)
                 except BaseException as exc:
-                    if not isinstance(exc, Exception) or isinstance(exc, HeavyFailed):
+                    if helper is not None and (
+                        not isinstance(exc, Exception) or isinstance(exc, HeavyFailed)
+                    ):
                         # Cancelled (over the time budget) or dead: the work must not go on.
-                        helper.abandon()
-                        helper = _Helper()
+                        if not helper.connection.closed:  # still running: stop it now
+                            helper.kill()
+                        helper = None
                     raise
                 finally:
                     self._idle.append(helper)
