@@ -4,10 +4,10 @@ priority, so that one costly request cannot slow everyone else.
 A worker thread is not enough: Python runs one thread at a time per process, so a decision
 that takes a second in a thread holds every other request of that process for most of the
 second. Each server process therefore keeps `processes` (default one) helper processes,
-forked (by a spawner forked from it once it has warmed up, so they share its memory until
-they write to it), and sends them the requests the price list below calls heavy. The helpers run at the lowest CPU
-priority (nice 19, and on Linux the idle scheduling class): while ordinary requests want the
-cores, heavy work gets only what is left.
+forked by a spawner forked from it once it has warmed up (so they share its memory until they
+write to it), and sends them the requests the price list below calls heavy. The helpers run at
+the lowest CPU priority (nice 19, and on Linux the idle scheduling class): while ordinary
+requests want the cores, heavy work gets only what is left.
 
 Bounds, each answered with 503 and Retry-After rather than a stalled server:
 
@@ -182,11 +182,10 @@ class _Spawner:
         return _Helper(pid, Connection(handle))
 
     def stop(self) -> None:
-        self.connection.close()  # the spawner sees the end of its pipe and returns
+        """Kill the spawner (it has nothing to finish) and wait for it (at shutdown)."""
+        self.process.kill()
         self.process.join(timeout=5)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join(timeout=5)
+        self.connection.close()
 
 
 class HeavyWork:
