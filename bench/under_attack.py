@@ -165,9 +165,9 @@ def children_of() -> dict[int, list[int]]:
     return children
 
 
-def process_tree(root: int) -> list[int]:
+def process_tree(root: int, children: dict[int, list[int]] | None = None) -> list[int]:
     """`root` and every process under it."""
-    children = children_of()
+    children = children_of() if children is None else children
     found, pending = [], [root]
     while pending:
         pid = pending.pop()
@@ -219,8 +219,9 @@ def memory(pid: int) -> tuple[str, float, float, float]:
 
 class CpuWatch:
     """CPU seconds of the server's workers (each, and with the supervisor in their sum), of
-    their helpers, of wrk and of the attacker, per interval, in cores. A helper killed over its
-    budget takes its last interval's CPU with it, so the helpers' figure is a floor."""
+    their helpers (with the spawner that forks them), of wrk and of the attacker, per interval,
+    in cores. A helper killed over its budget takes its last interval's CPU with it, so the
+    helpers' figure is a floor."""
 
     def __init__(self, server: int, others: dict[str, int]) -> None:
         self.server, self.others = server, others
@@ -231,7 +232,8 @@ class CpuWatch:
     def roles(self) -> dict[str, list[int]]:
         children = children_of()
         workers = worker_processes(self.server)
-        helpers = [child for pid in workers for child in children.get(pid, [])]
+        # Under each worker, its helpers' spawner and the helpers it forked (web.heavy).
+        helpers = [pid for worker in workers for pid in process_tree(worker, children)[1:]]
         found = {"workers": [self.server, *workers], "helpers": helpers}
         each = {f"worker {n}": [pid] for n, pid in enumerate(workers)}
         return found | each | {name: [pid] for name, pid in self.others.items()}
