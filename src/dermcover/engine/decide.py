@@ -316,6 +316,7 @@ def compiled_questions(
     def status(node: NodeIR) -> int:
         return weights.statuses[node.id]
 
+    walked: set[str] = set()  # the named criteria already walked for this line
     return _asked(
         pack,
         view,
@@ -323,7 +324,7 @@ def compiled_questions(
             (leaf.fact, owner)
             for rule, rule_status in weighed
             if rule.root is not None and rule_status is UNKNOWN
-            for leaf, owner in question_leaves(rule.root, status, rule.id, program)
+            for leaf, owner in question_leaves(rule.root, status, rule.id, program, walked)
         ),
     )
 

@@ -309,24 +309,34 @@ def direct_leaves(node: NodeIR) -> Iterator[LeafIR]:
 
 
 def question_leaves(
-    node: NodeIR, status: Callable[[NodeIR], int], owner: str, program: Program
+    node: NodeIR,
+    status: Callable[[NodeIR], int],
+    owner: str,
+    program: Program,
+    walked: set[str] | None = None,
 ) -> Iterator[tuple[LeafIR, str]]:
     """The fact tests whose unknown value keeps `node` unknown, each with the criterion it sits
-    in, following only unknown parts (as the reference walker does)."""
+    in, following only unknown parts (as the reference walker does).
+
+    With `walked` (shared by the walks of one line's rules), a named criterion is walked the
+    first time it is met and skipped after: under the same statuses it would give the same
+    tests with the same criteria again, which add no question and no criterion to one."""
     if isinstance(node, LeafIR):
         if status(node) == UNKNOWN:
             yield node, owner
     elif isinstance(node, RefIR):
-        if status(node) == UNKNOWN:
+        if status(node) == UNKNOWN and (walked is None or node.criterion_id not in walked):
+            if walked is not None:
+                walked.add(node.criterion_id)
             yield from question_leaves(
-                program.criteria[node.criterion_id], status, node.criterion_id, program
+                program.criteria[node.criterion_id], status, node.criterion_id, program, walked
             )
     elif isinstance(node, NotIR):
-        yield from question_leaves(node.child, status, owner, program)
+        yield from question_leaves(node.child, status, owner, program, walked)
     else:
         for child in children(node):
             if status(child) == UNKNOWN:
-                yield from question_leaves(child, status, owner, program)
+                yield from question_leaves(child, status, owner, program, walked)
 
 
 def criteria_levels(program: Program) -> list[list[str]]:
