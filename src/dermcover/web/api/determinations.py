@@ -112,7 +112,7 @@ async def create_determination(request: Request) -> Response:
         return Response(spread, media_type="application/json")
     trace = trace_level(query.get("trace", "criteria"))
     policy = checked_policy(case, query.get("policy"))
-    if decided_inline(case, len(raw)):
+    if decided_inline(case, len(raw), trace):
         body = _decided_json(case, policy, trace)
     else:
         # Bigger cases off the event loop, into a helper process when big (see web.heavy).
@@ -177,21 +177,24 @@ def _spread_json(case: Case) -> bytes:
 
 # A case this small is decided on the event loop, without the hop to a worker thread and back
 # (handing the work over, waking the loop when it is done, and the two threads taking turns at
-# the interpreter cost more than a small decision). Its size bounds its cost: what a decision
-# does grows with the procedure lines and with the lists a case holds (diagnoses, prior
-# treatments, documents), and the costliest case within these bounds that bench/request_profile.py
-# finds (`--inline-bound`) takes a few milliseconds, far inside the time budget (20 s unless
-# DERMCOVER_REQUEST_SECONDS says otherwise), and it cannot stall the other requests for long.
-# Anything bigger, and every spread over all packs, is decided off the loop (a worker thread, or
-# a helper process for big work: web.heavy), where the
-# time budget can answer 503 while it is still running and the loop goes on answering everyone
-# else.
-INLINE_LINES = 4
+# the interpreter cost more than a small decision, and under load the hop, not the decision, made
+# the slowest answers: the thread waits its turn at the interpreter while the loop is busy). Its
+# size bounds its cost: what a decision does grows with the procedure lines and with the lists a
+# case holds (diagnoses, prior treatments, documents), and a full trace costs some three times
+# the rest, so it is decided here only for the fewest lines. The costliest case within these
+# bounds that bench/request_profile.py finds (`--inline-bound`) takes a few milliseconds, far
+# inside the time budget (20 s unless DERMCOVER_REQUEST_SECONDS says otherwise), and it cannot
+# stall the other requests for long. Anything bigger, and every spread over all packs, is decided
+# off the loop (a worker thread, or a helper process for big work: web.heavy), where the time
+# budget can answer 503 while it is still running and the loop goes on answering everyone else.
+INLINE_LINES = 16
+INLINE_LINES_FULL_TRACE = 4
 INLINE_BYTES = 1024
 
 
-def decided_inline(case: Case, body_bytes: int) -> bool:
-    return len(case.procedures) <= INLINE_LINES and body_bytes <= INLINE_BYTES
+def decided_inline(case: Case, body_bytes: int, trace: TraceLevel) -> bool:
+    most = INLINE_LINES_FULL_TRACE if trace == "full" else INLINE_LINES
+    return len(case.procedures) <= most and body_bytes <= INLINE_BYTES
 
 
 def _decided_json(case: Case, policy: str | None, trace: TraceLevel) -> bytes:
