@@ -9,7 +9,8 @@ too, and the lines whose result changes are collected for impact analysis (batch
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -136,6 +137,18 @@ def programs_of(packs: PolicyLibrary, plans: PlanLibrary) -> dict[str, Program]:
     return programs
 
 
+def _read_ahead(chunks: Iterator[Chunk], reader: ThreadPoolExecutor) -> Iterator[Chunk]:
+    """The chunks, each read in `reader` while the one before it is decided: polars and
+    pyarrow let go of the interpreter while they read, so the two overlap on two cores."""
+    pending = reader.submit(next, chunks, None)
+    while True:
+        chunk = pending.result()
+        if chunk is None:
+            return
+        pending = reader.submit(next, chunks, None)
+        yield chunk
+
+
 def run(
     source: Path,
     out: LineSink,
@@ -160,34 +173,41 @@ def run(
         # The other version, under every plan document that sits over it, as this one is.
         other_versions = PolicyLibrary(packs.folder, {compare.policy: compare.other})
         other_decider = Decider(programs_of(other_versions, plans), values)
-    for chunk in chunks(source, chunk_size):
-        frame, refused = chunk.lines, list(chunk.rejects)
-        if chunk.flat:
-            frame, more = checked(frame, checker, str(source))
+    written: Future[None] | None = None
+    with ThreadPoolExecutor(1) as reader, ThreadPoolExecutor(1) as writer:
+        for chunk in _read_ahead(chunks(source, chunk_size), reader):
+            frame, refused = chunk.lines, list(chunk.rejects)
+            if chunk.flat:
+                frame, more = checked(frame, checker, str(source))
+                refused += more
+            frame = with_policy(frame, policy, plans)
+            frame, more = _reject_unknown(frame, packs, plans, str(source), chunk)
             refused += more
-        frame = with_policy(frame, policy, plans)
-        frame, more = _reject_unknown(frame, packs, plans, str(source), chunk)
-        refused += more
-        result = with_case_outcome(decided(frame, decider))
-        out.write(result.select(RESULT))
-        if refused:
-            rejects.write(sorted(refused, key=lambda r: r.row))
-        if compare is not None and other_decider is not None:
-            mine = result.filter(pl.col(POLICY) == compare.policy)
-            if mine.height:
-                theirs = decided(mine, other_decider)
-                summary.changes.append(changed_lines(mine, theirs))
-                summary.compared += mine.height
-        summary.rows += chunk.rows
-        summary.lines += result.height
-        summary.cases += result[CASE].n_unique() if result.height else 0
-        summary.rejects += len(refused)
-        summary.outcomes.update(dict(result["outcome"].value_counts().iter_rows()))
-        # Each case's outcome once, from its first line (a quarter of `unique` over the cases).
-        firsts = result.lazy().select(
-            pl.col("case_outcome").filter(pl.col(CASE).is_first_distinct())
-        )
-        counts = firsts.collect().to_series().value_counts()
-        summary.case_outcomes.update(dict(counts.iter_rows()))
-        progress(chunk.rows)
+            result = with_case_outcome(decided(frame, decider))
+            # Written in `writer` while the next chunk is decided; one chunk at most waits.
+            if written is not None:
+                written.result()
+            written = writer.submit(out.write, result.select(RESULT))
+            if refused:
+                rejects.write(sorted(refused, key=lambda r: r.row))
+            if compare is not None and other_decider is not None:
+                mine = result.filter(pl.col(POLICY) == compare.policy)
+                if mine.height:
+                    theirs = decided(mine, other_decider)
+                    summary.changes.append(changed_lines(mine, theirs))
+                    summary.compared += mine.height
+            summary.rows += chunk.rows
+            summary.lines += result.height
+            summary.cases += result[CASE].n_unique() if result.height else 0
+            summary.rejects += len(refused)
+            summary.outcomes.update(dict(result["outcome"].value_counts().iter_rows()))
+            # Each case's outcome once, from its first line (a quarter of `unique` over the cases).
+            firsts = result.lazy().select(
+                pl.col("case_outcome").filter(pl.col(CASE).is_first_distinct())
+            )
+            counts = firsts.collect().to_series().value_counts()
+            summary.case_outcomes.update(dict(counts.iter_rows()))
+            progress(chunk.rows)
+        if written is not None:
+            written.result()
     return summary
