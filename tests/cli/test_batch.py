@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from dermcover.batch.run import run as batch_run
+from dermcover.batch.sinks import LineSink, RejectSink
 from dermcover.cli import app
 from dermcover.engine import library
 from dermcover.engine.compile.flat import rows_of
@@ -153,6 +156,35 @@ def test_a_flat_parquet_file_rejects_a_bad_line_and_the_rest_of_its_case(tmp_pat
     decided = pl.read_ndjson(tmp_path / "out.ndjson")
     assert decided.height == len(rows) - len(rejects)
     assert first["case_id"] not in set(decided["case_id"])
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 7, 100_000])
+def test_flat_parquet_is_decided_the_same_whatever_the_chunks(tmp_path: Path, chunk: int) -> None:
+    """Chunks end mid-case (and a case is longer than the smallest chunk): every line still
+    gets its fixture's outcome, its own input row, and its whole case's outcome."""
+    rows, expected, cases = [], [], []
+    for number, (case, outcomes) in enumerate(fixture_cases("uhc") + fixture_cases("cigna")):
+        rows += rows_of({**case, "id": f"case-{number}"})
+        expected += outcomes
+        cases += [set(outcomes)] * len(outcomes)
+    assert max(len(case["procedures"]) for case, _ in fixture_cases("uhc")) > 3
+    source = tmp_path / "lines.parquet"
+    frame_of(rows).write_parquet(source, row_group_size=5)  # row groups across the chunks
+    out, rejects = LineSink(tmp_path / "out.parquet"), RejectSink(tmp_path / "rejects.ndjson")
+
+    summary = batch_run(
+        source, out, rejects, library(), policy=None, today=date.today(), chunk_size=chunk
+    )
+    out.close(pl.DataFrame())
+    rejects.close()
+
+    results = pl.read_parquet(tmp_path / "out.parquet")
+    assert results["row"].to_list() == list(range(1, len(rows) + 1))
+    assert results["outcome"].to_list() == expected
+    whole = [next(iter(outcomes)) if len(outcomes) == 1 else "mixed" for outcomes in cases]
+    assert results["case_outcome"].to_list() == whole
+    assert (summary.rows, summary.lines, summary.rejects) == (len(rows), len(rows), 0)
+    assert summary.cases == len({row["case_id"] for row in rows})
 
 
 def test_the_output_carries_the_questions_fields_and_the_case_outcome(tmp_path: Path) -> None:
