@@ -8,7 +8,7 @@ too, and the lines whose result changes are collected for impact analysis (batch
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -138,8 +138,8 @@ def programs_of(packs: PolicyLibrary, plans: PlanLibrary) -> dict[str, Program]:
 
 
 def _read_ahead(chunks: Iterator[Chunk], reader: ThreadPoolExecutor) -> Iterator[Chunk]:
-    """The chunks, each read in `reader` while the one before it is decided: polars and
-    pyarrow let go of the interpreter while they read, so the two overlap on two cores."""
+    """The chunks, each read in `reader` while the ones before it are decided: polars and
+    pyarrow let go of the interpreter while they read."""
     pending = reader.submit(next, chunks, None)
     while True:
         chunk = pending.result()
@@ -173,18 +173,41 @@ def run(
         # The other version, under every plan document that sits over it, as this one is.
         other_versions = PolicyLibrary(packs.folder, {compare.policy: compare.other})
         other_decider = Decider(programs_of(other_versions, plans), values)
-    written: Future[None] | None = None
-    with ThreadPoolExecutor(1) as reader, ThreadPoolExecutor(1) as writer:
-        for chunk in _read_ahead(chunks(source, chunk_size), reader):
-            frame, refused = chunk.lines, list(chunk.rejects)
-            if chunk.flat:
-                frame, more = checked(frame, checker, str(source))
-                refused += more
-            frame = with_policy(frame, policy, plans)
-            frame, more = _reject_unknown(frame, packs, plans, str(source), chunk)
+
+    def decided_chunk(chunk: Chunk) -> tuple[Chunk, pl.DataFrame, list[Reject]]:
+        """A chunk checked, given its policies, decided, and its refused rows."""
+        frame, refused = chunk.lines, list(chunk.rejects)
+        if chunk.flat:
+            frame, more = checked(frame, checker, str(source))
             refused += more
-            result = with_case_outcome(decided(frame, decider))
-            # Written in `writer` while the next chunk is decided; one chunk at most waits.
+        frame = with_policy(frame, policy, plans)
+        frame, more = _reject_unknown(frame, packs, plans, str(source), chunk)
+        return chunk, with_case_outcome(decided(frame, decider)), refused + more
+
+    # Four stages at once, so both cores are kept busy: a reader thread reads the next chunk,
+    # two threads each decide one (polars lets go of the interpreter while it computes, and
+    # each chunk has stretches of Python where the other's polars work can run), and a writer
+    # thread writes the last decided chunk's results. Results are taken in input order; at
+    # most four chunks are held, so memory stays bounded. Everything the deciders share
+    # (the checker's and the decider's memory of values already seen) is filled on first
+    # sight with what any thread would compute, so two threads racing write the same value.
+    written: Future[None] | None = None
+    with (
+        ThreadPoolExecutor(1) as reader,
+        ThreadPoolExecutor(2) as deciders,
+        ThreadPoolExecutor(1) as writer,
+    ):
+        in_flight: deque[Future[tuple[Chunk, pl.DataFrame, list[Reject]]]] = deque()
+        stream = _read_ahead(chunks(source, chunk_size), reader)
+        while True:
+            while len(in_flight) < 2:
+                chunk = next(stream, None)
+                if chunk is None:
+                    break
+                in_flight.append(deciders.submit(decided_chunk, chunk))
+            if not in_flight:
+                break
+            chunk, result, refused = in_flight.popleft().result()
             if written is not None:
                 written.result()
             written = writer.submit(out.write, result.select(RESULT))
