@@ -161,13 +161,17 @@ def test_a_flat_parquet_file_rejects_a_bad_line_and_the_rest_of_its_case(tmp_pat
 @pytest.mark.parametrize("chunk", [1, 3, 7, 100_000])
 def test_flat_parquet_is_decided_the_same_whatever_the_chunks(tmp_path: Path, chunk: int) -> None:
     """Chunks end mid-case (and a case is longer than the smallest chunk): every line still
-    gets its fixture's outcome, its own input row, and its whole case's outcome."""
+    gets its fixture's outcome, its own input row, and its whole case's outcome, and a case
+    with a refused line is refused whole, its rows in order."""
     rows, expected, cases = [], [], []
     for number, (case, outcomes) in enumerate(fixture_cases("uhc") + fixture_cases("cigna")):
         rows += rows_of({**case, "id": f"case-{number}"})
         expected += outcomes
         cases += [set(outcomes)] * len(outcomes)
-    assert max(len(case["procedures"]) for case, _ in fixture_cases("uhc")) > 3
+    longest = max(range(len(rows)), key=lambda n: rows[n]["line"])  # a long case's last line
+    assert rows[longest]["line"] >= 3
+    refused_id = rows[longest]["case_id"]
+    rows[longest]["procedure.site"] = "elbow"  # not a site the case format knows
     source = tmp_path / "lines.parquet"
     frame_of(rows).write_parquet(source, row_group_size=5)  # row groups across the chunks
     out, rejects = LineSink(tmp_path / "out.parquet"), RejectSink(tmp_path / "rejects.ndjson")
@@ -178,13 +182,19 @@ def test_flat_parquet_is_decided_the_same_whatever_the_chunks(tmp_path: Path, ch
     out.close(pl.DataFrame())
     rejects.close()
 
+    kept = [n for n, row in enumerate(rows) if row["case_id"] != refused_id]
     results = pl.read_parquet(tmp_path / "out.parquet")
-    assert results["row"].to_list() == list(range(1, len(rows) + 1))
-    assert results["outcome"].to_list() == expected
-    whole = [next(iter(outcomes)) if len(outcomes) == 1 else "mixed" for outcomes in cases]
+    assert results["row"].to_list() == [n + 1 for n in kept]
+    assert results["outcome"].to_list() == [expected[n] for n in kept]
+    whole = [next(iter(cases[n])) if len(cases[n]) == 1 else "mixed" for n in kept]
     assert results["case_outcome"].to_list() == whole
-    assert (summary.rows, summary.lines, summary.rejects) == (len(rows), len(rows), 0)
-    assert summary.cases == len({row["case_id"] for row in rows})
+    refused = [json.loads(x) for x in (tmp_path / "rejects.ndjson").read_text().splitlines()]
+    in_case = [n + 1 for n, row in enumerate(rows) if row["case_id"] == refused_id]
+    assert [reject["row"] for reject in refused] == in_case
+    where = f"{source} row {longest + 1}: procedures[{rows[longest]['line']}].site = 'elbow'"
+    assert refused[-1]["error"].startswith(where)
+    assert (summary.rows, summary.lines, summary.rejects) == (len(rows), len(kept), len(in_case))
+    assert summary.cases == len({row["case_id"] for row in rows}) - 1
 
 
 def test_the_output_carries_the_questions_fields_and_the_case_outcome(tmp_path: Path) -> None:
