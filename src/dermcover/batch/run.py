@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -41,6 +42,7 @@ from dermcover.engine.pack import Pack
 from dermcover.engine.plans import PlanLibrary, plan_library, with_plan
 
 DEFAULT_CHUNK = 200_000
+T = TypeVar("T")
 
 
 @dataclass
@@ -149,6 +151,15 @@ def _read_ahead(chunks: Iterator[Chunk], reader: ThreadPoolExecutor) -> Iterator
         yield chunk
 
 
+def _in_order(work: Iterator[Future[T]], window: int) -> Iterator[T]:
+    """The results of `work` in its order, `window` of them under way at a time: the next is
+    started once the one before it has been taken and dealt with."""
+    pending = deque(islice(work, window))
+    while pending:
+        yield pending.popleft().result()
+        pending.extend(islice(work, 1))
+
+
 def run(
     source: Path,
     out: LineSink,
@@ -197,17 +208,9 @@ def run(
         ThreadPoolExecutor(2) as deciders,
         ThreadPoolExecutor(1) as writer,
     ):
-        in_flight: deque[Future[tuple[Chunk, pl.DataFrame, list[Reject]]]] = deque()
         stream = _read_ahead(chunks(source, chunk_size), reader)
-        while True:
-            while len(in_flight) < 2:
-                chunk = next(stream, None)
-                if chunk is None:
-                    break
-                in_flight.append(deciders.submit(decided_chunk, chunk))
-            if not in_flight:
-                break
-            chunk, result, refused = in_flight.popleft().result()
+        work = (deciders.submit(decided_chunk, chunk) for chunk in stream)
+        for chunk, result, refused in _in_order(work, 2):
             if written is not None:
                 written.result()
             written = writer.submit(out.write, result.select(RESULT))
