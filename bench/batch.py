@@ -27,7 +27,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +45,8 @@ from dermcover.engine.fixtures import load_fixtures
 
 sys.path.insert(0, str(Path(__file__).parent))
 from batch_data import generate
+from batch_run import TODAY
 from zen_table import decision_model
-
-TODAY = date(2026, 11, 22)
 
 
 def workload(generated: int) -> list[tuple[str, LineView]]:
@@ -158,30 +156,6 @@ def in_process(generated: int, seconds: float) -> None:
     print(f"compiled walk / zen-engine: {walk / zen_rate:.1f}x")
 
 
-def one_run(source: Path, engine: str) -> None:
-    """Child process: one batch run, printing lines and seconds."""
-    from dermcover.batch.run import run
-    from dermcover.batch.sinks import LineSink, RejectSink
-    from dermcover.codes.icd10 import is_valid
-
-    is_valid("L57.0")  # the ICD-10-CM tables load once per process; not the batch's cost
-    out = source.with_suffix(f".{engine}.out.parquet")
-    rejects = source.with_suffix(f".{engine}.rejects.ndjson")
-    started, cpu = time.perf_counter(), time.process_time()
-    if engine == "spark":
-        from dermcover.batch.spark_run import run_spark
-
-        summary = run_spark(
-            source, out, rejects, library(), policy=None, master="local[2]", today=TODAY
-        )
-    else:
-        sink, refused = LineSink(out), RejectSink(rejects)
-        summary = run(source, sink, refused, library(), policy=None, today=TODAY)
-        sink.close(pl.DataFrame())
-        refused.close()
-    print(f"{summary.lines} {time.perf_counter() - started:.3f} {time.process_time() - cpu:.3f}")
-
-
 def read_only(source: Path) -> tuple[float, float]:
     """(seconds, CPU seconds) to read the file alone, in the batch run's chunks."""
     started, cpu = time.perf_counter(), time.process_time()
@@ -194,7 +168,13 @@ def child(source: Path, engine: str) -> tuple[int, float, float, float]:
     """(lines, seconds, CPU seconds, peak MiB) of one batch run in its own process (the CPU
     of every thread of the run, not of starting the process)."""
     process = subprocess.Popen(
-        [sys.executable, __file__, "--one-run", str(source), "--engine", engine],
+        [
+            sys.executable,
+            str(Path(__file__).with_name("batch_run.py")),
+            str(source),
+            "--engine",
+            engine,
+        ],
         stdout=subprocess.PIPE,
         env={**os.environ, "PYTHONWARNINGS": "ignore"},
     )
@@ -264,12 +244,7 @@ def main() -> None:
     parser.add_argument("--spark-cases", type=int, default=1_000_000)
     parser.add_argument("--skip-spark", action="store_true")
     parser.add_argument("--workdir", type=Path, default=Path("bench/.data"))
-    parser.add_argument("--one-run", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--engine", default="polars", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.one_run is not None:
-        one_run(args.one_run, args.engine)
-        return
     args.workdir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     print(

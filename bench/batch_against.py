@@ -3,11 +3,12 @@
 Usage: python bench/batch_against.py OTHER_SRC INPUT [--rounds N]
 
 OTHER_SRC is the `src` folder of another checkout (say, main's). Each round runs the other
-revision, then this tree, each in its own process through `bench/batch.py --one-run` (the same
-entry point: `dermcover.batch.run.run`, Parquet out), and prints lines, seconds and CPU seconds
-(all threads). Then every results file is compared, row for row, with the other revision's
-first, and every rejects file byte for byte. Alternating keeps the two under the same load on a
-shared machine; compare the CPU columns.
+revision, then this tree, each in its own process through `bench/batch_run.py` (the same
+entry point, `dermcover.batch.run.run`, Parquet out, with the allocator as each revision's
+command sets it), and prints lines, seconds and CPU seconds (all threads). Then every results
+file is compared, row for row, with the other revision's first, and every rejects file byte
+for byte. Alternating keeps the two under the same load on a shared machine; compare the CPU
+columns.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ HERE = Path(__file__).parent
 
 def one_run(src: Path, source: Path, keep: Path) -> tuple[int, float, float]:
     output = subprocess.run(
-        [sys.executable, str(HERE / "batch.py"), "--one-run", str(source)],
+        [sys.executable, str(HERE / "batch_run.py"), str(source)],
         env={**os.environ, "PYTHONPATH": str(src), "PYTHONWARNINGS": "ignore"},
         capture_output=True,
         text=True,

@@ -5,8 +5,11 @@ versions. The expected outcomes are the fixtures' own (what the policy text dema
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,6 +19,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from dermcover.batch.allocator import FOR_BATCH, SETTINGS
 from dermcover.batch.run import run as batch_run
 from dermcover.batch.sinks import LineSink, RejectSink
 from dermcover.cli import app
@@ -312,3 +316,22 @@ def test_spark_gives_the_polars_results(spark: Any, tmp_path: Path) -> None:
         json.loads(x)["row"] for x in polars_rejects
     ]
     assert json.loads(spark_rejects[0])["error"] == json.loads(polars_rejects[0])["error"]
+
+
+def _allocator_after(script: str, env: dict[str, str]) -> str:
+    """What polars' allocator settings are once `script` has run in a fresh interpreter."""
+    probe = f"{script}\nimport os\nprint(os.environ.get({SETTINGS!r}, '(unset)'))"
+    clean = {name: value for name, value in os.environ.items() if name != SETTINGS}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env={**clean, **env}, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_a_batch_run_sets_polars_allocator_first_and_keeps_the_users_own() -> None:
+    settle = "from dermcover.batch.allocator import for_batch\nfor_batch()"
+    assert _allocator_after(settle, {}) == FOR_BATCH
+    assert _allocator_after(settle, {SETTINGS: "narenas:4"}) == "narenas:4"
+    # Once polars is loaded its allocator is set up: changing the variable would only mislead.
+    assert FOR_BATCH not in _allocator_after(f"import polars\n{settle}", {})

@@ -73,6 +73,9 @@ def batch(
     ] = 200_000,
 ) -> None:
     """Decide every case in IN and write each procedure line's result to OUT."""
+    from dermcover.batch.allocator import for_batch
+
+    for_batch()  # before polars is loaded
     from dermcover.cli._batch_view import run_batch
 
     if policy is not None and policy_from_case:
