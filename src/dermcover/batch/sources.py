@@ -191,8 +191,10 @@ def _flat(file: pq.ParquetFile, path: Path, size: int) -> Iterator[Chunk]:
     cases_before = 0
     held: pl.DataFrame | None = None  # the last case of a chunk may go on in the next one
     # polars reads each chunk's rows straight into its own types: about half the CPU of
-    # pyarrow's batches converted (the rows, and so the chunks, are the same).
-    lazy = pl.scan_parquet(path)
+    # pyarrow's batches converted (the rows, and so the chunks, are the same). A column with
+    # no value in the whole file is not read: `_typed` gives it as a null of its type.
+    empty = set(_empty_columns(file, path, layout))
+    lazy = pl.scan_parquet(path).select(n for n in file.schema_arrow.names if n not in empty)
     for start in range(0, file.metadata.num_rows, size):
         read = lazy.slice(start, size).collect()
         frame = _typed(read, layout, path)
@@ -216,6 +218,27 @@ def _flat(file: pq.ParquetFile, path: Path, size: int) -> Iterator[Chunk]:
         yield Chunk(done, [], read.height, flat=True)
     if held is not None and held.height:
         yield Chunk(_numbered(held, cases_before), [], 0, flat=True)
+
+
+def _empty_columns(
+    file: pq.ParquetFile, path: Path, layout: dict[str, pl.DataType]
+) -> Iterator[str]:
+    """The columns of one value a row (not lists) that every row group's statistics say are
+    null on every row, and that are of the layout's own type: reading them gives nothing."""
+    metadata = file.metadata
+    types = pl.read_parquet_schema(path)
+    for index in range(metadata.num_columns if metadata.num_row_groups else 0):
+        name = metadata.schema.column(index).path
+        if name not in file.schema_arrow.names or types.get(name) != layout.get(name):
+            continue  # a list's elements, a column the layout does not know, another type
+        groups = (metadata.row_group(number) for number in range(metadata.num_row_groups))
+        if all(_no_values(group.column(index), group.num_rows) for group in groups):
+            yield name
+
+
+def _no_values(column: pq.ColumnChunkMetaData, rows: int) -> bool:
+    statistics = column.statistics
+    return statistics is not None and statistics.has_null_count and statistics.null_count == rows
 
 
 def _numbered(frame: pl.DataFrame, before: int) -> pl.DataFrame:
