@@ -127,12 +127,26 @@ def decided(frame: pl.DataFrame, decider: Decider) -> pl.DataFrame:
     return decider.decide(frame, PROGRAM)
 
 
+def case_starts() -> pl.Expr:
+    """The first line of each case. A case's lines are consecutive (`sources` numbers the
+    cases by runs of one case_id), so no grouping is needed to find them."""
+    return pl.col(CASE).ne_missing(pl.col(CASE).shift(1))
+
+
 def with_case_outcome(frame: pl.DataFrame) -> pl.DataFrame:
-    """A case's outcome: its lines' one outcome, or mixed (as a determination's is)."""
-    single = pl.col("outcome").n_unique().over(CASE) == 1
+    """A case's outcome: its lines' one outcome, or mixed (as a determination's is). Its
+    lines are consecutive, so it is mixed when the outcome changes from one of its lines to
+    the next: the changes are counted along the lines, and a case whose count at its last
+    line is above the count at its first has one."""
+    start = case_starts()
+    end = pl.col(CASE).ne_missing(pl.col(CASE).shift(-1))
+    outcome = pl.col("outcome")
+    changes = (outcome.ne_missing(outcome.shift(1)) & ~start).cast(pl.UInt32).cum_sum()
+    at_start = pl.when(start).then(changes).forward_fill()
+    at_end = pl.when(end).then(changes).backward_fill()
     return frame.with_columns(
-        pl.when(single)
-        .then(pl.col("outcome"))
+        pl.when(at_end == at_start)
+        .then(outcome)
         .otherwise(pl.lit(Outcome.mixed.value))
         .alias(CASE_OUTCOME)
     )

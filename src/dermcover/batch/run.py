@@ -25,6 +25,7 @@ from dermcover.batch.lines import (
     PLAN,
     POLICY,
     RESULT,
+    case_starts,
     checked,
     decided,
     program_key,
@@ -224,14 +225,12 @@ def run(
                     summary.compared += mine.height
             summary.rows += chunk.rows
             summary.lines += result.height
-            summary.cases += result[CASE].n_unique() if result.height else 0
+            starts = result.select(case_starts()).to_series()
+            summary.cases += int(starts.sum())
             summary.rejects += len(refused)
             summary.outcomes.update(dict(result["outcome"].value_counts().iter_rows()))
-            # Each case's outcome once, from its first line (a quarter of `unique` over the cases).
-            firsts = result.lazy().select(
-                pl.col("case_outcome").filter(pl.col(CASE).is_first_distinct())
-            )
-            counts = firsts.collect().to_series().value_counts()
+            # Each case's outcome once, from its first line.
+            counts = result["case_outcome"].filter(starts).value_counts()
             summary.case_outcomes.update(dict(counts.iter_rows()))
             progress(chunk.rows)
         if written is not None:
