@@ -394,9 +394,13 @@ class Decider:
         )
         if questions.height:
             # Every ambiguous line has its row; the others' questions are empty (or, for a
-            # line no program decides, unknown).
-            placed = out.select("_at").join(questions, on="_at", how="left", maintain_order="left")
-            listed = placed["questions"]
+            # line no program decides, unknown). `out` holds every line in order, so a line's
+            # `_at` is its place: each list is put there (a join on `_at` took twice the CPU).
+            slot = pl.repeat(None, out.height, dtype=pl.UInt32, eager=True)
+            slot.scatter(
+                questions["_at"], pl.int_range(questions.height, dtype=pl.UInt32, eager=True)
+            )
+            listed = questions["questions"].gather(slot)
         else:
             listed = pl.Series("questions", [None] * out.height, dtype=pl.List(pl.String()))
         if complete:
