@@ -162,7 +162,7 @@ class Expressions:
         the results table (`results_table`) that gives its outcome, deciding rule and prior
         authorization: 0 for the lines whose possible outcomes differ, else `first` plus the
         deciding rule's index; and, for the lines of row 0 alone, `_at`, the line and the
-        words of the places they are asked about (`questions` makes the fields of them).
+        words of the places they are asked about (`Decider._questions` makes the fields of them).
         The words are most of a plan's expressions, and under half the lines are ambiguous;
         the results stay integers until the chunk's lines are back in order."""
         rules = self.program.rules
@@ -210,37 +210,25 @@ class Expressions:
         self._word_exprs = words
         return words
 
-    def questions(self, lines: pl.DataFrame) -> pl.DataFrame:
-        """For lines with open questions (`_at`, the line and the words, as `outcomes`' second
-        plan gives them): `_at` and the fields asked, in the order the reference walk asks
-        them, each once.
+    def word_count(self) -> int:
+        """How many words `outcomes`' second plan gives a line: 0 when nothing is asked."""
+        return len(self._words())
 
-        The words of a line take few distinct values, so the lists of fields are made once
-        per distinct pattern (remembered from chunk to chunk) and joined back."""
-        places = self._places()
-        names = [f"_w{n}" for n in range(len(self._words()))]
-        if not places or not lines.height:
-            return pl.DataFrame(
-                {"_at": [], "questions": []},
-                schema={"_at": pl.UInt32(), "questions": pl.List(pl.String())},
-            )
-        patterns = lines.select(LINE_COLUMN, *names).unique()
-        fields = []
-        for line, *pattern in patterns.iter_rows():
-            key = (line, *pattern)
-            known = self._asked.get(key)
-            if known is None:
-                known = list(
-                    dict.fromkeys(
-                        leaf.fact.fields_for(line)[0]
-                        for number, (leaf, _) in enumerate(places)
-                        if pattern[number // 64] >> (number % 64) & 1
-                    )
+    def asked(self, line: int, pattern: Sequence[int]) -> list[str]:
+        """The fields asked of a line with these words, in the order the reference walk asks
+        them, each once (remembered: the words of a line take few distinct values)."""
+        key = (line, *pattern)
+        known = self._asked.get(key)
+        if known is None:
+            known = list(
+                dict.fromkeys(
+                    leaf.fact.fields_for(line)[0]
+                    for number, (leaf, _) in enumerate(self._places())
+                    if pattern[number // 64] >> (number % 64) & 1
                 )
-                self._asked[key] = known
-            fields.append(known)
-        table = patterns.with_columns(_strings_series("questions", fields))
-        return lines.join(table, on=[LINE_COLUMN, *names], how="left").select("_at", "questions")
+            )
+            self._asked[key] = known
+        return known
 
 
 def _one_of(value: pl.Expr, values: Iterable[str]) -> pl.Expr:
@@ -376,10 +364,8 @@ class Decider:
         # The in-memory engine: these plans are wide rather than long, and the streaming
         # engine's morsels cost about a third more CPU on them.
         results = pl.collect_all(plans, engine="in-memory")
-        parts, asked = [], []
-        for number, name in enumerate(present):
-            parts.append(results[2 * number])
-            asked.append(self._expressions[name].questions(results[2 * number + 1]))
+        parts = [results[2 * number] for number in range(len(present))]
+        asked = {name: results[2 * number + 1] for number, name in enumerate(present)}
         ids = pl.DataFrame(schema={"_at": pl.UInt32(), "_result": pl.UInt32()})
         out = pl.concat([ids, *parts], how="vertical").sort("_at")
         complete = out.height == frame.height
@@ -387,25 +373,54 @@ class Decider:
             every = pl.DataFrame({"_at": pl.int_range(frame.height, dtype=pl.UInt32, eager=True)})
             out = every.join(out, on="_at", how="left", maintain_order="left")
         columns = [self._results[name].gather(out["_result"]) for name in OUTPUT[:-1]]
-        questions = pl.concat(
-            [pl.DataFrame(schema={"_at": pl.UInt32(), "questions": pl.List(pl.String())})]
-            + [table for table in asked if table.height],
-            how="vertical",
-        )
-        if questions.height:
-            # Every ambiguous line has its row; the others' questions are empty (or, for a
-            # line no program decides, unknown). `out` holds every line in order, so a line's
-            # `_at` is its place: each list is put there (a join on `_at` took twice the CPU).
-            slot = pl.repeat(None, out.height, dtype=pl.UInt32, eager=True)
-            slot.scatter(
-                questions["_at"], pl.int_range(questions.height, dtype=pl.UInt32, eager=True)
-            )
-            listed = questions["questions"].gather(slot)
-        else:
-            listed = pl.Series("questions", [None] * out.height, dtype=pl.List(pl.String()))
+        # The ambiguous lines' questions; the others' are empty (or, for a line no program
+        # decides, unknown).
+        listed = self._questions(asked, out.height)
         if complete:
             listed = listed.fill_null(pl.Series([[]], dtype=pl.List(pl.String())))
         return frame.hstack([*columns, listed.alias("questions")])
+
+    def _questions(self, asked: Mapping[str, pl.DataFrame], lines: int) -> pl.Series:
+        """The fields asked of each of `lines` lines (null for a line not asked), from each
+        program's ambiguous lines with their words (`outcomes`' second plans).
+
+        The programs' lines are grouped together by program, line and words, so that the
+        lists of fields are made once per distinct pattern, and each list is put at its
+        lines' places (`_at` is a line's row): one grouping for all the programs instead of
+        a table and a join for each."""
+        names = [name for name, frame in asked.items() if frame.height]
+        names = [name for name in names if self._expressions[name].word_count()]
+        width = max((self._expressions[name].word_count() for name in names), default=0)
+        words = [f"_w{n}" for n in range(width)]
+        if not names:
+            return pl.Series("questions", [None] * lines, dtype=pl.List(pl.String()))
+        zero = pl.lit(0, dtype=pl.UInt64)
+        together = pl.concat(
+            [
+                asked[name].select(
+                    "_at",
+                    pl.lit(number, dtype=pl.UInt32).alias("_program"),
+                    LINE_COLUMN,
+                    *(
+                        pl.col(word) if word in asked[name].columns else zero.alias(word)
+                        for word in words
+                    ),
+                )
+                for number, name in enumerate(names)
+            ],
+            how="vertical",
+        )
+        groups = together.group_by("_program", LINE_COLUMN, *words).agg("_at")
+        fields = []
+        for number, line, *pattern in groups.select("_program", LINE_COLUMN, *words).iter_rows():
+            expressions = self._expressions[names[number]]
+            fields.append(expressions.asked(line, pattern[: expressions.word_count()]))
+        places = groups.select(
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("_group"), "_at"
+        ).explode("_at")
+        slot = pl.repeat(None, lines, dtype=pl.UInt32, eager=True)
+        slot.scatter(places["_at"], places["_group"])
+        return _strings_series("questions", fields).gather(slot)
 
 
 def results_table(rules: Sequence[RuleIR | None]) -> pl.DataFrame:
