@@ -271,38 +271,37 @@ def with_derived(
     frame: pl.DataFrame, derived: list[Derived], values: DerivedValues
 ) -> pl.DataFrame:
     """Add each derived column, computed once per distinct value of its inputs: the columns
-    read from the same inputs share one table of distinct values and one join (on every line,
-    whichever programs read them: one join costs less than one per set of programs)."""
+    read from the same inputs share one grouping of the lines by those inputs (on every
+    line, whichever programs read them: one grouping costs less than one per set of
+    programs), and each distinct value's result is put at its lines' places."""
     by_inputs: dict[tuple[str, ...], list[Derived]] = {}
     for column in derived:
         if column.name not in frame.columns:
             by_inputs.setdefault(column.inputs, []).append(column)
     groups = list(by_inputs.values())
-    sources = [frame.select(group[0].inputs) for group in groups]
-    # Every group's distinct inputs at once: the tables are made side by side.
-    tables = pl.collect_all([source.lazy().unique() for source in sources])
-    joins = []
-    for group, source, distinct in zip(groups, sources, tables, strict=True):
-        rows = distinct.rows(named=True)
-        table = distinct.with_columns(_derived_series(column, values, rows) for column in group)
-        keys = list(group[0].inputs)
-        # Joining on list columns is slow; on one hash of the inputs it is fast. The hash
-        # stands for the inputs exactly when the distinct inputs' hashes are distinct too
-        # (every line's inputs are among them); else the join is on the inputs themselves.
-        hashed = pl.struct(keys).hash().alias("_hash")
-        table = table.with_columns(hashed)
-        if table["_hash"].n_unique() == table.height:
-            inputs, table, keys = source.lazy().select(hashed), table.drop(keys), ["_hash"]
-        else:
-            inputs, table = source.lazy(), table.drop("_hash")
-        joins.append(
-            inputs.join(
-                table.lazy(), on=keys, how="left", nulls_equal=True, maintain_order="left"
-            ).select(column.name for column in group)
+    # Every group's distinct inputs with their lines, at once: the groupings run side by side.
+    lines = frame.lazy().with_row_index("_at")
+    tables = pl.collect_all(
+        [lines.group_by(group[0].inputs).agg("_at") for group in groups], engine="in-memory"
+    )
+    for group, distinct in zip(groups, tables, strict=True):
+        rows = distinct.select(group[0].inputs).rows(named=True)
+        slot = _group_of_each_line(distinct, frame.height)
+        frame = frame.hstack(
+            [_derived_series(column, values, rows).gather(slot) for column in group]
         )
-    for computed in pl.collect_all(joins, engine="in-memory"):
-        frame = frame.hstack(computed)
     return frame
+
+
+def _group_of_each_line(groups: pl.DataFrame, lines: int) -> pl.Series:
+    """The row of `groups` (whose `_at` column lists the lines of each) that each of `lines`
+    lines is in; null for a line in none. Lists made per group are then put at their lines'
+    places with one `gather`, where a join back on the group's key costs about twice as much."""
+    places = groups.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_group"), "_at").explode(
+        "_at"
+    )
+    slot = pl.repeat(None, lines, dtype=pl.UInt32, eager=True)
+    return slot.scatter(places["_at"], places["_group"])
 
 
 class Decider:
@@ -415,12 +414,7 @@ class Decider:
         for number, line, *pattern in groups.select("_program", LINE_COLUMN, *words).iter_rows():
             expressions = self._expressions[names[number]]
             fields.append(expressions.asked(line, pattern[: expressions.word_count()]))
-        places = groups.select(
-            pl.int_range(pl.len(), dtype=pl.UInt32).alias("_group"), "_at"
-        ).explode("_at")
-        slot = pl.repeat(None, lines, dtype=pl.UInt32, eager=True)
-        slot.scatter(places["_at"], places["_group"])
-        return _strings_series("questions", fields).gather(slot)
+        return _strings_series("questions", fields).gather(_group_of_each_line(groups, lines))
 
 
 def results_table(rules: Sequence[RuleIR | None]) -> pl.DataFrame:
