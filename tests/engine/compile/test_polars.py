@@ -19,8 +19,8 @@ from differential import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dermcover.batch.lines import PROGRAM, with_policy
 from dermcover.batch.lines import decided as decided_in_batch
-from dermcover.batch.lines import with_policy
 from dermcover.batch.run import programs_of
 from dermcover.case import Case
 from dermcover.engine import library
@@ -90,6 +90,30 @@ def test_cases_naming_a_plan_decide_as_the_walker_does_among_others(
     under_plan = data.draw(st.lists(naming_plan(plan_id), min_size=10, max_size=20))
     mixed = [case for pair in zip(batch, under_plan, strict=False) for case in pair]
     assert in_batch(mixed) == expected_lines(mixed)
+
+
+def test_a_line_whose_program_is_unknown_gets_nulls_and_the_rest_keep_their_places() -> None:
+    """Lines of several programs and of none, interleaved: each decided line gets the
+    walker's result at its own place, and a line under no known program gets no result."""
+    import polars as pl
+
+    batch = fixture_cases("uhc")[:6] + fixture_cases("cigna")[:6]
+    rows = [row for case in batch for row in rows_of(case.model_dump(mode="json"))]
+    frame = with_policy(frame_of(rows), None, plan_library())
+    unknown = [n % 3 == 1 for n in range(frame.height)]
+    frame = frame.with_columns(
+        pl.when(pl.Series(unknown))
+        .then(pl.lit("no-such-pack"))
+        .otherwise(pl.col(PROGRAM))
+        .alias(PROGRAM)
+    )
+    decider = Decider(programs_of(library(), plan_library()), DerivedValues(TODAY))
+    out = decided_in_batch(frame, decider)
+    got = out.select("outcome", "decided_by", "prior_authorization", "questions").rows()
+    walked = expected_lines(batch)
+    assert len(got) == len(walked) == len(unknown)
+    for row, line, none in zip(got, walked, unknown, strict=True):
+        assert row == ((None, None, None, None) if none else tuple(line))
 
 
 def test_unknown_is_null_and_null_is_kleene() -> None:

@@ -366,17 +366,20 @@ class Decider:
         parts = [results[2 * number] for number in range(len(present))]
         asked = {name: results[2 * number + 1] for number, name in enumerate(present)}
         ids = pl.DataFrame(schema={"_at": pl.UInt32(), "_result": pl.UInt32()})
-        out = pl.concat([ids, *parts], how="vertical").sort("_at")
-        complete = out.height == frame.height
+        decided = pl.concat([ids, *parts], how="vertical")
+        complete = decided.height == frame.height
+        # Each line's row of the results table put at its place (null for a line no program
+        # decides): the lines back in order without sorting them.
+        slot = pl.repeat(None, frame.height, dtype=pl.UInt32, eager=True)
+        slot.scatter(decided["_at"], decided["_result"])
+        columns = [self._results[name].gather(slot) for name in OUTPUT[:-1]]
+        # The ambiguous lines' questions; the other decided lines' are empty, and a line no
+        # program decides has none (unknown).
+        listed = self._questions(asked, frame.height)
+        listed = listed.fill_null(pl.Series([[]], dtype=pl.List(pl.String())))
         if not complete:
-            every = pl.DataFrame({"_at": pl.int_range(frame.height, dtype=pl.UInt32, eager=True)})
-            out = every.join(out, on="_at", how="left", maintain_order="left")
-        columns = [self._results[name].gather(out["_result"]) for name in OUTPUT[:-1]]
-        # The ambiguous lines' questions; the others' are empty (or, for a line no program
-        # decides, unknown).
-        listed = self._questions(asked, out.height)
-        if complete:
-            listed = listed.fill_null(pl.Series([[]], dtype=pl.List(pl.String())))
+            nothing = pl.Series([None] * frame.height, dtype=pl.List(pl.String()))
+            listed = listed.zip_with(slot.is_not_null(), nothing)
         return frame.hstack([*columns, listed.alias("questions")])
 
     def _questions(self, asked: Mapping[str, pl.DataFrame], lines: int) -> pl.Series:
