@@ -26,7 +26,7 @@ def checked(
 ) -> tuple[pl.DataFrame, list[Reject]]:
     """Flat rows checked section by section; a case with a refused line is refused whole."""
     layout = schema()
-    errors = pl.Series("_error", [None] * frame.height, dtype=pl.String)
+    errors = pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias("_error")
     # Every section's distinct combinations at once: the tables are made side by side.
     lazy = frame.lazy()
     tables = pl.collect_all(

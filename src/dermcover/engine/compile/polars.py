@@ -378,7 +378,7 @@ class Decider:
         listed = self._questions(asked, frame.height)
         listed = listed.fill_null(pl.Series([[]], dtype=pl.List(pl.String())))
         if not complete:
-            nothing = pl.Series([None] * frame.height, dtype=pl.List(pl.String()))
+            nothing = pl.repeat(None, frame.height, dtype=pl.List(pl.String()), eager=True)
             listed = listed.zip_with(slot.is_not_null(), nothing)
         return frame.hstack([*columns, listed.alias("questions")])
 
@@ -395,7 +395,7 @@ class Decider:
         width = max((self._expressions[name].word_count() for name in names), default=0)
         words = [f"_w{n}" for n in range(width)]
         if not names:
-            return pl.Series("questions", [None] * lines, dtype=pl.List(pl.String()))
+            return pl.repeat(None, lines, dtype=pl.List(pl.String()), eager=True).alias("questions")
         zero = pl.lit(0, dtype=pl.UInt64)
         together = pl.concat(
             [
