@@ -20,10 +20,8 @@ SETTINGS = "_RJEM_MALLOC_CONF"  # the variable polars' jemalloc reads its settin
 FOR_BATCH = "narenas:1"
 
 
-def for_batch() -> bool:
-    """Settle the allocator for a batch run; False when it is too late (polars is loaded)
-    or the environment already says how."""
-    if "polars" in sys.modules or SETTINGS in os.environ:
-        return False
-    os.environ[SETTINGS] = FOR_BATCH
-    return True
+def for_batch() -> None:
+    """Settle the allocator for a batch run, unless it is too late (polars is loaded) or the
+    environment already says how."""
+    if "polars" not in sys.modules and SETTINGS not in os.environ:
+        os.environ[SETTINGS] = FOR_BATCH

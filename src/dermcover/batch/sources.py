@@ -226,10 +226,10 @@ def _empty_columns(
     """The columns of one value a row (not lists) that every row group's statistics say are
     null on every row, and that are of the layout's own type: reading them gives nothing."""
     metadata = file.metadata
-    types = pl.read_parquet_schema(path)
+    types = pl.read_parquet_schema(path)  # the file's own columns, as polars reads them
     for index in range(metadata.num_columns if metadata.num_row_groups else 0):
         name = metadata.schema.column(index).path
-        if name not in file.schema_arrow.names or types.get(name) != layout.get(name):
+        if name not in types or types[name] != layout.get(name):
             continue  # a list's elements, a column the layout does not know, another type
         groups = (metadata.row_group(number) for number in range(metadata.num_row_groups))
         if all(_no_values(group.column(index), group.num_rows) for group in groups):
