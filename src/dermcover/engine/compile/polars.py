@@ -94,6 +94,7 @@ class Expressions:
         self.program = program
         self.columns = columns
         self._asked: dict[tuple[int, ...], list[str]] = {}
+        self._fields: dict[tuple[str, int], str] = {}
         self._asked_places: list[tuple[LeafIR, pl.Expr]] | None = None
         self._word_exprs: list[pl.Expr] | None = None
 
@@ -228,15 +229,25 @@ class Expressions:
         key = (line, *pattern)
         known = self._asked.get(key)
         if known is None:
-            known = list(
-                dict.fromkeys(
-                    leaf.fact.fields_for(line)[0]
-                    for number, (leaf, _) in enumerate(self._places())
-                    if pattern[number // 64] >> (number % 64) & 1
-                )
-            )
+            places = self._places()
+            fields = []
+            for number, word in enumerate(pattern):
+                while word:  # the set bits, lowest first: the places in their order
+                    low = word & -word
+                    leaf = places[number * 64 + low.bit_length() - 1][0]
+                    fields.append(self._field(leaf, line))
+                    word ^= low
+            known = list(dict.fromkeys(fields))
             self._asked[key] = known
         return known
+
+    def _field(self, leaf: LeafIR, line: int) -> str:
+        """The field a fact test asks about on a line (remembered)."""
+        key = (leaf.fact.name, line)
+        field = self._fields.get(key)
+        if field is None:
+            field = self._fields[key] = leaf.fact.fields_for(line)[0]
+        return field
 
 
 def _one_of(value: pl.Expr, values: Iterable[str]) -> pl.Expr:
