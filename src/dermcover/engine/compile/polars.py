@@ -97,6 +97,7 @@ class Expressions:
         self._fields: dict[tuple[str, int], str] = {}
         self._asked_places: list[tuple[LeafIR, pl.Expr]] | None = None
         self._word_exprs: list[pl.Expr] | None = None
+        self._status_stages: list[dict[str, pl.Expr]] | None = None
 
     def leaf(self, leaf: LeafIR) -> pl.Expr:
         test = leaf.test
@@ -155,16 +156,34 @@ class Expressions:
 
     def statuses(self, lines: pl.LazyFrame) -> pl.LazyFrame:
         """The fact tests, named criteria (dependencies first) and rules as columns, then
-        `_deciding`: the first rule met (a null condition does not pick its branch)."""
-        lines = lines.with_columns(**self.leaf_stage())
-        for stage in self.criteria_stages():
+        `_deciding`: the first rule met (a null condition does not pick its branch), and
+        `_ambiguous`: whether the line's possible outcomes differ."""
+        for stage in self._stages():
             lines = lines.with_columns(**stage)
+        return lines
+
+    def _stages(self) -> list[dict[str, pl.Expr]]:
+        """`statuses`' columns, stage by stage, made once: every chunk's plan uses them."""
+        if self._status_stages is not None:
+            return self._status_stages
+        stages = [self.leaf_stage(), *self.criteria_stages()]
         rules = self.program.rules
-        lines = lines.with_columns(**{rule_column(rule): self.rule(rule) for rule in rules})
+        stages.append({rule_column(rule): self.rule(rule) for rule in rules})
         deciding: pl.Expr = pl.lit(rules[-1].index)
         for rule in reversed(rules[:-1]):
             deciding = pl.when(pl.col(rule_column(rule))).then(rule.index).otherwise(deciding)
-        return lines.with_columns(deciding.alias("_deciding"))
+        stages.append({"_deciding": deciding})
+        decided = pl.col("_deciding")
+        ambiguity = []
+        for rule in rules[:-1]:
+            # Still possible, and a later rule with another outcome decided.
+            others = [o.index for o in rules[rule.index + 1 :] if o.outcome != rule.outcome]
+            if others:
+                ambiguity.append(pl.col(rule_column(rule)).is_null() & decided.is_in(others))
+        ambiguous = pl.any_horizontal(ambiguity).fill_null(False) if ambiguity else pl.lit(False)
+        stages.append({"_ambiguous": ambiguous})
+        self._status_stages = stages
+        return stages
 
     def outcomes(self, lines: pl.LazyFrame, first: int) -> tuple[pl.LazyFrame, pl.LazyFrame]:
         """Two plans over the same statuses: `_at` and `_result` of every line, the row of
@@ -174,18 +193,10 @@ class Expressions:
         words of the places they are asked about (`Decider._questions` makes the fields of them).
         The words are most of a plan's expressions, and under half the lines are ambiguous;
         the results stay integers until the chunk's lines are back in order."""
-        rules = self.program.rules
-        decided = pl.col("_deciding")
-        ambiguity = []
-        for rule in rules[:-1]:
-            # Still possible, and a later rule with another outcome decided.
-            others = [o.index for o in rules[rule.index + 1 :] if o.outcome != rule.outcome]
-            if others:
-                ambiguity.append(pl.col(rule_column(rule)).is_null() & decided.is_in(others))
-        ambiguous = pl.any_horizontal(ambiguity).fill_null(False) if ambiguity else pl.lit(False)
-        lines = self.statuses(lines).with_columns(ambiguous.alias("_ambiguous"))
+        lines = self.statuses(lines)
         is_ambiguous = pl.col("_ambiguous")
         asked = lines.filter(is_ambiguous).select("_at", LINE_COLUMN, *self._words())
+        decided = pl.col("_deciding")
         result = pl.when(is_ambiguous).then(0).otherwise(decided + first).cast(pl.UInt32)
         return lines.select("_at", result.alias("_result")), asked
 
