@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -218,6 +220,22 @@ def test_the_output_carries_the_questions_fields_and_the_case_outcome(tmp_path: 
     assert first["decided_by"] is None and first["prior_authorization"] == "unknown"
     assert "condition.kind" in first["questions"]
     assert {line["case_outcome"] for line in lines} <= {"insufficient_information", "mixed"}
+
+
+def test_the_results_parquet_holds_plain_text_for_any_reader(tmp_path: Path) -> None:
+    """The outcome columns are carried as codes inside the run; the file still holds text,
+    which a reader without polars gets as text, not as a dictionary type."""
+    cases = [data for data, _ in fixture_cases("generic")]
+    source = tmp_path / "cases.json"
+    source.write_text(json.dumps(cases), encoding="utf-8")
+    out = tmp_path / "out.parquet"
+    code, _, _ = run("batch", str(source), "--out", str(out))
+    assert code == 0
+    table = pq.read_table(out)
+    for name in ("policy", "outcome", "decided_by", "prior_authorization", "case_outcome"):
+        assert pa.types.is_string(table.schema.field(name).type), name
+    expected = [outcome for _, outcomes in fixture_cases("generic") for outcome in outcomes]
+    assert table.column("outcome").to_pylist() == expected
 
 
 def _changed_pack(tmp_path: Path) -> Path:

@@ -27,9 +27,11 @@ CHANGE_COLUMNS: dict[str, pl.DataType] = {
 def changed_lines(before: pl.DataFrame, after: pl.DataFrame) -> pl.DataFrame:
     """The lines (same rows, same order) whose outcome, deciding rule or prior-authorization
     need differs between the two results."""
-    joined = before.select(ROW, CASE_ID, LINE, "procedure.kind", "procedure.code", *_COMPARED)
+    # As text: each version's rules are an enum of their own.
+    compared = [pl.col(name).cast(pl.String) for name in _COMPARED]
+    joined = before.select(ROW, CASE_ID, LINE, "procedure.kind", "procedure.code", *compared)
     joined = joined.rename({name: f"{name}_before" for name in _COMPARED}).with_columns(
-        after.select(*_COMPARED).rename({name: f"{name}_after" for name in _COMPARED})
+        after.select(compared).rename({name: f"{name}_after" for name in _COMPARED})
     )
     differs = pl.any_horizontal(
         pl.col(f"{name}_before").ne_missing(pl.col(f"{name}_after")) for name in _COMPARED

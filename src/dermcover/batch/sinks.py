@@ -53,6 +53,9 @@ class LineSink:
                     table.schema,
                     use_dictionary=_dictionary_columns(table.schema),
                     write_statistics=[name for name in _DISTINCT if name in table.schema.names],
+                    # Without the Arrow schema, an enum column (`results_table`) is read back
+                    # as the text it is, not as a dictionary type.
+                    store_schema=False,
                 )
             self._parquet.write_table(table.cast(self._parquet.schema))
         else:
