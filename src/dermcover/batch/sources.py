@@ -187,37 +187,39 @@ def _flat(file: pq.ParquetFile, path: Path, size: int) -> Iterator[Chunk]:
         raise InputError(
             f"{path}: the flat layout needs a `line` column (the line's place in its case, from 0)"
         )
-    first_row = 1
-    cases_before = 0
-    held: pl.DataFrame | None = None  # the last case of a chunk may go on in the next one
     # polars reads each chunk's rows straight into its own types: about half the CPU of
     # pyarrow's batches converted (the rows, and so the chunks, are the same). A column with
     # no value in the whole file is not read: `_typed` gives it as a null of its type.
     empty = set(_empty_columns(file, path, layout))
     lazy = pl.scan_parquet(path).select(n for n in file.schema_arrow.names if n not in empty)
+    cases_before = 0
+    pending: Chunk | None = None  # read, and not given out until the next rows are read
     for start in range(0, file.metadata.num_rows, size):
         read = lazy.slice(start, size).collect()
-        frame = _typed(read, layout, path)
-        frame = frame.with_columns(
-            pl.int_range(first_row, first_row + frame.height, dtype=pl.Int64).alias(ROW)
+        frame = _typed(read, layout, path).with_columns(
+            pl.int_range(start + 1, start + 1 + read.height, dtype=pl.Int64).alias(ROW)
         )
-        first_row += frame.height
-        if held is not None:
-            # Rechunked once here: left in two chunks, the frame is copied into one by every
-            # step that adds a column to it (the checks, the policy), once per step.
-            frame = pl.concat([held, frame], how="vertical", rechunk=True)
-        frame = _numbered(frame, cases_before)
-        last = frame[CASE][-1]
-        # Cases are numbered in row order, so the last one is the tail. The lines held over
-        # are copied (a slice would keep the whole chunk alive, and through the next chunk's
-        # held lines every chunk before it); the rest is a slice, let go once decided.
-        first_of_last = int(frame[CASE].search_sorted(last, side="left"))
-        held = frame.slice(first_of_last).filter(pl.col(CASE) == last).drop(CASE)
-        done = frame.slice(0, first_of_last)
-        cases_before = last - 1
-        yield Chunk(done, [], read.height, flat=True)
-    if held is not None and held.height:
-        yield Chunk(_numbered(held, cases_before), [], 0, flat=True)
+        if pending is not None:
+            # The chunk before is given out whole unless its last case goes on in these
+            # rows; then that case's lines are held over to the front of these. Cases are
+            # numbered in row order, so the last one is the tail. (Whole, a chunk is never
+            # copied; the held lines are, and the rows they join once, so that the steps
+            # that add columns see one piece.)
+            lines = _numbered(pending.lines, cases_before)
+            last_id = lines[CASE_ID][-1] if lines.height else None
+            if last_id is not None and last_id == frame[CASE_ID][0]:
+                last = lines[CASE][-1]
+                first_of_last = int(lines[CASE].search_sorted(last, side="left"))
+                held = lines.slice(first_of_last).drop(CASE)
+                frame = pl.concat([held, frame], how="vertical", rechunk=True)
+                lines = lines.slice(0, first_of_last)
+                cases_before = last - 1
+            elif lines.height:
+                cases_before = lines[CASE][-1]
+            yield Chunk(lines, [], pending.rows, flat=True)
+        pending = Chunk(frame, [], read.height, flat=True)
+    if pending is not None:
+        yield Chunk(_numbered(pending.lines, cases_before), [], pending.rows, flat=True)
 
 
 def _empty_columns(
