@@ -45,6 +45,12 @@ from dermcover.engine.compile.polars_facts import fact_expression
 
 LINE_COLUMN = "line"
 OUTPUT = ("outcome", "decided_by", "prior_authorization", "questions")
+# The result columns' types: codes, not text (`results_table`). The fields asked are codes
+# too: the same few are asked of line after line, so each line's list is gathered from its
+# pattern's as codes, and written as them.
+OUTCOME = pl.Enum([outcome.value for outcome in Outcome])
+PRIOR_AUTHORIZATION = pl.Enum([need.value for need in PriorAuthorizationNeed])
+QUESTIONS = pl.List(pl.Categorical())
 _SCALAR = {"str": pl.String, "int": pl.Int64, "float": pl.Float64, "bool": pl.Boolean}
 _SCALAR["date"] = pl.Date
 
@@ -94,7 +100,7 @@ class Expressions:
     def __init__(self, program: Program, columns: Columns) -> None:
         self.program = program
         self.columns = columns
-        self._asked: dict[tuple[int, ...], list[str]] = {}
+        self._asked: dict[tuple[int, ...], tuple[str, ...]] = {}
         self._fields: dict[tuple[str, int], str] = {}
         self._asked_places: list[tuple[LeafIR, pl.Expr]] | None = None
         self._word_exprs: list[pl.Expr] | None = None
@@ -235,7 +241,7 @@ class Expressions:
         """How many words `outcomes`' second plan gives a line: 0 when nothing is asked."""
         return len(self._words())
 
-    def asked(self, line: int, pattern: Sequence[int]) -> list[str]:
+    def asked(self, line: int, pattern: Sequence[int]) -> tuple[str, ...]:
         """The fields asked of a line with these words, in the order the reference walk asks
         them, each once (remembered: the words of a line take few distinct values)."""
         key = (line, *pattern)
@@ -249,7 +255,7 @@ class Expressions:
                     leaf = places[number * 64 + low.bit_length() - 1][0]
                     fields.append(self._field(leaf, line))
                     word ^= low
-            known = list(dict.fromkeys(fields))
+            known = tuple(dict.fromkeys(fields))
             self._asked[key] = known
         return known
 
@@ -404,55 +410,59 @@ class Decider:
         slot = pl.repeat(None, frame.height, dtype=pl.UInt32, eager=True)
         slot.scatter(decided["_at"], decided["_result"])
         columns = [self._results[name].gather(slot) for name in OUTPUT[:-1]]
-        # The ambiguous lines' questions; the other decided lines' are empty, and a line no
-        # program decides has none (unknown).
-        listed = self._questions(asked, frame.height)
-        listed = listed.fill_null(pl.Series([[]], dtype=pl.List(pl.String())))
+        # Each line's fields asked: one of the ambiguous lines' lists for those, the empty
+        # list (number 0) for the other decided lines, none (null: unknown) for a line no
+        # program decides. Each distinct list is made once and gathered onto its lines.
+        lists, places = self._questions(asked)
+        which = pl.repeat(0, frame.height, dtype=pl.UInt32, eager=True)
         if not complete:
-            nothing = pl.repeat(None, frame.height, dtype=pl.List(pl.String()), eager=True)
-            listed = listed.zip_with(slot.is_not_null(), nothing)
-        return frame.hstack([*columns, listed.alias("questions")])
+            which = which.zip_with(slot.is_not_null(), slot)  # null where `slot` is
+        which.scatter(places["_at"], places["_list"])
+        return frame.hstack([*columns, lists.gather(which).alias("questions")])
 
-    def _questions(self, asked: Mapping[str, pl.DataFrame], lines: int) -> pl.Series:
-        """The fields asked of each of `lines` lines (null for a line not asked), from each
+    def _questions(self, asked: Mapping[str, pl.DataFrame]) -> tuple[pl.Series, pl.DataFrame]:
+        """The distinct lists of fields the ambiguous lines are asked (the empty list first),
+        and the number of each such line's list (`_list`) by its row (`_at`), from each
         program's ambiguous lines with their words (`outcomes`' second plans).
 
         The programs' lines are grouped together by program, line and words, so that the
-        lists of fields are made once per distinct pattern, and each list is put at its
-        lines' places (`_at` is a line's row): one grouping for all the programs instead of
-        a table and a join for each."""
+        fields of each pattern are named once (one grouping for all the programs instead of
+        a table and a join for each), and each distinct list is made once."""
         names = [name for name, frame in asked.items() if frame.height]
         names = [name for name in names if self._expressions[name].word_count()]
         width = max((self._expressions[name].word_count() for name in names), default=0)
         words = [f"_w{n}" for n in range(width)]
-        if not names:
-            return pl.repeat(None, lines, dtype=pl.List(pl.String()), eager=True).alias("questions")
-        zero = pl.lit(0, dtype=pl.UInt64)
-        together = pl.concat(
-            [
-                asked[name].select(
-                    "_at",
-                    pl.lit(number, dtype=pl.UInt32).alias("_program"),
-                    LINE_COLUMN,
-                    *(
-                        pl.col(word) if word in asked[name].columns else zero.alias(word)
-                        for word in words
-                    ),
-                )
-                for number, name in enumerate(names)
-            ],
-            how="vertical",
-        )
-        groups = together.group_by("_program", LINE_COLUMN, *words).agg("_at")
-        fields = []
-        for number, line, *pattern in groups.select("_program", LINE_COLUMN, *words).iter_rows():
-            expressions = self._expressions[names[number]]
-            fields.append(expressions.asked(line, pattern[: expressions.word_count()]))
-        return _strings_series("questions", fields).gather(_group_of_each_line(groups, lines))
-
-
-OUTCOME = pl.Enum([outcome.value for outcome in Outcome])
-PRIOR_AUTHORIZATION = pl.Enum([need.value for need in PriorAuthorizationNeed])
+        known: dict[tuple[str, ...], int] = {(): 0}
+        numbers: list[int] = []
+        places = pl.DataFrame(schema={"_at": pl.UInt32(), "_list": pl.UInt32()})
+        if names:
+            zero = pl.lit(0, dtype=pl.UInt64)
+            together = pl.concat(
+                [
+                    asked[name].select(
+                        "_at",
+                        pl.lit(number, dtype=pl.UInt32).alias("_program"),
+                        LINE_COLUMN,
+                        *(
+                            pl.col(word) if word in asked[name].columns else zero.alias(word)
+                            for word in words
+                        ),
+                    )
+                    for number, name in enumerate(names)
+                ],
+                how="vertical",
+            )
+            groups = together.group_by("_program", LINE_COLUMN, *words).agg("_at")
+            patterns = groups.select("_program", LINE_COLUMN, *words).iter_rows()
+            for number, line, *pattern in patterns:
+                expressions = self._expressions[names[number]]
+                fields = expressions.asked(line, pattern[: expressions.word_count()])
+                numbers.append(known.setdefault(fields, len(known)))
+            places = groups.select("_at", pl.Series("_list", numbers, dtype=pl.UInt32)).explode(
+                "_at"
+            )
+        lists = _strings_series("questions", [list(fields) for fields in known])
+        return lists.cast(QUESTIONS), places
 
 
 def results_table(rules: Sequence[RuleIR | None]) -> pl.DataFrame:
