@@ -176,26 +176,6 @@ def run(
 ) -> Summary:
     summary = Summary()
     plans = plans if plans is not None else plan_library()
-    programs = programs_of(packs, plans)
-    checker = SectionChecker()
-    values = DerivedValues(today)
-    decider = Decider(programs, values)
-    other_decider = None
-    if compare is not None:
-        # The other version, under every plan document that sits over it, as this one is.
-        other_versions = PolicyLibrary(packs.folder, {compare.policy: compare.other})
-        other_decider = Decider(programs_of(other_versions, plans), values)
-
-    def decided_chunk(chunk: Chunk) -> tuple[Chunk, pl.DataFrame, list[Reject]]:
-        """A chunk checked, given its policies, decided, and its refused rows."""
-        frame, refused = chunk.lines, list(chunk.rejects)
-        if chunk.flat:
-            frame, more = checked(frame, checker, str(source))
-            refused += more
-        frame = with_policy(frame, policy, plans)
-        frame, more = _reject_unknown(frame, packs, plans, str(source), chunk)
-        return chunk, with_case_outcome(decided(frame, decider)), refused + more
-
     # Four stages at once, so both cores are kept busy: a reader thread reads the next chunk,
     # two threads each decide one (polars lets go of the interpreter while it computes, and
     # each chunk has stretches of Python where the other's polars work can run), and a writer
@@ -209,7 +189,28 @@ def run(
         ThreadPoolExecutor(2) as deciders,
         ThreadPoolExecutor(1) as writer,
     ):
+        # The first chunk is read while the packs are compiled.
         stream = _read_ahead(chunks(source, chunk_size), reader)
+        programs = programs_of(packs, plans)
+        checker = SectionChecker()
+        values = DerivedValues(today)
+        decider = Decider(programs, values)
+        other_decider = None
+        if compare is not None:
+            # The other version, under every plan document that sits over it, as this one is.
+            other_versions = PolicyLibrary(packs.folder, {compare.policy: compare.other})
+            other_decider = Decider(programs_of(other_versions, plans), values)
+
+        def decided_chunk(chunk: Chunk) -> tuple[Chunk, pl.DataFrame, list[Reject]]:
+            """A chunk checked, given its policies, decided, and its refused rows."""
+            frame, refused = chunk.lines, list(chunk.rejects)
+            if chunk.flat:
+                frame, more = checked(frame, checker, str(source))
+                refused += more
+            frame = with_policy(frame, policy, plans)
+            frame, more = _reject_unknown(frame, packs, plans, str(source), chunk)
+            return chunk, with_case_outcome(decided(frame, decider)), refused + more
+
         work = (deciders.submit(decided_chunk, chunk) for chunk in stream)
         for chunk, result, refused in _in_order(work, 2):
             if written is not None:
