@@ -306,28 +306,32 @@ def rule_column(rule: RuleIR) -> str:
 
 def with_derived(
     frame: pl.DataFrame, derived: list[Derived], values: DerivedValues
-) -> pl.DataFrame:
-    """Add each derived column, computed once per distinct value of its inputs: the columns
-    read from the same inputs share one grouping of the lines by those inputs (on every
-    line, whichever programs read them: one grouping costs less than one per set of
-    programs), and each distinct value's result is put at its lines' places."""
+) -> tuple[pl.DataFrame, dict[str, pl.Expr]]:
+    """Each derived column computed once per distinct value of its inputs: the frame with,
+    for each set of inputs, the number of each line's value (a column `_slot:<n>`), and for
+    each derived column the expression that gives it on any of the frame's lines (its
+    values gathered by that number). The columns read from the same inputs share one
+    grouping of the lines by those inputs (on every line, whichever programs read them: one
+    grouping costs less than one per set of programs); each program's plan gathers the
+    columns it reads onto its own lines alone, a third of the gathering onto every line."""
     by_inputs: dict[tuple[str, ...], list[Derived]] = {}
     for column in derived:
-        if column.name not in frame.columns:
-            by_inputs.setdefault(column.inputs, []).append(column)
+        by_inputs.setdefault(column.inputs, []).append(column)
     groups = list(by_inputs.values())
     # Every group's distinct inputs with their lines, at once: the groupings run side by side.
     lines = frame.lazy().with_row_index("_at")
     tables = pl.collect_all(
         [lines.group_by(group[0].inputs).agg("_at") for group in groups], engine="in-memory"
     )
-    for group, distinct in zip(groups, tables, strict=True):
+    slots, gathered = [], {}
+    for number, (group, distinct) in enumerate(zip(groups, tables, strict=True)):
         rows = distinct.select(group[0].inputs).rows(named=True)
-        slot = _group_of_each_line(distinct, frame.height)
-        frame = frame.hstack(
-            [_derived_series(column, values, rows).gather(slot) for column in group]
-        )
-    return frame
+        slot = f"_slot:{number}"
+        slots.append(_group_of_each_line(distinct, frame.height).alias(slot))
+        for column in group:
+            computed = pl.lit(_derived_series(column, values, rows))
+            gathered[column.name] = computed.gather(pl.col(slot)).alias(column.name)
+    return frame.hstack(slots), gathered
 
 
 def _group_of_each_line(groups: pl.DataFrame, lines: int) -> pl.Series:
@@ -387,15 +391,17 @@ class Decider:
             for column in self._columns[name].derived
             if column.name not in self._expressed[name]
         }
-        work = with_derived(frame, list(derived.values()), self.values)
+        work, gathered = with_derived(frame, list(derived.values()), self.values)
         work = work.with_row_index("_at")
         plans: list[pl.LazyFrame] = []
         for name in present:
             lines = work.lazy()
             if key is not None:
                 lines = lines.filter(pl.col(key) == name)
-            # The facts with expressions of their own, on this program's lines alone.
-            lines = lines.with_columns(self._expressed[name].values())
+            # The derived facts and those with expressions of their own, on this program's
+            # lines alone.
+            mine = [gathered[c.name] for c in self._columns[name].derived if c.name in gathered]
+            lines = lines.with_columns(*self._expressed[name].values(), *mine)
             plans.extend(self._expressions[name].outcomes(lines, self._first[name]))
         # The in-memory engine: these plans are wide rather than long, and the streaming
         # engine's morsels cost about a third more CPU on them.
