@@ -11,7 +11,8 @@ Side by side in one run:
    pack as a decision table (bench/zen_table.py). Every line's outcome and deciding rule are
    checked equal between zen-engine and the compiled pack before anything is timed.
 2. `dermcover batch` on polars over N generated cases (flat Parquet), end to end (read, check,
-   decide, write), against just reading the file.
+   decide, write), against just reading the file, and against the reading and writing a run
+   does with nothing decided (the run's chunks read, the results written after each).
 3. The same on Spark local mode.
 4. How time and peak memory grow with the input: one child process per size.
 
@@ -164,26 +165,21 @@ def read_only(source: Path) -> tuple[float, float]:
     return time.perf_counter() - started, time.process_time() - cpu
 
 
-def child(source: Path, engine: str) -> tuple[int, float, float, float]:
+def child(source: Path, *options: str) -> tuple[int, float, float, float]:
     """(lines, seconds, CPU seconds, peak MiB) of one batch run in its own process (the CPU
-    of every thread of the run, not of starting the process)."""
+    of every thread of the run, not of starting the process; the peak as the process saw
+    it: bench/batch_run.py)."""
     process = subprocess.Popen(
-        [
-            sys.executable,
-            str(Path(__file__).with_name("batch_run.py")),
-            str(source),
-            "--engine",
-            engine,
-        ],
+        [sys.executable, str(Path(__file__).with_name("batch_run.py")), str(source), *options],
         stdout=subprocess.PIPE,
         env={**os.environ, "PYTHONWARNINGS": "ignore"},
     )
     assert process.stdout is not None
     output = process.stdout.read().decode().split()
-    _, status, usage = os.wait4(process.pid, 0)
-    if status != 0 or len(output) < 3:
+    status = process.wait()
+    if status != 0 or len(output) < 4:
         raise SystemExit(f"batch run on {source} failed ({status})")
-    return int(output[-3]), float(output[-2]), float(output[-1]), usage.ru_maxrss / 1024
+    return int(output[-3]), float(output[-2]), float(output[-1]), float(output[-4])
 
 
 def dataset(workdir: Path, cases: int) -> Path:
@@ -195,8 +191,9 @@ def dataset(workdir: Path, cases: int) -> Path:
 
 def batches(workdir: Path, cases: int, spark_cases: int | None, scale: list[int]) -> None:
     source = dataset(workdir, cases)
-    lines, seconds, cpu, peak = child(source, "polars")
+    lines, seconds, cpu, peak = child(source, "--engine", "polars")
     reading, reading_cpu = read_only(source)
+    _, io_only, io_only_cpu, _ = child(source, "--nothing-decided")
     print(
         f"\n{cases:,} cases, {lines:,} lines, flat Parquet "
         f"({source.stat().st_size / 2**20:,.0f} MiB)"
@@ -208,19 +205,25 @@ def batches(workdir: Path, cases: int, spark_cases: int | None, scale: list[int]
         f"{lines / reading:,.0f} | {reading_cpu:.2f} | {lines / reading_cpu:,.0f} | |"
     )
     print(
+        f"| read it and write the results only, one after the other (the run's chunks) | "
+        f"{lines:,} | {io_only:.2f} | {lines / io_only:,.0f} | {io_only_cpu:.2f} | "
+        f"{lines / io_only_cpu:,.0f} | |"
+    )
+    print(
         f"| polars, end to end | {lines:,} | {seconds:.2f} | {lines / seconds:,.0f} | "
         f"{cpu:.2f} | {lines / cpu:,.0f} | {peak:,.0f} |"
     )
     if spark_cases is not None:
         spark_source = dataset(workdir, spark_cases)
         # The driver's CPU says little: Spark's work is in its JVM, another process.
-        s_lines, s_seconds, _, s_peak = child(spark_source, "spark")
+        s_lines, s_seconds, _, s_peak = child(spark_source, "--engine", "spark")
         print(
             f"| Spark local[2], end to end ({spark_cases:,} cases) | {s_lines:,} | "
             f"{s_seconds:.2f} | {s_lines / s_seconds:,.0f} | (in the JVM) | | "
             f"{s_peak:,.0f} (driver) |"
         )
     print(f"polars end to end / reading alone: {seconds / reading:.1f}x")
+    print(f"reading and writing alone / reading alone: {io_only / reading:.1f}x")
     print(
         "\n| cases | lines | polars seconds | lines/s | CPU seconds | lines per CPU-second "
         "| peak MiB |"
@@ -228,7 +231,7 @@ def batches(workdir: Path, cases: int, spark_cases: int | None, scale: list[int]
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for size in scale:
         path = dataset(workdir, size)
-        n, secs, size_cpu, mib = child(path, "polars")
+        n, secs, size_cpu, mib = child(path, "--engine", "polars")
         print(
             f"| {size:,} | {n:,} | {secs:.2f} | {n / secs:,.0f} | {size_cpu:.2f} | "
             f"{n / size_cpu:,.0f} | {mib:,.0f} |"

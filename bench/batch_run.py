@@ -1,7 +1,8 @@
 """One batch run in its own process, as `dermcover batch` runs it: `bench/batch.py` and
-`bench/batch_against.py` start it and read what it prints (lines, seconds, CPU seconds).
+`bench/batch_against.py` start it and read what it prints (peak memory in MiB, lines,
+seconds, CPU seconds).
 
-Usage: python bench/batch_run.py INPUT [--engine polars|spark]
+Usage: python bench/batch_run.py INPUT [--engine polars|spark] [--nothing-decided]
 
 The allocator is set up first, before polars is loaded, as the command does; a revision from
 before that setting runs without it, as its own command did.
@@ -25,7 +26,8 @@ TODAY = date(2026, 11, 22)
 
 
 def one_run(source: Path, engine: str) -> None:
-    """One batch run, printing lines, seconds and CPU seconds (all threads)."""
+    """One batch run, printing its peak memory (MiB), lines, seconds and CPU seconds (all
+    threads)."""
     import polars as pl
 
     from dermcover.batch.run import run
@@ -48,12 +50,55 @@ def one_run(source: Path, engine: str) -> None:
         summary = run(source, sink, refused, library(), policy=None, today=TODAY)
         sink.close(pl.DataFrame())
         refused.close()
-    print(f"{summary.lines} {time.perf_counter() - started:.3f} {time.process_time() - cpu:.3f}")
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(f"{peak_mib():.0f} {summary.lines} {seconds:.3f} {cpu:.3f}")
+
+
+def nothing_decided(source: Path) -> None:
+    """What a run reads and writes with nothing decided: the file read in the run's chunks,
+    and after each chunk as many lines of the polars run's results (read beforehand, not
+    timed) written as the run writes them, one after the other. Prints as `one_run` does."""
+    import polars as pl
+
+    from dermcover.batch.run import DEFAULT_CHUNK
+    from dermcover.batch.sinks import LineSink
+    from dermcover.batch.sources import chunks
+
+    results = pl.read_parquet(source.with_suffix(".polars.out.parquet"))
+    target = source.with_suffix(".nothing-decided.parquet")
+    started, cpu = time.perf_counter(), time.process_time()
+    done = 0
+    with LineSink(target) as sink:
+        for chunk in chunks(source, DEFAULT_CHUNK):
+            sink.write(results.slice(done, chunk.lines.height))
+            done += chunk.lines.height
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    target.unlink()
+    print(f"{peak_mib():.0f} {done} {seconds:.3f} {cpu:.3f}")
+
+
+def peak_mib() -> float:
+    """This process's peak resident memory (its high-water mark since it began this
+    program), not the `ru_maxrss` the bench gets for it: that also holds the bench's own
+    peak, from the memory the two shared before this program began."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("input", type=Path)
     parser.add_argument("--engine", default="polars", choices=["polars", "spark"])
+    parser.add_argument(
+        "--nothing-decided",
+        action="store_true",
+        help="only read the input and write the results of a polars run made before",
+    )
     args = parser.parse_args()
-    one_run(args.input, args.engine)
+    if args.nothing_decided:
+        nothing_decided(args.input)
+    else:
+        one_run(args.input, args.engine)
