@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import polars as pl
 from case_strategies import case_data
 from differential import TODAY
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +18,7 @@ from dermcover.engine import library
 from dermcover.engine.compile.derived import DerivedValues, columns_for
 from dermcover.engine.compile.flat import rows_of
 from dermcover.engine.compile.polars import frame_of
-from dermcover.engine.compile.polars_facts import EXPRESSIONS, fact_expression
+from dermcover.engine.compile.polars_facts import EXPRESSIONS, PY_WHITESPACE, fact_expression
 from dermcover.engine.plans import plan_library
 
 # Around the day of the run, where an age turns over, and on 29 February.
@@ -62,6 +63,17 @@ def with_more_fields(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()):
         data["patient"] = {"birth_date": draw(st.sampled_from(BIRTH_DATES)).isoformat()}
     return data
+
+
+def test_the_state_is_trimmed_of_what_python_trims() -> None:
+    """The provider's state is trimmed as the reference trims it (`str.strip`), whichever
+    whitespace surrounds it; a character Python does not count as whitespace stays."""
+    spaces = [chr(point) for point in range(0x110000) if chr(point).isspace()]
+    assert "".join(spaces) == PY_WHITESPACE
+    states = [f"{space}al{space}" for space in spaces] + ["\u200bal"]  # zero-width: not a space
+    frame = pl.DataFrame({"provider.state": states})
+    found = frame.select(fact_expression("fact:provider_state", TODAY)).to_series().to_list()
+    assert found == ["AL"] * len(spaces) + [None]
 
 
 def test_every_expression_is_some_pack_s_derived_fact() -> None:
