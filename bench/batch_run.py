@@ -63,8 +63,22 @@ def nothing_decided(source: Path) -> None:
     from dermcover.batch.run import DEFAULT_CHUNK
     from dermcover.batch.sinks import LineSink
     from dermcover.batch.sources import chunks
+    from dermcover.engine.compile.polars import OUTCOME, PRIOR_AUTHORIZATION, QUESTIONS
 
-    results = pl.read_parquet(source.with_suffix(".polars.out.parquet"))
+    made = source.with_suffix(".polars.out.parquet")
+    if not made.exists():
+        raise SystemExit(f"{made}: no results to write; run `bench/batch_run.py {source}` first")
+    results = pl.read_parquet(made)
+    rules = pl.Enum(sorted(results["decided_by"].drop_nulls().unique()))
+    results = results.cast(  # the types the run carries them in
+        {
+            "outcome": OUTCOME,
+            "case_outcome": OUTCOME,
+            "decided_by": rules,
+            "prior_authorization": PRIOR_AUTHORIZATION,
+            "questions": QUESTIONS,
+        }
+    )
     target = source.with_suffix(".nothing-decided.parquet")
     started, cpu = time.perf_counter(), time.process_time()
     done = 0
