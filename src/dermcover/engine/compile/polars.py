@@ -313,7 +313,8 @@ def with_derived(
     values gathered by that number). The columns read from the same inputs share one
     grouping of the lines by those inputs (on every line, whichever programs read them: one
     grouping costs less than one per set of programs); each program's plan gathers the
-    columns it reads onto its own lines alone, a third of the gathering onto every line."""
+    columns it reads onto its own lines alone (on the shipped packs, a third as many values
+    as every column gathered onto every line)."""
     by_inputs: dict[tuple[str, ...], list[Derived]] = {}
     for column in derived:
         by_inputs.setdefault(column.inputs, []).append(column)
@@ -349,8 +350,9 @@ class Decider:
     """Decides flat tables under several programs at once, chunk after chunk.
 
     The derived facts every program present needs and no expression gives (polars_facts.py)
-    are derived once for all lines; then each program's lines are decided by one lazy plan of
-    their own, its expressed facts among it (the plans run side by side), and
+    are derived once per distinct value of their inputs, for all lines; then each program's
+    lines are decided by one lazy plan of their own, which gathers the derived facts it reads
+    and computes its expressed ones on those lines alone (the plans run side by side), and
     only the lines with open questions go on to have them made."""
 
     def __init__(self, programs: Mapping[str, Program], values: DerivedValues) -> None:
