@@ -22,12 +22,16 @@ import yaml
 from typer.testing import CliRunner
 
 from dermcover.batch.allocator import FOR_BATCH, SETTINGS
+from dermcover.batch.lines import unread_columns
+from dermcover.batch.run import programs_of
 from dermcover.batch.run import run as batch_run
 from dermcover.batch.sinks import LineSink, RejectSink
+from dermcover.batch.sources import chunks
 from dermcover.cli import app
 from dermcover.engine import library
+from dermcover.engine.compile.derived import DerivedValues
 from dermcover.engine.compile.flat import rows_of
-from dermcover.engine.compile.polars import frame_of
+from dermcover.engine.compile.polars import Decider, frame_of
 from dermcover.engine.fixtures import load_fixtures
 from dermcover.engine.plans import plan_library
 
@@ -236,6 +240,38 @@ def test_the_results_parquet_holds_plain_text_for_any_reader(tmp_path: Path) -> 
         assert pa.types.is_string(table.schema.field(name).type), name
     expected = [outcome for _, outcomes in fixture_cases("generic") for outcome in outcomes]
     assert table.column("outcome").to_pylist() == expected
+
+
+FREE_TEXT = {"patient.name": "Jane Example", "provider.phone": "555-0100"}
+
+
+def test_free_text_nothing_looks_at_is_left_unread(tmp_path: Path) -> None:
+    """Names and phone numbers no check, fact or result looks at are not read: no pack's
+    decision reads one, a file holding them decides as the fixtures demand, and a column of
+    them of a type the layout cannot take is still refused by name."""
+    unread = unread_columns()
+    assert set(FREE_TEXT) <= unread
+    decider = Decider(programs_of(library(), plan_library()), DerivedValues(date.today()))
+    assert not decider.columns_read() & unread
+    rows, expected = [], []
+    for number, (case, outcomes) in enumerate(fixture_cases("aetna") + fixture_cases("uhc")):
+        rows += [{**row, **FREE_TEXT} for row in rows_of({**case, "id": f"case-{number}"})]
+        expected += outcomes
+    source = tmp_path / "lines.parquet"
+    frame_of(rows).write_parquet(source)
+
+    code, _, _ = run("batch", str(source), "--out", str(tmp_path / "out.parquet"))
+
+    assert code == 0
+    assert pl.read_parquet(tmp_path / "out.parquet")["outcome"].to_list() == expected
+    first = next(chunks(source, len(rows), unread_columns())).lines
+    assert first["patient.name"].null_count() == first.height  # never in memory
+    assert first["procedure.kind"].null_count() < first.height
+    bad = tmp_path / "bad.parquet"
+    frame_of(rows).with_columns(pl.concat_list("patient.name")).write_parquet(bad)
+    code, _, stderr = run("batch", str(bad), "--out", str(tmp_path / "bad.parquet.out.parquet"))
+    assert code != 0
+    assert f"{bad}: column 'patient.name' is List(String), the layout wants String" in stderr
 
 
 def _changed_pack(tmp_path: Path) -> Path:

@@ -8,8 +8,10 @@ import polars as pl
 from dermcover.batch.check import SECTIONS, SectionChecker, where_error
 from dermcover.batch.sources import CASE, ROW, Reject
 from dermcover.determination import Outcome
-from dermcover.engine.compile.flat import CASE_ID, LINE
+from dermcover.engine.compile.derived import inputs_of
+from dermcover.engine.compile.flat import CASE_ID, COLUMNS, LINE
 from dermcover.engine.compile.polars import OUTPUT, Decider, schema
+from dermcover.engine.facts import FACTS
 from dermcover.engine.library import DEFAULT_POLICY
 from dermcover.engine.plans import PlanLibrary
 
@@ -81,6 +83,16 @@ def checked(
             error = f"{where}: not decided: row {row['_bad_row']} of the same case is refused"
         rejects.append(Reject(row[ROW], row[CASE_ID], error))
     return frame.filter(~pl.col(CASE).is_in(bad_cases.implode())).drop("_error"), rejects
+
+
+def unread_columns() -> frozenset[str]:
+    """The flat layout's columns no step of a run reads: free text (names, addresses, phone
+    numbers) that no check, fact or result looks at. Left in the file, they cost no time or
+    memory, and the run holds no more of a patient's details than it decides by."""
+    read = {column.name for section in SECTIONS for column in section.columns}
+    read |= {name for fact in FACTS.values() for name in inputs_of(fact)}
+    read |= {CASE_ID, LINE, "payer.policy", PLAN, "payer.plan_type"}
+    return frozenset(column.name for column in COLUMNS if column.name not in read)
 
 
 def _named(column: str) -> pl.Expr:

@@ -29,6 +29,7 @@ from dermcover.batch.lines import (
     checked,
     decided,
     program_key,
+    unread_columns,
     with_case_outcome,
     with_policy,
 )
@@ -190,7 +191,7 @@ def run(
         ThreadPoolExecutor(1) as writer,
     ):
         # The first chunk is read while the packs are compiled.
-        stream = _read_ahead(chunks(source, chunk_size), reader)
+        stream = _read_ahead(chunks(source, chunk_size, unread_columns()), reader)
         programs = programs_of(packs, plans)
         checker = SectionChecker()
         values = DerivedValues(today)

@@ -11,7 +11,7 @@ bounded whatever the file's size; a JSON array is read whole.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,7 +72,9 @@ def total_rows(path: Path) -> int | None:
     return None
 
 
-def chunks(path: Path, size: int) -> Iterator[Chunk]:
+def chunks(path: Path, size: int, unread: Collection[str] = ()) -> Iterator[Chunk]:
+    """The input's chunks. The flat layout's columns named in `unread` are not read (their
+    type is still checked): the run never looks at them."""
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     kind = kind_of(path)
@@ -84,7 +86,7 @@ def chunks(path: Path, size: int) -> Iterator[Chunk]:
                 (r for batch in file.iter_batches(size) for r in batch.to_pylist()), path, size
             )
         else:
-            yield from _flat(file, path, size)
+            yield from _flat(file, path, size, unread)
     elif kind == "ndjson":
         yield from _nested(_ndjson(path), path, size, lines_are_rows=True)
     else:
@@ -175,7 +177,7 @@ def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
     )
 
 
-def _flat(file: pq.ParquetFile, path: Path, size: int) -> Iterator[Chunk]:
+def _flat(file: pq.ParquetFile, path: Path, size: int, unread: Collection[str]) -> Iterator[Chunk]:
     layout = schema()
     unknown = [name for name in file.schema_arrow.names if name not in layout]
     if unknown:
@@ -189,12 +191,20 @@ def _flat(file: pq.ParquetFile, path: Path, size: int) -> Iterator[Chunk]:
         )
     # polars reads each chunk's rows straight into its own types: about half the CPU of
     # pyarrow's batches converted (the rows, and so the chunks, are the same). A column with
-    # no value in the whole file is not read: `_typed` gives it as a null of its type.
+    # no value in the whole file is not read, nor one the run never looks at (its type is
+    # checked from the file's schema): `_typed` gives each as a null of its type.
     empty = set(_empty_columns(file, path, layout))
-    lazy = pl.scan_parquet(path).select(n for n in file.schema_arrow.names if n not in empty)
+    types = pl.read_parquet_schema(path)
+    for name in sorted(set(unread) & set(types)):
+        if types[name].is_nested() != layout[name].is_nested():  # as `_typed` would refuse it
+            raise InputError(
+                f"{path}: column {name!r} is {types[name]}, the layout wants {layout[name]}"
+            )
+    skipped = empty | set(unread)
+    lazy = pl.scan_parquet(path).select(n for n in file.schema_arrow.names if n not in skipped)
     # The row after each chunk's, to tell whether the chunk's last case goes on there (not
     # when no row has a case id: each line is then a case of its own).
-    read_ids = CASE_ID in file.schema_arrow.names and CASE_ID not in empty
+    read_ids = CASE_ID in file.schema_arrow.names and CASE_ID not in skipped
     ids = lazy.select(pl.col(CASE_ID).cast(pl.String, strict=False)) if read_ids else None
     total = file.metadata.num_rows
     cases_before = 0

@@ -377,6 +377,17 @@ class Decider:
             rows.extend(program.rules)
         self._results = results_table(rows)
 
+    def columns_read(self) -> set[str]:
+        """The flat layout's columns the programs read: their plans' and their derived facts'
+        inputs."""
+        names = {LINE_COLUMN}
+        for key, expressions in self._expressions.items():
+            plan = [expression for stage in expressions._stages() for expression in stage.values()]
+            plan += [*expressions._words(), *self._expressed[key].values()]
+            names.update(name for expression in plan for name in expression.meta.root_names())
+            names.update(name for column in self._columns[key].derived for name in column.inputs)
+        return {name for name in names if name in BY_NAME or name == LINE_COLUMN}
+
     def decide(self, frame: pl.DataFrame, key: str | None = None) -> pl.DataFrame:
         """Every line decided under the program its `key` column names (the only program,
         without one); the four result columns are added, in the frame's own order. A line
