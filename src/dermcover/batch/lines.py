@@ -17,6 +17,8 @@ from dermcover.engine.plans import PlanLibrary
 
 POLICY = "policy"
 PLAN = "payer.plan"
+PAYER_POLICY = "payer.policy"
+PLAN_TYPE = "payer.plan_type"
 PROGRAM = "_program"  # the pack a line is decided by, under the plan document it names if any
 CASE_OUTCOME = "case_outcome"
 RESULT = (ROW, CASE_ID, LINE, POLICY, *OUTPUT, CASE_OUTCOME)
@@ -91,7 +93,7 @@ def unread_columns() -> frozenset[str]:
     memory, and the run holds no more of a patient's details than it decides by."""
     read = {column.name for section in SECTIONS for column in section.columns}
     read |= {name for fact in FACTS.values() for name in inputs_of(fact)}
-    read |= {CASE_ID, LINE, "payer.policy", PLAN, "payer.plan_type"}
+    read |= {CASE_ID, LINE, PAYER_POLICY, PLAN, PLAN_TYPE}  # what `with_policy` reads
     return frozenset(column.name for column in COLUMNS if column.name not in read)
 
 
@@ -111,11 +113,11 @@ def with_policy(
         chosen = pl.lit(policy)
     else:
         chosen = (
-            pl.when(_named("payer.policy"))
-            .then(pl.col("payer.policy"))
+            pl.when(_named(PAYER_POLICY))
+            .then(pl.col(PAYER_POLICY))
             .when(pl.col(PLAN).is_in(sorted(over)).fill_null(False))
             .then(pl.col(PLAN).replace_strict(over, default=None, return_dtype=pl.String))
-            .when(pl.col("payer.plan_type").is_in(_MEDICARE_PLANS).fill_null(False))
+            .when(pl.col(PLAN_TYPE).is_in(_MEDICARE_PLANS).fill_null(False))
             .then(pl.lit("medicare"))
             .otherwise(pl.lit(DEFAULT_POLICY))
         )

@@ -11,7 +11,7 @@ bounded whatever the file's size; a JSON array is read whole.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -193,8 +193,8 @@ def _flat(file: pq.ParquetFile, path: Path, size: int, unread: Collection[str]) 
     # pyarrow's batches converted (the rows, and so the chunks, are the same). A column with
     # no value in the whole file is not read, nor one the run never looks at (its type is
     # checked from the file's schema): `_typed` gives each as a null of its type.
-    empty = set(_empty_columns(file, path, layout))
-    types = pl.read_parquet_schema(path)
+    types = pl.read_parquet_schema(path)  # the file's own columns, as polars reads them
+    empty = set(_empty_columns(file, types, layout))
     for name in sorted(set(unread) & set(types)):
         if types[name].is_nested() != layout[name].is_nested():  # as `_typed` would refuse it
             raise InputError(
@@ -240,12 +240,11 @@ def _flat(file: pq.ParquetFile, path: Path, size: int, unread: Collection[str]) 
 
 
 def _empty_columns(
-    file: pq.ParquetFile, path: Path, layout: dict[str, pl.DataType]
+    file: pq.ParquetFile, types: Mapping[str, pl.DataType], layout: dict[str, pl.DataType]
 ) -> Iterator[str]:
     """The columns of one value a row (not lists) that every row group's statistics say are
     null on every row, and that are of the layout's own type: reading them gives nothing."""
     metadata = file.metadata
-    types = pl.read_parquet_schema(path)  # the file's own columns, as polars reads them
     for index in range(metadata.num_columns if metadata.num_row_groups else 0):
         name = metadata.schema.column(index).path
         if name not in types or types[name] != layout.get(name):
