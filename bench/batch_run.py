@@ -86,6 +86,7 @@ def nothing_decided(source: Path) -> None:
         for chunk in chunks(source, DEFAULT_CHUNK):
             sink.write(results.slice(done, chunk.lines.height))
             done += chunk.lines.height
+        sink.close(results.clear())
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     target.unlink()
     print(f"{peak_mib():.0f} {done} {seconds:.3f} {cpu:.3f}")

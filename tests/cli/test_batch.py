@@ -326,17 +326,146 @@ def test_compare_at_a_revision_that_does_not_exist_is_one_line(tmp_path: Path) -
     assert len(stderr.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize(
-    ("name", "message"),
-    [("cases.csv", "unknown input type .csv"), ("missing.ndjson", "no such file")],
-)
-def test_unusable_inputs_are_one_line_errors(tmp_path: Path, name: str, message: str) -> None:
+UNUSABLE = [
+    ("cases.csv", "unknown input type .csv"),
+    ("missing.ndjson", "no such file"),
+    ("missing.parquet", "no such file"),
+    ("folder.parquet", "is a folder; give the input file"),
+    ("text.parquet", "not a Parquet file that can be read"),
+    ("latin1.json", "not UTF-8 text (byte 10 is 0xe9)"),
+]
+# What the Spark engine says instead, where it says something else: it reads flat Parquet only.
+ON_SPARK = {"latin1.json": "the Spark engine reads Parquet in the flat layout"}
+
+
+@pytest.mark.parametrize("engine", ["polars", "spark"])
+@pytest.mark.parametrize(("name", "message"), UNUSABLE)
+def test_unusable_inputs_are_one_line_errors(
+    tmp_path: Path, name: str, message: str, engine: str
+) -> None:
     source = tmp_path / name
-    if name.endswith(".csv"):
+    if name.startswith("folder"):
+        source.mkdir()
+    elif name.startswith("latin1"):
+        source.write_bytes('[{"id": "\u00e9"}]'.encode("latin-1"))
+    elif not name.startswith("missing"):
         source.write_text("a,b\n", encoding="utf-8")
-    code, _, stderr = run("batch", str(source), "--out", str(tmp_path / "o.parquet"))
+    out = tmp_path / "o.parquet"
+    code, stdout, stderr = run("batch", str(source), "--out", str(out), "--engine", engine)
     assert code == 2
-    assert message in stderr
+    if engine == "spark":
+        message = ON_SPARK.get(name, message)
+    assert stderr.strip().splitlines()[-1].startswith(f"error: {source}: {message}")
+    assert "Traceback" not in stdout + stderr
+    assert not out.exists()
+
+
+def _flat_file(tmp_path: Path, cases: int) -> tuple[Path, int]:
+    """A flat Parquet file of the aetna fixtures' cases, repeated, in row groups of 1,000
+    lines, compressed; and how many lines it has."""
+    fixtures = fixture_cases("aetna")
+    rows = [
+        row
+        for number in range(cases)
+        for row in rows_of({**fixtures[number % len(fixtures)][0], "id": f"case-{number}"})
+    ]
+    source = tmp_path / "lines.parquet"
+    pq.write_table(frame_of(rows).to_arrow(), source, row_group_size=1000, compression="zstd")
+    return source, len(rows)
+
+
+@pytest.mark.parametrize(
+    ("option", "name"),
+    [
+        ("--out", "lines.parquet"),
+        ("--out", "./sub/../lines.parquet"),  # the input by another name
+        ("--rejects", "lines.parquet"),
+        ("--rejects", "results.parquet"),  # the results file
+        ("--out", "link.parquet"),  # a link to the input
+    ],
+)
+def test_a_run_writes_over_neither_its_input_nor_one_of_its_own_files(
+    tmp_path: Path, option: str, name: str
+) -> None:
+    source, _ = _flat_file(tmp_path, 20)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "link.parquet").symlink_to(source)
+    before = source.read_bytes()
+    args = {"--out": str(tmp_path / "results.parquet")}
+    args[option] = str(tmp_path / name)
+    flags = [part for pair in args.items() for part in pair]
+
+    code, _, stderr = run("batch", str(source), *flags)
+
+    assert code == 2
+    assert len(stderr.strip().splitlines()) == 1
+    assert f"error: {option} {tmp_path / name}: is " in stderr
+    assert source.read_bytes() == before
+    assert not (tmp_path / "results.parquet").exists()
+
+
+def test_outputs_in_a_folder_that_is_not_there_are_one_line_errors(tmp_path: Path) -> None:
+    source, _ = _flat_file(tmp_path, 5)
+    for option in ("--out", "--rejects"):
+        args = {"--out": str(tmp_path / "o.parquet"), option: str(tmp_path / "no" / "f.ndjson")}
+        code, _, stderr = run("batch", str(source), *[p for pair in args.items() for p in pair])
+        assert code == 2
+        assert f"no such folder {tmp_path / 'no'}" in stderr
+    code, _, stderr = run(
+        "batch", str(source), "--out", str(tmp_path / "o.parquet"), "--changes", "c.parquet"
+    )
+    assert code == 2
+    assert "it goes with --compare" in stderr
+
+
+def test_a_file_broken_half_way_stops_the_run_and_leaves_the_old_results(
+    tmp_path: Path,
+) -> None:
+    source, lines = _flat_file(tmp_path, 2500)
+    assert lines > 3000
+    # The second row group's column of procedure kinds overwritten with noise: its pages no
+    # longer decompress. The first 1,000 rows still read.
+    chunk = pq.ParquetFile(source).metadata.row_group(1)
+    kind = next(
+        chunk.column(n) for n in range(chunk.num_columns)
+        if chunk.column(n).path_in_schema == "procedure.kind"
+    )  # fmt: skip
+    with source.open("r+b") as stream:
+        stream.seek(kind.data_page_offset + 8)
+        stream.write(b"\xa5" * (kind.total_compressed_size - 16))
+    out = tmp_path / "results.ndjson"
+    out.write_text("the last run's results\n", encoding="utf-8")
+
+    code, stdout, stderr = run("batch", str(source), "--out", str(out), "--chunk", "1000")
+
+    assert code == 2
+    said = stderr.strip().splitlines()[-1]
+    assert said.startswith(f"error: {source}: cannot be read from row 1,001 on (")
+    assert "Traceback" not in stdout + stderr
+    assert out.read_text(encoding="utf-8") == "the last run's results\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lines.parquet", "results.ndjson"]
+
+
+def test_an_ndjson_line_that_is_not_utf8_is_refused_alone(tmp_path: Path) -> None:
+    cases = fixture_cases("aetna")[:2]
+    source = tmp_path / "cases.ndjson"
+    source.write_bytes(
+        json.dumps(cases[0][0]).encode()
+        + b'\n{"id": "caf\xe9"}\n'
+        + json.dumps(cases[1][0]).encode()
+        + b"\n"
+    )
+    out = tmp_path / "out.ndjson"
+
+    code, _, _ = run("batch", str(source), "--out", str(out))
+
+    assert code == 0
+    rejects = [json.loads(x) for x in (tmp_path / "out.rejects.ndjson").read_text().splitlines()]
+    assert rejects == [
+        {"row": 2, "case_id": None, "error": f"{source}:2: not UTF-8 text (byte 12 is 0xe9)"}
+    ]
+    decided = pl.read_ndjson(out)
+    assert decided["outcome"].to_list() == cases[0][1] + cases[1][1]
 
 
 def test_spark_gives_the_polars_results(spark: Any, tmp_path: Path) -> None:

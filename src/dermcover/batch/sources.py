@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import ValidationError
 
@@ -65,26 +66,53 @@ def kind_of(path: Path) -> str:
     )
 
 
+def readable(path: Path) -> str:
+    """The input's kind, once it is known to be a file that opens (and, for Parquet, whose
+    footer reads): a missing file, a folder or a file that is not Parquet is one line, before
+    any work is done."""
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give the input file")
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    kind = kind_of(path)
+    try:
+        path.open("rb").close()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if kind == "parquet":
+        _parquet(path)
+    return kind
+
+
+def _parquet(path: Path) -> pq.ParquetFile:
+    try:
+        return pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"{path}: not a Parquet file that can be read ({_said(exc)})") from None
+
+
+def _said(exc: BaseException) -> str:
+    """An error's own words on one line."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
 def total_rows(path: Path) -> int | None:
     """How many input rows there are, when the file says so without reading it (Parquet)."""
-    if kind_of(path) == "parquet":
-        return int(pq.ParquetFile(path).metadata.num_rows)
+    if readable(path) == "parquet":
+        return int(_parquet(path).metadata.num_rows)
     return None
 
 
 def chunks(path: Path, size: int, unread: Collection[str] = ()) -> Iterator[Chunk]:
     """The input's chunks. The flat layout's columns named in `unread` are not read (their
-    type is still checked): the run never looks at them."""
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    kind = kind_of(path)
+    type is still checked): the run never looks at them. A file that cannot be read to its
+    end stops the run with one line saying from which row."""
+    kind = readable(path)
     if kind == "parquet":
-        file = pq.ParquetFile(path)
+        file = _parquet(path)
         names = set(file.schema_arrow.names)
         if LINES_FIELD in names:
-            yield from _nested(
-                (r for batch in file.iter_batches(size) for r in batch.to_pylist()), path, size
-            )
+            yield from _nested(_nested_rows(file, path, size), path, size)
         else:
             yield from _flat(file, path, size, unread)
     elif kind == "ndjson":
@@ -93,8 +121,32 @@ def chunks(path: Path, size: int, unread: Collection[str] = ()) -> Iterator[Chun
         yield from _nested(iter(_json_array(path)), path, size)
 
 
+def _nested_rows(file: pq.ParquetFile, path: Path, size: int) -> Iterator[dict[str, Any]]:
+    """A nested Parquet file's rows as dictionaries, batch after batch."""
+    batches = file.iter_batches(size)
+    read = 0
+    while True:
+        try:
+            batch = next(batches, None)
+        except (pa.ArrowException, OSError) as exc:
+            raise _unreadable(path, read, exc) from None
+        if batch is None:
+            return
+        read += batch.num_rows
+        yield from batch.to_pylist()
+
+
+def _unreadable(path: Path, read: int, exc: BaseException) -> InputError:
+    """The error of a file whose rows after the first `read` cannot be read."""
+    return InputError(
+        f"{path}: cannot be read from row {read + 1:,} on ({_said(exc)}); the run stops there"
+    )
+
+
 def _ndjson(path: Path) -> Iterator[Any]:
-    with path.open(encoding="utf-8") as stream:
+    # Read as bytes, each line decoded by itself: a line that is not UTF-8 is refused on its
+    # own, and the others are still decided.
+    with path.open("rb") as stream:
         for text in stream:
             if not text.strip():
                 yield _Blank()
@@ -103,13 +155,21 @@ def _ndjson(path: Path) -> Iterator[Any]:
                 yield json.loads(text)
             except json.JSONDecodeError as exc:
                 yield _Unreadable(f"not valid JSON ({exc.msg}, column {exc.colno})")
+            except UnicodeDecodeError as exc:
+                yield _Unreadable(_not_text(exc))
+
+
+def _not_text(exc: UnicodeDecodeError) -> str:
+    return f"not UTF-8 text (byte {exc.start + 1:,} is {exc.object[exc.start]:#04x})"
 
 
 def _json_array(path: Path) -> list[Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_bytes())
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: {_not_text(exc)}") from None
     if not isinstance(data, list):
         raise InputError(f"{path}: a JSON input holds an array of cases")
     return data
@@ -210,7 +270,10 @@ def _flat(file: pq.ParquetFile, path: Path, size: int, unread: Collection[str]) 
     cases_before = 0
     held: pl.DataFrame | None = None  # the lines of a case that goes on past its chunk
     for start in range(0, total, size):
-        read = lazy.slice(start, size).collect()
+        try:
+            read = lazy.slice(start, size).collect()
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            raise _unreadable(path, start, exc) from None
         frame = _typed(read, layout, path).with_columns(
             pl.int_range(start + 1, start + 1 + read.height, dtype=pl.Int64).alias(ROW)
         )
@@ -221,9 +284,12 @@ def _flat(file: pq.ParquetFile, path: Path, size: int, unread: Collection[str]) 
             held = None
         frame = _numbered(frame, cases_before)
         after = start + read.height
-        next_id = (
-            ids.slice(after, 1).collect().item() if ids is not None and after < total else None
-        )
+        try:
+            next_id = (
+                ids.slice(after, 1).collect().item() if ids is not None and after < total else None
+            )
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            raise _unreadable(path, after, exc) from None
         # Cases are numbered in row order, so the last one is the tail. Only when it goes on
         # in the next rows are its lines held over (the chunk is then copied once, joining
         # them: a fifth of the chunks on the bench file, where four lines in five start a

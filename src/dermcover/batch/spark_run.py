@@ -7,7 +7,6 @@ Row numbers are the rows' places in the input, as the polars engine gives them.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -16,6 +15,8 @@ from typing import TYPE_CHECKING
 from dermcover.batch.check import SECTIONS, SectionChecker, where_error
 from dermcover.batch.lines import PLAN, POLICY, PROGRAM, program_key
 from dermcover.batch.run import Summary, programs_of
+from dermcover.batch.sinks import RejectSink
+from dermcover.batch.sources import Reject
 from dermcover.batch.spark_session import spark_session
 from dermcover.engine.compile.derived import DerivedValues
 from dermcover.engine.compile.flat import CASE_ID, LINE, LINES_FIELD
@@ -48,9 +49,7 @@ def _numbered(frame: DataFrame) -> DataFrame:
     )
 
 
-def _checked(
-    spark: SparkSession, frame: DataFrame, source: Path
-) -> tuple[DataFrame, list[dict[str, object]]]:
+def _checked(spark: SparkSession, frame: DataFrame, source: Path) -> tuple[DataFrame, list[Reject]]:
     """Refused rows (with their case's other lines) out, the rest normalised."""
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
@@ -106,27 +105,23 @@ def _checked(
             first_bad.setdefault(r[CASE_ID], r[ROW])
     bad_ids = set(first_bad)
     refused = frame.filter(col("_error").isNull() & col(CASE_ID).isin(sorted(bad_ids)))
-    rejects: list[dict[str, object]] = [
-        {
-            "row": r[ROW],
-            "case_id": r[CASE_ID],
-            "error": where_error(r["_error"], f"{source} row {r[ROW]}", r[LINE]),
-        }
+    rejects = [
+        Reject(r[ROW], r[CASE_ID], where_error(r["_error"], f"{source} row {r[ROW]}", r[LINE]))
         for r in bad_rows
     ]
     rejects += [
-        {
-            "row": r[ROW],
-            "case_id": r[CASE_ID],
-            "error": f"{source} row {r[ROW]}: not decided: row {first_bad[r[CASE_ID]]} of the "
+        Reject(
+            r[ROW],
+            r[CASE_ID],
+            f"{source} row {r[ROW]}: not decided: row {first_bad[r[CASE_ID]]} of the "
             "same case is refused",
-        }
+        )
         for r in refused.select(ROW, CASE_ID).collect()
     ]
     keep = frame.filter(
         col("_error").isNull() & ~F.coalesce(col(CASE_ID).isin(sorted(bad_ids)), F.lit(False))
     )
-    return keep.drop("_error"), sorted(rejects, key=lambda r: int(str(r["row"])))
+    return keep.drop("_error"), sorted(rejects, key=lambda r: r.row)
 
 
 def _same(values: dict[str, object], combo: dict[str, object]) -> bool:
@@ -252,9 +247,9 @@ def run_spark(
     result = result.select(*map(col, columns))
     result.write.mode("overwrite").parquet(str(out))
     written = spark.read.parquet(str(out))
-    with rejects_path.open("w", encoding="utf-8") as stream:
-        for reject in rejects:
-            stream.write(json.dumps(reject) + "\n")
+    with RejectSink(rejects_path) as refused:
+        refused.write(rejects)
+        refused.close()
     summary = Summary(rows=rows, rejects=len(rejects))
     summary.outcomes = Counter(dict(written.groupBy("outcome").count().collect()))
     cases = written.select(

@@ -23,8 +23,8 @@ from rich.text import Text
 from dermcover.batch.impact import change_table
 from dermcover.batch.lines import RESULT
 from dermcover.batch.run import Comparison, Summary, run
-from dermcover.batch.sinks import LineSink, RejectSink, format_of, write_parquet
-from dermcover.batch.sources import total_rows
+from dermcover.batch.sinks import LineSink, RejectSink, check_outputs, format_of, write_parquet
+from dermcover.batch.sources import readable, total_rows
 from dermcover.batch.versions import pack_version
 from dermcover.cli.app import console, errors
 from dermcover.engine.library import PolicyLibrary, library
@@ -54,6 +54,16 @@ def run_batch(
     chunk: int,
 ) -> None:
     format_of(out)
+    readable(source)
+    rejects_path = rejects or _beside(out, ".rejects.ndjson")
+    changes_path = changes or _beside(out, ".changes.parquet")
+    outputs = {"--out": out, "--rejects": rejects_path}
+    if compare is not None:
+        outputs["--changes"] = changes_path
+    elif changes is not None:
+        raise InputError("--changes names the file of changed lines: it goes with --compare")
+    # Spark writes its results as a folder of part files.
+    check_outputs(source, outputs, folders={"--out"} if engine == "spark" else ())
     packs = library()
     if policy is not None:
         packs.get(policy)  # an unknown id is one line, before any work
@@ -64,7 +74,6 @@ def run_batch(
         if policy is not None and policy != compared:
             raise InputError(f"--compare names {compared}, but --policy is {policy}")
         comparison = Comparison(compared, other, compare)
-    rejects_path = rejects or _beside(out, ".rejects.ndjson")
     started = time.perf_counter()
     if engine == "spark":
         from dermcover.batch.spark_run import run_spark
@@ -79,7 +88,7 @@ def run_batch(
     seconds = time.perf_counter() - started
     _print_summary(summary, out, rejects_path, seconds)
     if comparison is not None:
-        _print_impact(summary, comparison, changes or _beside(out, ".changes.parquet"))
+        _print_impact(summary, comparison, changes_path)
 
 
 def _run_polars(
@@ -99,9 +108,8 @@ def _run_polars(
         RowsPerSecond(),
         TimeElapsedColumn(),
     ]
-    sink = LineSink(out)
-    refused = RejectSink(rejects_path)
-    try:
+    # Both files are moved into place only once the run is through (sinks.py).
+    with LineSink(out) as sink, RejectSink(rejects_path) as refused:
         with Progress(*columns, console=errors, transient=False) as bar:
             task = bar.add_task("rows", total=total)
             summary = run(
@@ -116,9 +124,7 @@ def _run_polars(
                 progress=lambda rows: bar.advance(task, rows),
             )
         sink.close(_empty_result())
-    finally:
         refused.close()
-        sink.__exit__(None, None, None)
     return summary
 
 
