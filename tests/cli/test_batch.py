@@ -95,6 +95,8 @@ def test_a_file_with_bad_rows_is_decided_and_the_bad_rows_are_rejected(tmp_path:
     for outcome in set(expected):
         assert re.search(rf"{outcome}\s*│\s*{expected.count(outcome)}\s*│", stdout)
     assert "11 rows read" in stdout
+    # The paths whole, however wide: a person copies them from here.
+    assert f"results in {out}; 3 rejects in {tmp_path / 'results.rejects.ndjson'}\n" in stdout
 
 
 def plan_fixture_cases(plan_id: str) -> list[tuple[dict[str, Any], list[str]]]:
@@ -330,7 +332,7 @@ UNUSABLE = [
     ("cases.csv", "unknown input type .csv"),
     ("missing.ndjson", "no such file"),
     ("missing.parquet", "no such file"),
-    ("folder.parquet", "is a folder; give the input file"),
+    ("folder.parquet", "is a folder, not a file"),
     ("text.parquet", "not a Parquet file that can be read"),
     ("latin1.json", "not UTF-8 text (byte 10 is 0xe9)"),
 ]
@@ -410,7 +412,7 @@ def test_outputs_in_a_folder_that_is_not_there_are_one_line_errors(tmp_path: Pat
         args = {"--out": str(tmp_path / "o.parquet"), option: str(tmp_path / "no" / "f.ndjson")}
         code, _, stderr = run("batch", str(source), *[p for pair in args.items() for p in pair])
         assert code == 2
-        assert f"no such folder {tmp_path / 'no'}" in stderr
+        assert f"the folder {tmp_path / 'no'} does not exist" in stderr
     code, _, stderr = run(
         "batch", str(source), "--out", str(tmp_path / "o.parquet"), "--changes", "c.parquet"
     )

@@ -31,14 +31,19 @@ def test_lmn_writes_a_pdf(tmp_path: Path) -> None:
 
 
 def test_a_pa_packet_pdf_comes_with_its_json(tmp_path: Path) -> None:
-    out = tmp_path / "packet.pdf"
+    # A folder with a long name: the paths printed are wider than the terminal, and are still
+    # printed whole, for a person to copy.
+    folder = tmp_path / ("a-folder-with-a-long-name-" * 4)
+    folder.mkdir()
+    out = folder / "packet.pdf"
     code, stdout, _ = run(
         "pa-packet", BURN, "--schedule", str(EXAMPLES / "schedule-burn-laser.yaml"), "-o", str(out)
     )
     assert code == 0
     assert out.read_bytes().startswith(b"%PDF-")
-    assert f"wrote {tmp_path / 'packet.json'}" in stdout
-    packet = json.loads((tmp_path / "packet.json").read_text(encoding="utf-8"))
+    assert f"wrote {out}\n" in stdout
+    assert f"wrote {folder / 'packet.json'}\n" in stdout
+    packet = json.loads((folder / "packet.json").read_text(encoding="utf-8"))
     assert packet["procedures"][0]["code"] == "0479T"
 
 

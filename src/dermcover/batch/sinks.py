@@ -61,7 +61,7 @@ def check_outputs(
         if path.is_dir() and option not in folders:
             raise InputError(f"{option} {path}: is a folder; give a file name")
         if not path.parent.is_dir():
-            raise InputError(f"{option} {path}: no such folder {path.parent}")
+            raise InputError(f"{option} {path}: the folder {path.parent} does not exist")
         seen[option] = path
 
 

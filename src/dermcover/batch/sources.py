@@ -71,7 +71,7 @@ def readable(path: Path) -> str:
     footer reads): a missing file, a folder or a file that is not Parquet is one line, before
     any work is done."""
     if path.is_dir():
-        raise InputError(f"{path}: is a folder; give the input file")
+        raise InputError(f"{path}: is a folder, not a file")
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     kind = kind_of(path)

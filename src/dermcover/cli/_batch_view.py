@@ -153,6 +153,7 @@ def _print_summary(summary: Summary, out: Path, rejects_path: Path, seconds: flo
         f"{summary.rows:,} rows read in {seconds:,.1f} s ({rate:,.0f} rows/s); "
         f"results in {out}; {summary.rejects:,} rejects in {rejects_path}",
         highlight=False,
+        soft_wrap=True,  # a path is never split across lines
     )
 
 
@@ -177,4 +178,4 @@ def _print_impact(summary: Summary, comparison: Comparison, changes_path: Path) 
             str(before), str(after), str(rule_before or "-"), str(rule_after or "-"), f"{lines:,}"
         )
     console.print(table)
-    console.print(f"changed lines in {changes_path}", highlight=False)
+    console.print(f"changed lines in {changes_path}", highlight=False, soft_wrap=True)

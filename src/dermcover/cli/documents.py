@@ -206,7 +206,7 @@ def document(
         language=lang,
     )
     for path in write(kind, built, out, lang):
-        console.print(f"wrote {path}", highlight=False)
+        console.print(f"wrote {path}", highlight=False, soft_wrap=True)
     left_out = getattr(built, "left_out", None)
     for note in left_out or []:
         console.print(f"left out: {note}", highlight=False)
