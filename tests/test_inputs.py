@@ -55,6 +55,27 @@ def test_json_is_read_too_with_lines() -> None:
     assert message.startswith("case.yaml:3: procedures[0].kind = 'facial'")
 
 
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("procedures: [{kind: microneedling, area_cm2: .inf}]\n", "procedures[0].area_cm2"),
+        (
+            "procedures: [{kind: microneedling}]\ncondition: {body_surface_percent: .nan}\n",
+            "condition.body_surface_percent",
+        ),
+        (
+            "procedures: [{kind: microneedling}]\nprior_treatments: [{name: x, months: .inf}]\n",
+            "prior_treatments[0].months",
+        ),
+    ],
+    ids=["area", "body-surface", "months"],
+)
+def test_an_infinite_or_undefined_measure_is_refused(text: str, field: str) -> None:
+    message = error_for(text)
+    assert f"{field} = " in message
+    assert message.endswith("Input should be a finite number")
+
+
 def test_several_problems_are_counted_not_dumped() -> None:
     message = error_for("procedures: [{kind: a}, {kind: b}]\n")
     assert "(and 1 more problem)" in message

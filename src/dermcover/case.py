@@ -467,7 +467,7 @@ class Procedure(Contract):
     )
     sessions: Annotated[int, Field(ge=1, le=100)] = 1
     site: Site | None = None
-    area_cm2: Annotated[float, Field(gt=0)] | None = None
+    area_cm2: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
     depth: Depth | None = None
     device_fda_cleared: bool | None = None
     weeks_given: Annotated[int, Field(ge=0, le=520)] | None = Field(
@@ -531,7 +531,7 @@ class Condition(Contract):
     days_since_injury: Annotated[int, Field(ge=0, le=36500)] | None = Field(
         default=None, description="Days from the injury (or burn) to the planned procedure."
     )
-    body_surface_percent: Annotated[float, Field(ge=0, le=100)] | None = Field(
+    body_surface_percent: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)] | None = Field(
         default=None, description="Share of the body's skin the condition covers, in percent."
     )
     recurrent: bool | None = Field(
@@ -563,7 +563,7 @@ class Condition(Contract):
 class PriorTreatment(Contract):
     name: str = Field(min_length=1, description="e.g. fluorouracil_topical, cryotherapy")
     outcome: TreatmentOutcome | None = None
-    months: Annotated[float, Field(ge=0)] | None = None
+    months: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
     kind: TreatmentClass | None = Field(
         default=None, description="The treatment's class; inferred from a canonical name."
     )
