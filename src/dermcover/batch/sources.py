@@ -70,6 +70,14 @@ def readable(path: Path) -> str:
     """The input's kind, once it is known to be a file that opens (and, for Parquet, whose
     footer reads): a missing file, a folder or a file that is not Parquet is one line, before
     any work is done."""
+    kind = _file_kind(path)
+    if kind == "parquet":
+        _parquet(path)
+    return kind
+
+
+def _file_kind(path: Path) -> str:
+    """The input's kind, once it is known to be a file that opens."""
     if path.is_dir():
         raise InputError(f"{path}: is a folder, not a file")
     if not path.is_file():
@@ -79,8 +87,6 @@ def readable(path: Path) -> str:
         path.open("rb").close()
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    if kind == "parquet":
-        _parquet(path)
     return kind
 
 
@@ -98,7 +104,7 @@ def _said(exc: BaseException) -> str:
 
 def total_rows(path: Path) -> int | None:
     """How many input rows there are, when the file says so without reading it (Parquet)."""
-    if readable(path) == "parquet":
+    if _file_kind(path) == "parquet":
         return int(_parquet(path).metadata.num_rows)
     return None
 
@@ -107,9 +113,9 @@ def chunks(path: Path, size: int, unread: Collection[str] = ()) -> Iterator[Chun
     """The input's chunks. The flat layout's columns named in `unread` are not read (their
     type is still checked): the run never looks at them. A file that cannot be read to its
     end stops the run with one line saying from which row."""
-    kind = readable(path)
+    kind = _file_kind(path)
     if kind == "parquet":
-        file = _parquet(path)
+        file = _parquet(path)  # the footer read once
         names = set(file.schema_arrow.names)
         if LINES_FIELD in names:
             yield from _nested(_nested_rows(file, path, size), path, size)
