@@ -170,6 +170,44 @@ def test_a_flat_parquet_file_rejects_a_bad_line_and_the_rest_of_its_case(tmp_pat
     assert first["case_id"] not in set(decided["case_id"])
 
 
+def test_a_flat_row_whose_line_is_not_a_place_in_its_case_is_refused(tmp_path: Path) -> None:
+    """`line` is the line's place in `procedures`: unknown, below 0 or past the 50 lines a case
+    may have, it names no line, so its row is refused (and with it its case) rather than
+    decided and reported as a line that does not exist."""
+    cases = fixture_cases("uhc")
+    rows = [
+        row
+        for number, (case, _) in enumerate(cases)
+        for row in rows_of({**case, "id": f"case-{number}"})
+    ]
+    missing, negative, past = [n for n, row in enumerate(rows) if row["line"] == 0 and n][:3]
+    rows[missing]["line"] = None
+    rows[negative]["line"] = -1
+    rows[past]["line"] = 50
+    source = tmp_path / "lines.parquet"
+    frame_of(rows).write_parquet(source)
+
+    code, _, _ = run("batch", str(source), "--out", str(tmp_path / "out.ndjson"))
+
+    assert code == 0
+    rejects = {
+        r["row"]: r
+        for r in map(json.loads, (tmp_path / "out.rejects.ndjson").read_text().splitlines())
+    }
+    assert rejects[missing + 1]["error"] == (
+        f"{source} row {missing + 1}: line: required field is missing"
+    )
+    for n, value in ((negative, -1), (past, 50)):
+        assert rejects[n + 1]["error"].startswith(
+            f"{source} row {n + 1}: line = {value}: should be from 0 to 49"
+        )
+    decided = pl.read_ndjson(tmp_path / "out.ndjson")
+    refused_ids = {rows[n]["case_id"] for n in (missing, negative, past)}
+    assert not refused_ids & set(decided["case_id"])
+    assert decided["line"].is_between(0, 49).all()
+    assert decided.height + len(rejects) == len(rows)
+
+
 @pytest.mark.parametrize("chunk", [1, 3, 7, 100_000])
 def test_flat_parquet_is_decided_the_same_whatever_the_chunks(tmp_path: Path, chunk: int) -> None:
     """Chunks end mid-case (and a case is longer than the smallest chunk): every line still
@@ -478,6 +516,8 @@ def test_spark_gives_the_polars_results(spark: Any, tmp_path: Path) -> None:
         for row in rows_of({**case, "id": f"case-{number}"})
     ]
     rows[0]["procedure.kind"] = "laser_of_some_kind"
+    rows[-1]["line"] = None
+    rows[-2]["line"] = -1
     source = tmp_path / "lines.parquet"
     frame_of(rows).write_parquet(source)
 
@@ -497,10 +537,11 @@ def test_spark_gives_the_polars_results(spark: Any, tmp_path: Path) -> None:
     assert on_spark["decided_by"].str.starts_with("uhc-mmc-2026.").any()
     polars_rejects = (tmp_path / "polars.rejects.ndjson").read_text().splitlines()
     spark_rejects = (tmp_path / "spark.rejects.ndjson").read_text().splitlines()
-    assert [json.loads(x)["row"] for x in spark_rejects] == [
-        json.loads(x)["row"] for x in polars_rejects
-    ]
-    assert json.loads(spark_rejects[0])["error"] == json.loads(polars_rejects[0])["error"]
+    refused = [json.loads(x) for x in polars_rejects]
+    assert [json.loads(x) for x in spark_rejects] == refused
+    by_row = {reject["row"]: reject["error"] for reject in refused}
+    assert by_row[len(rows)].endswith(f"row {len(rows)}: line: required field is missing")
+    assert f"row {len(rows) - 1}: line = -1: should be from 0" in by_row[len(rows) - 1]
 
 
 def _allocator_after(script: str, env: dict[str, str]) -> str:

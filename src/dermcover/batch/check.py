@@ -16,8 +16,16 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from dermcover.case import Case, Procedure
-from dermcover.engine.compile.flat import COLUMNS, LINES_FIELD, Column, bare, nested, rows_of
+from dermcover.case import MAX_PROCEDURES, Case, Procedure
+from dermcover.engine.compile.flat import (
+    COLUMNS,
+    LINE,
+    LINES_FIELD,
+    Column,
+    bare,
+    nested,
+    rows_of,
+)
 from dermcover.inputs import describe
 
 WHERE = "\x00where\x00"  # stands for the row's place in the input until a row is known
@@ -110,6 +118,18 @@ class SectionChecker:
             return Checked(None, describe(exc, Case, WHERE))
         row = rows_of(case.model_dump(mode="json"))[0]
         return Checked({c.name: row.get(c.name) for c in section.columns}, None)
+
+
+# A flat row's `line` is its place in its case's `procedures`, so it is what the case model
+# allows there: 0 up to one less than the lines a case may have. The error for a bad one is
+# worded as the case model words its own; the engines build it from these parts.
+LINE_RANGE = (0, MAX_PROCEDURES - 1)  # the lowest and highest allowed, both included
+LINE_MISSING = f"{WHERE}: {LINE}: required field is missing"
+LINE_OUT_OF_RANGE = (  # the value goes between the two
+    f"{WHERE}: {LINE} = ",
+    f": should be from {LINE_RANGE[0]} to {LINE_RANGE[1]} (the line's place in its case, "
+    f"which has at most {MAX_PROCEDURES} lines)",
+)
 
 
 def where_error(error: str, where: str, line: int) -> str:

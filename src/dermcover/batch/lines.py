@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import polars as pl
 
-from dermcover.batch.check import SECTIONS, SectionChecker, where_error
+from dermcover.batch.check import (
+    LINE_MISSING,
+    LINE_OUT_OF_RANGE,
+    LINE_RANGE,
+    SECTIONS,
+    SectionChecker,
+    where_error,
+)
 from dermcover.batch.sources import CASE, ROW, Reject
 from dermcover.determination import Outcome
 from dermcover.engine.compile.derived import inputs_of
@@ -30,7 +37,7 @@ def checked(
 ) -> tuple[pl.DataFrame, list[Reject]]:
     """Flat rows checked section by section; a case with a refused line is refused whole."""
     layout = schema()
-    errors = pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias("_error")
+    errors = frame.select(_line_error().alias("_error")).to_series()
     # Every section's distinct combinations at once: the tables are made side by side.
     lazy = frame.lazy()
     tables = pl.collect_all(
@@ -85,6 +92,19 @@ def checked(
             error = f"{where}: not decided: row {row['_bad_row']} of the same case is refused"
         rejects.append(Reject(row[ROW], row[CASE_ID], error))
     return frame.filter(~pl.col(CASE).is_in(bad_cases.implode())).drop("_error"), rejects
+
+
+def _line_error() -> pl.Expr:
+    """Why a row's `line` cannot be its place in a case, or null."""
+    line = pl.col(LINE)
+    before, after = LINE_OUT_OF_RANGE
+    return (
+        pl.when(line.is_null())
+        .then(pl.lit(LINE_MISSING))
+        .when(~line.is_between(*LINE_RANGE))
+        .then(pl.concat_str(pl.lit(before), line.cast(pl.String), pl.lit(after)))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )
 
 
 def unread_columns() -> frozenset[str]:
