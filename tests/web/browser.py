@@ -46,7 +46,11 @@ class LiveServer:
 
 
 def start_server(database_url: str, log: Path) -> LiveServer:
-    """`dermcover serve` on a free port; returns once it answers."""
+    """`dermcover serve` on a free port, one worker process; returns once it answers.
+
+    One worker starts in under half the time two take, and each browser test starts its own
+    server. That sessions and answers hold across workers is tests/cli/test_serve.py's to
+    check."""
     port = free_port()
     env = {
         **os.environ,
@@ -54,6 +58,7 @@ def start_server(database_url: str, log: Path) -> LiveServer:
         "DERMCOVER_PLAIN_HTTP": "1",
     }
     command = [str(Path(sys.executable).with_name("dermcover")), "serve", "--port", str(port)]
+    command += ["--workers", "1"]
     with log.open("wb") as output:
         process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
