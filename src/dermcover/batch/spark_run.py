@@ -113,6 +113,8 @@ def _checked(spark: SparkSession, frame: DataFrame, source: Path) -> tuple[DataF
     frame = frame.withColumn("_error", F.coalesce(*map(col, error_columns))).drop(*error_columns)
     bad = frame.filter(col("_error").isNotNull())
     bad_rows = bad.select(ROW, CASE_ID, LINE, "_error").collect()
+    if not bad_rows:
+        return frame.drop("_error"), []
     first_bad: dict[str, int] = {}
     for r in sorted(bad_rows, key=lambda r: r[ROW]):
         if r[CASE_ID] is not None:
