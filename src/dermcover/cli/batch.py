@@ -38,8 +38,9 @@ def batch(
         bool,
         typer.Option(
             "--policy-from-case",
-            help="Each case under its own payer.policy, else medicare for a Medicare plan, else "
-            "generic (the default when --policy is not given).",
+            help="Each case under its own payer.policy, else the pack its payer.plan sits over, "
+            "else medicare for a Medicare plan, else generic (the default when --policy is not "
+            "given).",
         ),
     ] = False,
     engine: Annotated[
