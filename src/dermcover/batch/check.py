@@ -120,15 +120,30 @@ class SectionChecker:
         return Checked({c.name: row.get(c.name) for c in section.columns}, None)
 
 
-# A flat row's `line` is its place in its case's `procedures`, so it is what the case model
-# allows there: 0 up to one less than the lines a case may have. The error for a bad one is
-# worded as the case model words its own; the engines build it from these parts.
-LINE_RANGE = (0, MAX_PROCEDURES - 1)  # the lowest and highest allowed, both included
-LINE_MISSING = f"{WHERE}: {LINE}: required field is missing"
-LINE_OUT_OF_RANGE = (  # the value goes between the two
-    f"{WHERE}: {LINE} = ",
-    f": should be from {LINE_RANGE[0]} to {LINE_RANGE[1]} (the line's place in its case, "
-    f"which has at most {MAX_PROCEDURES} lines)",
+@dataclass(frozen=True)
+class LineRule:
+    """What a flat row's `line` may be: its place in its case's `procedures`, so what the case
+    model allows there (0 up to one less than the lines a case may have). The errors for a bad
+    one are worded as the case model words its own; each engine builds them from these parts,
+    the value going between `before` and `after`."""
+
+    lowest: int
+    highest: int
+    missing: str
+    before: str
+    after: str
+
+    def allows(self, line: int | None) -> bool:
+        return line is not None and self.lowest <= line <= self.highest
+
+
+LINE_RULE = LineRule(
+    lowest=0,
+    highest=MAX_PROCEDURES - 1,
+    missing=f"{WHERE}: {LINE}: required field is missing",
+    before=f"{WHERE}: {LINE} = ",
+    after=f": should be from 0 to {MAX_PROCEDURES - 1} (the line's place in its case, which "
+    f"has at most {MAX_PROCEDURES} lines)",
 )
 
 

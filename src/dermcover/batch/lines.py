@@ -5,14 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from dermcover.batch.check import (
-    LINE_MISSING,
-    LINE_OUT_OF_RANGE,
-    LINE_RANGE,
-    SECTIONS,
-    SectionChecker,
-    where_error,
-)
+from dermcover.batch.check import LINE_RULE, SECTIONS, SectionChecker, where_error
 from dermcover.batch.sources import CASE, ROW, Reject
 from dermcover.determination import Outcome
 from dermcover.engine.compile.derived import inputs_of
@@ -96,13 +89,12 @@ def checked(
 
 def _line_error() -> pl.Expr:
     """Why a row's `line` cannot be its place in a case, or null."""
-    line = pl.col(LINE)
-    before, after = LINE_OUT_OF_RANGE
+    line, rule = pl.col(LINE), LINE_RULE
     return (
         pl.when(line.is_null())
-        .then(pl.lit(LINE_MISSING))
-        .when(~line.is_between(*LINE_RANGE))
-        .then(pl.concat_str(pl.lit(before), line.cast(pl.String), pl.lit(after)))
+        .then(pl.lit(rule.missing))
+        .when(~line.is_between(rule.lowest, rule.highest))
+        .then(pl.concat_str(pl.lit(rule.before), line.cast(pl.String), pl.lit(rule.after)))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
 

@@ -12,14 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dermcover.batch.check import (
-    LINE_MISSING,
-    LINE_OUT_OF_RANGE,
-    LINE_RANGE,
-    SECTIONS,
-    SectionChecker,
-    where_error,
-)
+from dermcover.batch.check import LINE_RULE, SECTIONS, SectionChecker, where_error
 from dermcover.batch.lines import PLAN, POLICY, PROGRAM, program_key
 from dermcover.batch.run import Summary, programs_of
 from dermcover.batch.sinks import RejectSink
@@ -64,17 +57,21 @@ def _checked(spark: SparkSession, frame: DataFrame, source: Path) -> tuple[DataF
     from dermcover.engine.compile.spark import col, data_type, distinct_values
 
     checker = SectionChecker()
-    line = col(LINE)
-    before, after = LINE_OUT_OF_RANGE
-    frame = frame.withColumn(
-        "_error_line",
-        F.when(line.isNull(), F.lit(LINE_MISSING)).when(
-            ~line.between(*LINE_RANGE),
-            F.concat(F.lit(before), line.cast("string"), F.lit(after)),
-        ),
-    )
-    error_columns = ["_error_line"]
-    every = distinct_values(frame, [[c.name for c in section.columns] for section in SECTIONS])
+    error_columns: list[str] = []
+    groups = [[c.name for c in section.columns] for section in SECTIONS]
+    # The distinct lines come in the same pass as the sections' combinations: a file whose
+    # lines are all places in a case needs no column for their errors.
+    *every, lines = distinct_values(frame, [*groups, [LINE]])
+    if not all(LINE_RULE.allows(combo[LINE]) for combo in lines):
+        line, rule = col(LINE), LINE_RULE
+        frame = frame.withColumn(
+            "_error_line",
+            F.when(line.isNull(), F.lit(rule.missing)).when(
+                ~line.between(rule.lowest, rule.highest),
+                F.concat(F.lit(rule.before), line.cast("string"), F.lit(rule.after)),
+            ),
+        )
+        error_columns.append("_error_line")
     for section, combos in zip(SECTIONS, every, strict=True):
         names = [c.name for c in section.columns]
         results = checker.check(section, combos)
@@ -110,6 +107,8 @@ def _checked(spark: SparkSession, frame: DataFrame, source: Path) -> tuple[DataF
             table[error_column],
         )
         error_columns.append(error_column)
+    if not error_columns:
+        return frame, []
     frame = frame.withColumn("_error", F.coalesce(*map(col, error_columns))).drop(*error_columns)
     bad = frame.filter(col("_error").isNotNull())
     bad_rows = bad.select(ROW, CASE_ID, LINE, "_error").collect()
