@@ -142,6 +142,45 @@ def test_cases_naming_a_plan_are_decided_under_its_exclusions(tmp_path: Path) ->
     )
 
 
+def test_a_line_no_pack_can_decide_refuses_its_whole_case_row_by_row(tmp_path: Path) -> None:
+    """A flat case whose second line names a policy that does not exist: that row is refused
+    with the policy's error, and its first line, which alone could be decided, is refused as
+    not decided because of it. No row of the input goes missing from both outputs."""
+    cases = fixture_cases("aetna")[:4]
+    rows = [
+        row
+        for number, (case, _) in enumerate(cases)
+        for row in rows_of({**case, "id": f"case-{number}"})
+    ]
+    two_lines = {**cases[0][0], "id": "two-lines", "procedures": [{"code": "17000"}] * 2}
+    added = rows_of(two_lines)
+    added[1]["payer.policy"] = "nosuch"
+    rows += added
+    source = tmp_path / "lines.parquet"
+    frame_of(rows).write_parquet(source)
+
+    code, _, _ = run("batch", str(source), "--out", str(tmp_path / "out.ndjson"))
+
+    assert code == 0
+    rejects = [json.loads(x) for x in (tmp_path / "out.rejects.ndjson").read_text().splitlines()]
+    first, second = len(rows) - 1, len(rows)
+    assert rejects == [
+        {
+            "row": first,
+            "case_id": "two-lines",
+            "error": f"{source} row {first}: not decided: row {second} of the same case is refused",
+        },
+        {
+            "row": second,
+            "case_id": "two-lines",
+            "error": f"{source} row {second}: payer.policy = 'nosuch': unknown policy; "
+            f"available: {', '.join(sorted(library().packs))}",
+        },
+    ]
+    decided = pl.read_ndjson(tmp_path / "out.ndjson")
+    assert decided["outcome"].to_list() == [o for _, outcomes in cases for o in outcomes]
+
+
 def test_a_flat_parquet_file_rejects_a_bad_line_and_the_rest_of_its_case(tmp_path: Path) -> None:
     cases = fixture_cases("uhc")
     rows = [
@@ -518,6 +557,14 @@ def test_spark_gives_the_polars_results(spark: Any, tmp_path: Path) -> None:
     rows[0]["procedure.kind"] = "laser_of_some_kind"
     rows[-1]["line"] = None
     rows[-2]["line"] = -1
+    # Cases no pack can decide are refused, not the run stopped: an unknown policy, an
+    # unknown plan document, and a case whose second line alone names an unknown policy.
+    rows += rows_of({**BAD_POLICY, "id": "no-policy"})
+    no_plan = {"id": "no-plan", "payer": {"plan": "nosuch"}, "procedures": [{"code": "17000"}]}
+    rows += rows_of(no_plan)
+    mixed = rows_of({"id": "mixed", "procedures": [{"code": "17000"}] * 2})
+    mixed[1]["payer.policy"] = "nosuch"
+    rows += mixed
     source = tmp_path / "lines.parquet"
     frame_of(rows).write_parquet(source)
 
@@ -540,8 +587,45 @@ def test_spark_gives_the_polars_results(spark: Any, tmp_path: Path) -> None:
     refused = [json.loads(x) for x in polars_rejects]
     assert [json.loads(x) for x in spark_rejects] == refused
     by_row = {reject["row"]: reject["error"] for reject in refused}
-    assert by_row[len(rows)].endswith(f"row {len(rows)}: line: required field is missing")
-    assert f"row {len(rows) - 1}: line = -1: should be from 0" in by_row[len(rows) - 1]
+    last = len(rows) - 4  # the last fixture line
+    assert by_row[last].endswith(f"row {last}: line: required field is missing")
+    assert f"row {last - 1}: line = -1: should be from 0" in by_row[last - 1]
+    assert "payer.policy = 'nosuch': unknown policy" in by_row[last + 1]
+    assert "payer.plan: unknown plan 'nosuch'" in by_row[last + 2]
+    assert by_row[last + 3].endswith(f"not decided: row {last + 4} of the same case is refused")
+    assert "payer.policy = 'nosuch': unknown policy" in by_row[last + 4]
+
+
+@pytest.mark.parametrize("refused", [False, True], ids=["nothing refused", "everything refused"])
+def test_spark_and_polars_agree_when_nothing_or_everything_is_refused(
+    spark: Any, tmp_path: Path, refused: bool
+) -> None:
+    rows = [
+        row
+        for number, (case, _) in enumerate(fixture_cases("cigna"))
+        for row in rows_of({**case, "id": f"case-{number}"})
+    ]
+    if refused:
+        rows = [{**row, "payer.policy": "nosuch"} for row in rows]
+    source = tmp_path / "lines.parquet"
+    frame_of(rows).write_parquet(source)
+
+    outputs = {}
+    for engine in ("polars", "spark"):
+        code, stdout, stderr = run(
+            "batch", str(source), "--out", str(tmp_path / f"{engine}.parquet"),
+            "--engine", engine, "--master", "local[2]",
+        )  # fmt: skip
+        assert code == 0, stderr
+        assert f"{len(rows) if refused else 0} rejects" in stdout
+        path = tmp_path / f"{engine}.parquet"
+        results = pl.read_parquet(path / "*.parquet" if path.is_dir() else path)
+        rejects = (tmp_path / f"{engine}.rejects.ndjson").read_text().splitlines()
+        outputs[engine] = (results.sort("row"), [json.loads(x) for x in rejects])
+    (on_polars, polars_rejects), (on_spark, spark_rejects) = outputs["polars"], outputs["spark"]
+    assert on_spark.height == (0 if refused else len(rows)) == on_polars.height
+    assert on_spark.select(on_polars.columns).equals(on_polars)
+    assert spark_rejects == polars_rejects
 
 
 def _allocator_after(script: str, env: dict[str, str]) -> str:

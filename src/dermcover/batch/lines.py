@@ -3,16 +3,18 @@ its case's overall outcome."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
-from dermcover.batch.check import LINE_RULE, SECTIONS, SectionChecker, where_error
+from dermcover.batch.check import LINE_RULE, SECTIONS, WHERE, SectionChecker, where_error
 from dermcover.batch.sources import CASE, ROW, Reject
 from dermcover.determination import Outcome
 from dermcover.engine.compile.derived import inputs_of
 from dermcover.engine.compile.flat import CASE_ID, COLUMNS, LINE
 from dermcover.engine.compile.polars import OUTPUT, Decider, schema
 from dermcover.engine.facts import FACTS
-from dermcover.engine.library import DEFAULT_POLICY
+from dermcover.engine.library import DEFAULT_POLICY, PolicyLibrary
 from dermcover.engine.plans import PlanLibrary
 
 POLICY = "policy"
@@ -69,22 +71,57 @@ def checked(
         ).select(frame.columns)
     if errors.null_count() == frame.height:
         return frame, []
-    frame = frame.with_columns(errors)
+    return refused_cases(frame.with_columns(errors), lambda row: f"{source} row {row}")
+
+
+def refused_cases(
+    frame: pl.DataFrame, where: Callable[[int], str]
+) -> tuple[pl.DataFrame, list[Reject]]:
+    """The cases with a row whose `_error` is set taken out, every row of them a reject: a
+    refused row with its own error (told for the row `where` names), each other row of its
+    case as not decided because of the case's first refused row. In a nested input a case's
+    lines share one row, and that row is one reject."""
     bad_cases = frame.filter(pl.col("_error").is_not_null())[CASE].unique()
     refused = frame.filter(pl.col(CASE).is_in(bad_cases.implode()))
     first_error = refused.group_by(CASE).agg(
-        pl.col("_error").drop_nulls().first().alias("_case_error"),
-        pl.col(ROW).filter(pl.col("_error").is_not_null()).first().alias("_bad_row"),
+        pl.col(ROW).filter(pl.col("_error").is_not_null()).min().alias("_bad_row")
     )
+    refused = refused.join(first_error, on=CASE).sort(ROW, pl.col("_error").is_null())
     rejects = []
-    for row in refused.join(first_error, on=CASE).sort(ROW).iter_rows(named=True):
-        where = f"{source} row {row[ROW]}"
+    for row in refused.unique(subset=[ROW], keep="first", maintain_order=True).iter_rows(
+        named=True
+    ):
         if row["_error"] is not None:
-            error = where_error(row["_error"], where, row[LINE])
+            error = where_error(row["_error"], where(row[ROW]), row[LINE])
         else:
-            error = f"{where}: not decided: row {row['_bad_row']} of the same case is refused"
+            error = (
+                f"{where(row[ROW])}: not decided: row {row['_bad_row']} of the same case is refused"
+            )
         rejects.append(Reject(row[ROW], row[CASE_ID], error))
     return frame.filter(~pl.col(CASE).is_in(bad_cases.implode())).drop("_error"), rejects
+
+
+def program_error(
+    policy: str, plan: str | None, packs: PolicyLibrary, plans: PlanLibrary
+) -> str | None:
+    """Why a line cannot be decided under `policy` and the plan document it names (`plan`,
+    or none), in `dermcover check`'s words; None when it can. Both engines refuse such a
+    line's case with this error."""
+    if policy not in packs.packs:
+        available = ", ".join(sorted(packs.packs))
+        return f"{WHERE}: {PAYER_POLICY} = {policy!r}: unknown policy; available: {available}"
+    if not plan:
+        return None
+    if plan not in plans.plans:
+        known = ", ".join(sorted(plans.plans)) or "none"
+        return f"{WHERE}: {PLAN}: unknown plan {plan!r}; available: {known}"
+    over = plans.plans[plan].spec.policy
+    if over != policy:
+        return (
+            f"{WHERE}: {PLAN}: plan {plan!r} sits over policy {over!r}, but the case is "
+            f"decided under {policy!r}; name that policy or leave the policy out"
+        )
+    return None
 
 
 def _line_error() -> pl.Expr:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import polars as pl
 
@@ -28,13 +28,15 @@ from dermcover.batch.lines import (
     case_starts,
     checked,
     decided,
+    program_error,
     program_key,
+    refused_cases,
     unread_columns,
     with_case_outcome,
     with_policy,
 )
 from dermcover.batch.sinks import LineSink, RejectSink
-from dermcover.batch.sources import CASE, Chunk, Reject, chunks
+from dermcover.batch.sources import Chunk, Reject, chunks
 from dermcover.engine.compile.derived import DerivedValues
 from dermcover.engine.compile.ir import Program
 from dermcover.engine.compile.polars import Decider
@@ -74,59 +76,21 @@ class Summary:
         return pl.concat(self.changes, how="vertical")
 
 
-def _refused(
-    frame: pl.DataFrame,
-    bad: pl.Expr,
-    error: Callable[[dict[str, Any]], str],
-    source: str,
-    chunk: Chunk,
-) -> tuple[pl.DataFrame, list[Reject]]:
-    """The lines of cases with a line `bad` selects taken out, each such line a reject."""
-    refused = frame.filter(bad)
-    if not refused.height:
-        return frame, []
-    rejects = [
-        Reject(row["row"], row["case_id"], f"{chunk.where(source, row['row'])}: {error(row)}")
-        for row in refused.unique(subset=["row"], maintain_order=True).iter_rows(named=True)
-    ]
-    return frame.filter(~pl.col(CASE).is_in(refused[CASE].unique().implode())), rejects
-
-
 def _reject_unknown(
     frame: pl.DataFrame, packs: PolicyLibrary, plans: PlanLibrary, source: str, chunk: Chunk
 ) -> tuple[pl.DataFrame, list[Reject]]:
-    """Lines whose policy or plan document is unknown, or whose plan sits over another
-    policy than the one they are decided under, refused as `dermcover check` refuses them."""
-    available = ", ".join(sorted(packs.packs))
-    frame, rejects = _refused(
-        frame,
-        ~pl.col(POLICY).is_in(sorted(packs.packs)),
-        lambda row: f"payer.policy = {row[POLICY]!r}: unknown policy; available: {available}",
-        source,
-        chunk,
+    """The cases with a line whose policy or plan document is unknown, or whose plan sits over
+    another policy than the one it is decided under, refused as `dermcover check` refuses
+    them. A chunk has few such pairs, so each is weighed once."""
+    pairs = frame.select(POLICY, PLAN).unique()
+    errors = [program_error(policy, plan, packs, plans) for policy, plan in pairs.iter_rows()]
+    if not any(errors):
+        return frame, []
+    table = pairs.with_columns(pl.Series("_error", errors, dtype=pl.String))
+    frame = frame.join(
+        table, on=[POLICY, PLAN], how="left", nulls_equal=True, maintain_order="left"
     )
-    known = ", ".join(sorted(plans.plans)) or "none"
-    named = pl.col(PLAN).is_not_null() & (pl.col(PLAN) != "")
-    frame, more = _refused(
-        frame,
-        named & ~pl.col(PLAN).is_in(sorted(plans.plans)),
-        lambda row: f"payer.plan: unknown plan {row[PLAN]!r}; available: {known}",
-        source,
-        chunk,
-    )
-    rejects += more
-    over = {plan_id: plan.spec.policy for plan_id, plan in plans.plans.items()}
-    frame, more = _refused(
-        frame,
-        named & (pl.col(PLAN).replace_strict(over, default=None) != pl.col(POLICY)),
-        lambda row: (
-            f"payer.plan: plan {row[PLAN]!r} sits over policy {over[row[PLAN]]!r}, but the "
-            f"case is decided under {row[POLICY]!r}; name that policy or leave the policy out"
-        ),
-        source,
-        chunk,
-    )
-    return frame, rejects + more
+    return refused_cases(frame, lambda row: chunk.where(source, row))
 
 
 def programs_of(packs: PolicyLibrary, plans: PlanLibrary) -> dict[str, Program]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dermcover.batch.check import LINE_RULE, SECTIONS, SectionChecker, where_error
-from dermcover.batch.lines import PLAN, POLICY, PROGRAM, program_key
+from dermcover.batch.lines import PLAN, POLICY, PROGRAM, program_error, program_key
 from dermcover.batch.run import Summary, programs_of
 from dermcover.batch.sinks import RejectSink
 from dermcover.batch.sources import Reject
@@ -110,6 +110,16 @@ def _checked(spark: SparkSession, frame: DataFrame, source: Path) -> tuple[DataF
     if not error_columns:
         return frame, []
     frame = frame.withColumn("_error", F.coalesce(*map(col, error_columns))).drop(*error_columns)
+    return _refused_cases(frame, source)
+
+
+def _refused_cases(frame: DataFrame, source: Path) -> tuple[DataFrame, list[Reject]]:
+    """The cases with a row whose `_error` is set taken out, every row of them a reject, as
+    the polars engine refuses them (`lines.refused_cases`)."""
+    from pyspark.sql import functions as F
+
+    from dermcover.engine.compile.spark import col
+
     bad = frame.filter(col("_error").isNotNull())
     bad_rows = bad.select(ROW, CASE_ID, LINE, "_error").collect()
     if not bad_rows:
@@ -220,29 +230,21 @@ def run_spark(
         ),
         key=lambda pair: (pair[0], pair[1] or ""),
     )
-    missing = [p for p, _ in pairs if p not in packs.packs]
-    if missing:
-        raise InputError(
-            f"{source}: payer.policy = {missing[0]!r}: unknown policy; available: "
-            + ", ".join(sorted(packs.packs))
-        )
+    # Lines whose policy or plan document cannot decide them: their cases refused, as on polars.
+    errors = {pair: program_error(*pair, packs, plans) for pair in pairs}
+    if any(errors.values()):
+        error = F.lit(None).cast("string")
+        for (pack_id, named_plan), told in errors.items():
+            if told is not None:
+                same_plan = F.coalesce(named, F.lit("")) == F.lit(named_plan or "")
+                error = F.when((col(POLICY) == pack_id) & same_plan, F.lit(told)).otherwise(error)
+        frame, more = _refused_cases(frame.withColumn("_error", error), source)
+        rejects = sorted(rejects + more, key=lambda r: r.row)
+        pairs = [pair for pair in pairs if errors[pair] is None]
     programs = programs_of(packs, plans)
-    for pack_id, named_plan in pairs:
-        if named_plan is None:
-            continue
-        if named_plan not in over:
-            names = ", ".join(sorted(over)) or "none"
-            raise InputError(
-                f"{source}: payer.plan: unknown plan {named_plan!r}; available: {names}"
-            )
-        if over[named_plan] != pack_id:
-            raise InputError(
-                f"{source}: payer.plan: plan {named_plan!r} sits over policy "
-                f"{over[named_plan]!r}, but its case is decided under {pack_id!r}; name that "
-                "policy or leave the policy out"
-            )
     values = DerivedValues(today)
-    keys = sorted({program_key(p, plan) for p, plan in pairs})
+    # With every case refused, the results are empty but still have their columns.
+    keys = sorted({program_key(p, plan) for p, plan in pairs}) or [min(programs)]
     parts = [
         decide(spark, programs[key], frame.filter(col(PROGRAM) == key), values) for key in keys
     ]
