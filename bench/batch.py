@@ -45,7 +45,7 @@ from dermcover.engine.facts import LineView, line_views
 from dermcover.engine.fixtures import load_fixtures
 
 sys.path.insert(0, str(Path(__file__).parent))
-from batch_data import generate
+from batch_data import generate, write
 from batch_run import TODAY
 from zen_table import decision_model
 
@@ -185,7 +185,7 @@ def child(source: Path, *options: str) -> tuple[int, float, float, float]:
 def dataset(workdir: Path, cases: int) -> Path:
     path = workdir / f"cases-{cases}.parquet"
     if not path.exists():
-        generate(cases, seed=20261122).write_parquet(path, row_group_size=200_000)
+        write(path, cases, seed=20261122)
     return path
 
 

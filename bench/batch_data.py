@@ -8,7 +8,9 @@ sections (payer, patient, condition, purpose, impairment, prior treatments...) w
 fixture drawn at random, and each line's procedure from a fixture line drawn at random; so the
 values, and the way values go together inside a section, are the fixtures' own, while the
 combinations across sections are new. Written as the flat per-line layout (docs/spec/
-batch-format.md), 1M cases by default.
+batch-format.md), 1M cases by default. Past a million cases the file is made and written a
+million cases at a time (each block seeded from the seed and its number), so a file of 100M
+lines is made in bounded memory.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+import pyarrow.parquet as pq
 
 from dermcover.engine import library
 from dermcover.engine.compile.flat import CASE_ID, COLUMNS, LINE, LINES_FIELD, rows_of
@@ -41,9 +44,15 @@ def fixture_lines() -> tuple[pl.DataFrame, list[int]]:
     return frame_of(rows), sizes
 
 
-def generate(cases: int, seed: int) -> pl.DataFrame:
+BLOCK = 1_000_000  # cases made and written at a time
+ROW_GROUP = 200_000
+
+
+def generate(cases: int, seed: int, block: int = 0) -> pl.DataFrame:
+    """`cases` cases; a block after the first draws from its own stream and numbers its cases
+    on from the blocks before it."""
     samples, sizes = fixture_lines()
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed if block == 0 else [seed, block])
     per_case = rng.choice(np.array(sizes), size=cases)
     total = int(per_case.sum())
     case_of_line = np.repeat(np.arange(cases), per_case)
@@ -56,7 +65,7 @@ def generate(cases: int, seed: int) -> pl.DataFrame:
     parts = [
         pl.DataFrame(
             {
-                CASE_ID: pl.Series([f"c{n}" for n in case_of_line]),
+                CASE_ID: pl.Series([f"c{n}" for n in case_of_line + block * BLOCK]),
                 LINE: pl.Series(line, dtype=pl.Int64),
             }
         )
@@ -71,6 +80,28 @@ def generate(cases: int, seed: int) -> pl.DataFrame:
     return frame.select([CASE_ID, LINE, *(c.name for c in COLUMNS if c.name != CASE_ID)])
 
 
+def write(path: Path, cases: int, seed: int) -> int:
+    """`cases` cases written to `path` as flat Parquet; the number of lines. Up to a million
+    in one piece; past that, block by block (zstd, as polars writes), one block in memory."""
+    if cases <= BLOCK:
+        frame = generate(cases, seed)
+        frame.write_parquet(path, row_group_size=ROW_GROUP)
+        return frame.height
+    lines, writer = 0, None
+    try:
+        for block, start in enumerate(range(0, cases, BLOCK)):
+            table = generate(min(BLOCK, cases - start), seed, block).to_arrow()
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema, compression="zstd")
+            writer.write_table(table, row_group_size=ROW_GROUP)
+            lines += table.num_rows
+            print(f"  {start + BLOCK:,} of {cases:,} cases", flush=True)
+    finally:
+        if writer is not None:
+            writer.close()
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="the flat Parquet file to write")
@@ -79,12 +110,13 @@ def main() -> None:
     parser.add_argument("--ndjson", type=Path, help="also write the cases, nested, as NDJSON")
     args = parser.parse_args()
     started = time.perf_counter()
-    frame = generate(args.cases, args.seed)
-    frame.write_parquet(args.out, row_group_size=200_000)
     if args.ndjson is not None:
-        write_nested(frame, args.ndjson)
+        if args.cases > BLOCK:
+            parser.error(f"--ndjson: at most {BLOCK:,} cases (it is written row by row)")
+        write_nested(generate(args.cases, args.seed), args.ndjson)
+    lines = write(args.out, args.cases, args.seed)
     print(
-        f"{args.cases:,} cases, {frame.height:,} lines -> {args.out} "
+        f"{args.cases:,} cases, {lines:,} lines -> {args.out} "
         f"in {time.perf_counter() - started:.1f} s"
     )
 
