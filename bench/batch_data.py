@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -95,7 +96,7 @@ def write(path: Path, cases: int, seed: int) -> int:
                 writer = pq.ParquetWriter(path, table.schema, compression="zstd")
             writer.write_table(table, row_group_size=ROW_GROUP)
             lines += table.num_rows
-            print(f"  {start + BLOCK:,} of {cases:,} cases", flush=True)
+            print(f"  {start + BLOCK:,} of {cases:,} cases", file=sys.stderr, flush=True)
     finally:
         if writer is not None:
             writer.close()

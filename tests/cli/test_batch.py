@@ -439,6 +439,30 @@ def test_unusable_inputs_are_one_line_errors(
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            ["--master", "local[2]"],
+            "--master 'local[2]' names a Spark master: it goes with --engine spark",
+        ),
+        (
+            ["--engine", "spark", "--compare", "aetna@HEAD"],
+            "--compare runs on the polars engine; leave out --engine spark",
+        ),
+    ],
+)
+def test_options_of_the_other_engine_are_one_line_errors(
+    tmp_path: Path, options: list[str], message: str
+) -> None:
+    source, _ = _flat_file(tmp_path, 2)
+    out = tmp_path / "o.parquet"
+    code, _, stderr = run("batch", str(source), "--out", str(out), *options)
+    assert code == 2
+    assert stderr.strip().splitlines() == [f"error: {message}"]
+    assert not out.exists()
+
+
 def _flat_file(tmp_path: Path, cases: int) -> tuple[Path, int]:
     """A flat Parquet file of the aetna fixtures' cases, repeated, in row groups of 1,000
     lines, compressed; and how many lines it has."""
@@ -614,7 +638,7 @@ def test_spark_and_polars_agree_when_nothing_or_everything_is_refused(
     for engine in ("polars", "spark"):
         code, stdout, stderr = run(
             "batch", str(source), "--out", str(tmp_path / f"{engine}.parquet"),
-            "--engine", engine, "--master", "local[2]",
+            "--engine", engine, *(["--master", "local[2]"] if engine == "spark" else []),
         )  # fmt: skip
         assert code == 0, stderr
         assert f"{len(rows) if refused else 0} rejects" in stdout

@@ -62,6 +62,10 @@ def run_batch(
         outputs["--changes"] = changes_path
     elif changes is not None:
         raise InputError("--changes names the file of changed lines: it goes with --compare")
+    if engine == "spark" and compare is not None:
+        raise InputError("--compare runs on the polars engine; leave out --engine spark")
+    if engine != "spark" and master is not None:
+        raise InputError(f"--master {master!r} names a Spark master: it goes with --engine spark")
     # Spark writes its results as a folder of part files.
     check_outputs(source, outputs, folders={"--out"} if engine == "spark" else ())
     packs = library()
@@ -78,8 +82,6 @@ def run_batch(
     if engine == "spark":
         from dermcover.batch.spark_run import run_spark
 
-        if comparison is not None:
-            raise InputError("--compare runs on the polars engine; leave out --engine spark")
         summary = run_spark(
             source, out, rejects_path, packs, policy=policy, master=master, today=date.today()
         )
