@@ -173,7 +173,13 @@ def run_spark(
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    from dermcover.engine.compile.spark import col, decide, schema
+    from dermcover.engine.compile.spark import (
+        col,
+        decided_with_derived,
+        derived_of,
+        schema,
+        with_derived,
+    )
 
     if source.suffix.lower() != ".parquet":
         raise InputError(f"{source}: the Spark engine reads Parquet in the flat layout")
@@ -245,8 +251,15 @@ def run_spark(
     values = DerivedValues(today)
     # With every case refused, the results are empty but still have their columns.
     keys = sorted({program_key(p, plan) for p, plan in pairs}) or [min(programs)]
+    # Every program's derived facts from one pass over the lines, then each program's lines.
+    frame = with_derived(spark, frame, derived_of([programs[key] for key in keys]), values)
+    columns = [ROW, CASE_ID, LINE, POLICY, "outcome", "decided_by", "prior_authorization"]
+    columns += ["questions"]
     parts = [
-        decide(spark, programs[key], frame.filter(col(PROGRAM) == key), values) for key in keys
+        decided_with_derived(programs[key], frame.filter(col(PROGRAM) == key)).select(
+            *map(col, columns)
+        )
+        for key in keys
     ]
     result = parts[0]
     for part in parts[1:]:
@@ -259,9 +272,7 @@ def run_spark(
             F.lit("mixed")
         ),
     )
-    columns = [ROW, CASE_ID, LINE, POLICY, "outcome", "decided_by", "prior_authorization"]
-    columns += ["questions", "case_outcome"]
-    result = result.select(*map(col, columns))
+    result = result.select(*map(col, [*columns, "case_outcome"]))
     result.write.mode("overwrite").parquet(str(out))
     written = spark.read.parquet(str(out))
     with RejectSink(rejects_path) as refused:

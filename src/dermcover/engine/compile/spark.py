@@ -178,14 +178,18 @@ def distinct_values(frame: DataFrame, groups: list[list[str]]) -> list[list[dict
 def with_derived(
     spark: SparkSession, frame: DataFrame, derived: list[Derived], values: DerivedValues
 ) -> DataFrame:
-    """Add each derived column: distinct inputs collected, computed on the driver, joined."""
+    """Add each derived column, in one pass over the data: the distinct values of every set
+    of inputs collected at once, each column computed on the driver from its inputs' distinct
+    values, and one broadcast join per set of inputs (the prior-treatment tests all read the
+    same list, so they come in one table)."""
+    by_inputs: dict[tuple[str, ...], list[Derived]] = {}
     for column in derived:
-        inputs = list(column.inputs)
-        distinct = [
-            row.asDict(recursive=True)
-            for row in frame.select(*map(col, inputs)).distinct().collect()
-        ]
-        computed = values.values(column, distinct)
+        by_inputs.setdefault(column.inputs, []).append(column)
+    groups = list(by_inputs)
+    every = distinct_values(frame, [list(inputs) for inputs in groups])
+    for inputs, distinct in zip(groups, every, strict=True):
+        columns = by_inputs[inputs]
+        computed = [values.values(column, distinct) for column in columns]
         keys = [f"_key{n}" for n in range(len(inputs))]
         table_schema = T.StructType(
             [
@@ -193,12 +197,12 @@ def with_derived(
                     T.StructField(key, data_type(BY_NAME[name]))
                     for key, name in zip(keys, inputs, strict=True)
                 ),
-                T.StructField(column.name, _DERIVED[column.kind]),
+                *(T.StructField(column.name, _DERIVED[column.kind]) for column in columns),
             ]
         )
         rows = [
-            (*(row[name] for name in inputs), value)
-            for row, value in zip(distinct, computed, strict=True)
+            (*(row[name] for name in inputs), *(value[n] for value in computed))
+            for n, row in enumerate(distinct)
         ]
         table = spark.createDataFrame(rows, table_schema)
         match = _and(
@@ -208,14 +212,25 @@ def with_derived(
     return frame
 
 
+def derived_of(programs: list[Program]) -> list[Derived]:
+    """The derived columns the programs read, each once (a column's name says what it is)."""
+    return list({c.name: c for p in programs for c in columns_for(p).derived}.values())
+
+
 def decide(
     spark: SparkSession, program: Program, frame: DataFrame, values: DerivedValues
 ) -> DataFrame:
     """Decide every line of a flat Spark table; the four result columns are added to it."""
-    columns = columns_for(program)
-    expressions = Expressions(program, columns)
     original = frame.columns
-    frame = with_derived(spark, frame, columns.derived, values)
+    derived = with_derived(spark, frame, columns_for(program).derived, values)
+    keep = [name for name in original if name not in OUTPUT]
+    return decided_with_derived(program, derived).select(*map(col, keep), *map(col, OUTPUT))
+
+
+def decided_with_derived(program: Program, frame: DataFrame) -> DataFrame:
+    """`decide` on a table that has the program's derived columns already (`with_derived`,
+    made once for several programs): the four result columns added, every column kept."""
+    expressions = Expressions(program, columns_for(program))
     for level in criteria_levels(program):
         frame = frame.withColumns(
             {f"criterion:{cid}": expressions.node(program.criteria[cid]) for cid in level}
@@ -251,5 +266,4 @@ def decide(
             "questions": expressions.questions(ambiguous, decided),
         }
     )
-    keep = [name for name in original if name not in OUTPUT]
-    return frame.select(*map(col, keep), *map(col, OUTPUT))
+    return frame
