@@ -450,6 +450,10 @@ def test_unusable_inputs_are_one_line_errors(
             ["--engine", "spark", "--compare", "aetna@HEAD"],
             "--compare runs on the polars engine; leave out --engine spark",
         ),
+        (
+            ["--engine", "spark", "--chunk", "5000"],
+            "--chunk sizes the polars engine's chunks; Spark splits IN itself",
+        ),
     ],
 )
 def test_options_of_the_other_engine_are_one_line_errors(

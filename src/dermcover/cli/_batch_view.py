@@ -22,7 +22,7 @@ from rich.text import Text
 
 from dermcover.batch.impact import change_table
 from dermcover.batch.lines import RESULT
-from dermcover.batch.run import Comparison, Summary, run
+from dermcover.batch.run import DEFAULT_CHUNK, Comparison, Summary, run
 from dermcover.batch.sinks import LineSink, RejectSink, check_outputs, format_of, write_parquet
 from dermcover.batch.sources import readable, total_rows
 from dermcover.batch.versions import pack_version
@@ -51,7 +51,7 @@ def run_batch(
     compare: str | None,
     rejects: Path | None,
     changes: Path | None,
-    chunk: int,
+    chunk: int | None,
 ) -> None:
     format_of(out)
     readable(source)
@@ -66,6 +66,8 @@ def run_batch(
         raise InputError("--compare runs on the polars engine; leave out --engine spark")
     if engine != "spark" and master is not None:
         raise InputError(f"--master {master!r} names a Spark master: it goes with --engine spark")
+    if engine == "spark" and chunk is not None:
+        raise InputError("--chunk sizes the polars engine's chunks; Spark splits IN itself")
     # Spark writes its results as a folder of part files.
     check_outputs(source, outputs, folders={"--out"} if engine == "spark" else ())
     packs = library()
@@ -86,7 +88,8 @@ def run_batch(
             source, out, rejects_path, packs, policy=policy, master=master, today=date.today()
         )
     else:
-        summary = _run_polars(source, out, rejects_path, packs, policy, chunk, comparison)
+        size = DEFAULT_CHUNK if chunk is None else chunk
+        summary = _run_polars(source, out, rejects_path, packs, policy, size, comparison)
     seconds = time.perf_counter() - started
     _print_summary(summary, out, rejects_path, seconds)
     if comparison is not None:

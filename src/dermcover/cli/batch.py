@@ -69,9 +69,13 @@ def batch(
         typer.Option(help="With --compare, the changed lines; default: OUT with .changes.parquet."),
     ] = None,
     chunk: Annotated[
-        int,
-        typer.Option(min=1000, help="Rows read at a time; memory grows with it, not the input."),
-    ] = 200_000,
+        int | None,
+        typer.Option(
+            min=1000,
+            help="Rows read at a time on polars (default 200,000); memory grows with it, not "
+            "the input.",
+        ),
+    ] = None,
 ) -> None:
     """Decide every case in IN and write each procedure line's result to OUT."""
     from dermcover.batch.allocator import for_batch
