@@ -49,10 +49,15 @@ BLOCK = 1_000_000  # cases made and written at a time
 ROW_GROUP = 200_000
 
 
-def generate(cases: int, seed: int, block: int = 0) -> pl.DataFrame:
+def generate(
+    cases: int,
+    seed: int,
+    block: int = 0,
+    fixtures: tuple[pl.DataFrame, list[int]] | None = None,
+) -> pl.DataFrame:
     """`cases` cases; a block after the first draws from its own stream and numbers its cases
-    on from the blocks before it."""
-    samples, sizes = fixture_lines()
+    on from the blocks before it. `fixtures` is `fixture_lines()`, made once for many blocks."""
+    samples, sizes = fixtures or fixture_lines()
     rng = np.random.default_rng(seed if block == 0 else [seed, block])
     per_case = rng.choice(np.array(sizes), size=cases)
     total = int(per_case.sum())
@@ -88,15 +93,16 @@ def write(path: Path, cases: int, seed: int) -> int:
         frame = generate(cases, seed)
         frame.write_parquet(path, row_group_size=ROW_GROUP)
         return frame.height
-    lines, writer = 0, None
+    fixtures, lines, writer = fixture_lines(), 0, None
     try:
         for block, start in enumerate(range(0, cases, BLOCK)):
-            table = generate(min(BLOCK, cases - start), seed, block).to_arrow()
+            size = min(BLOCK, cases - start)
+            table = generate(size, seed, block, fixtures).to_arrow()
             if writer is None:
                 writer = pq.ParquetWriter(path, table.schema, compression="zstd")
             writer.write_table(table, row_group_size=ROW_GROUP)
             lines += table.num_rows
-            print(f"  {start + BLOCK:,} of {cases:,} cases", file=sys.stderr, flush=True)
+            print(f"  {start + size:,} of {cases:,} cases", file=sys.stderr, flush=True)
     finally:
         if writer is not None:
             writer.close()
@@ -111,11 +117,11 @@ def main() -> None:
     parser.add_argument("--ndjson", type=Path, help="also write the cases, nested, as NDJSON")
     args = parser.parse_args()
     started = time.perf_counter()
-    if args.ndjson is not None:
-        if args.cases > BLOCK:
-            parser.error(f"--ndjson: at most {BLOCK:,} cases (it is written row by row)")
-        write_nested(generate(args.cases, args.seed), args.ndjson)
+    if args.ndjson is not None and args.cases > BLOCK:
+        parser.error(f"--ndjson: at most {BLOCK:,} cases (it is written row by row)")
     lines = write(args.out, args.cases, args.seed)
+    if args.ndjson is not None:
+        write_nested(pl.read_parquet(args.out), args.ndjson)
     print(
         f"{args.cases:,} cases, {lines:,} lines -> {args.out} "
         f"in {time.perf_counter() - started:.1f} s"

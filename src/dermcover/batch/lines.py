@@ -82,11 +82,12 @@ def refused_cases(
     case as not decided because of the case's first refused row. In a nested input a case's
     lines share one row, and that row is one reject."""
     bad_cases = frame.filter(pl.col("_error").is_not_null())[CASE].unique()
-    refused = frame.filter(pl.col(CASE).is_in(bad_cases.implode()))
-    first_error = refused.group_by(CASE).agg(
-        pl.col(ROW).filter(pl.col("_error").is_not_null()).min().alias("_bad_row")
+    bad_row = pl.col(ROW).filter(pl.col("_error").is_not_null()).min().over(CASE)
+    refused = (
+        frame.filter(pl.col(CASE).is_in(bad_cases.implode()))
+        .with_columns(bad_row.alias("_bad_row"))
+        .sort(ROW, pl.col("_error").is_null())
     )
-    refused = refused.join(first_error, on=CASE).sort(ROW, pl.col("_error").is_null())
     rejects = []
     for row in refused.unique(subset=[ROW], keep="first", maintain_order=True).iter_rows(
         named=True
