@@ -393,6 +393,26 @@ def test_compare_reports_the_lines_a_pack_change_moves(tmp_path: Path) -> None:
     assert "Lines that change under" in stdout and f"{changes.height:,} of" in stdout
 
 
+def test_compare_with_an_unchanged_pack_says_no_line_changes(tmp_path: Path) -> None:
+    cases = fixture_cases("aetna")
+    source = tmp_path / "cases.ndjson"
+    source.write_text("\n".join(json.dumps(case) for case, _ in cases), encoding="utf-8")
+    same = tmp_path / "aetna-same" / "aetna"
+    shutil.copytree(library().folder / "aetna", same)
+    out = tmp_path / "now.parquet"
+
+    code, stdout, stderr = run(
+        "batch", str(source), "--out", str(out), "--policy", "aetna",
+        "--compare", f"aetna@{same.parent}",
+    )  # fmt: skip
+
+    assert code == 0, stderr
+    lines = pl.read_parquet(out).height
+    assert f"No line changes under aetna@{same.parent}" in " ".join(stdout.split())
+    assert f"the {lines:,} lines compared keep their outcome" in " ".join(stdout.split())
+    assert pl.read_parquet(tmp_path / "now.changes.parquet").height == 0
+
+
 def test_compare_at_a_revision_that_does_not_exist_is_one_line(tmp_path: Path) -> None:
     source = tmp_path / "cases.ndjson"
     source.write_text(json.dumps(fixture_cases("aetna")[0][0]), encoding="utf-8")

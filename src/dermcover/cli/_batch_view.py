@@ -167,6 +167,16 @@ def _print_impact(summary: Summary, comparison: Comparison, changes_path: Path) 
     write_parquet(changed, changes_path)
     # The headline is a line of its own, not the table's title: a title wraps at the table's
     # width, and a long pack folder would split it. Outcomes and rules fold, never cut short.
+    if not changed.height:
+        # An empty table would say the same less plainly.
+        console.print(
+            f"[bold]No line changes under {escape(comparison.label)}[/]: the "
+            f"{summary.compared:,} lines compared keep their outcome and deciding rule",
+            highlight=False,
+            soft_wrap=True,
+        )
+        console.print(f"(no changed lines in {changes_path})", highlight=False, soft_wrap=True)
+        return
     console.print(
         f"[bold]Lines that change under {escape(comparison.label)}[/] "
         f"({changed.height:,} of {summary.compared:,} compared)",
