@@ -8,8 +8,10 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -676,6 +678,84 @@ def test_spark_and_polars_agree_when_nothing_or_everything_is_refused(
     assert on_polars["outcome"].to_list() == expected  # what the policy text demands
     assert on_spark.select(on_polars.columns).equals(on_polars)
     assert spark_rejects == polars_rejects
+
+
+def test_ctrl_c_stops_a_run_and_leaves_the_earlier_results_as_they_were(tmp_path: Path) -> None:
+    rows = [row for case, _ in fixture_cases("aetna") for row in rows_of(case)]
+    source = tmp_path / "many.parquet"
+    lines = frame_of(rows)
+    # Enough lines for several chunks, so the run is still going when it is stopped.
+    many = pl.concat([lines] * (600_000 // lines.height + 1)).with_columns(
+        pl.int_range(pl.len()).cast(pl.String).alias("case_id"), pl.lit(0).alias("line")
+    )
+    many.write_parquet(source)
+    out, rejects = tmp_path / "results.parquet", tmp_path / "results.rejects.ndjson"
+    out.write_bytes(b"an earlier run's results")
+    command = [str(Path(sys.executable).with_name("dermcover")), "batch", str(source)]
+    process = subprocess.Popen(
+        [*command, "--out", str(out), "--chunk", "20000"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    partial = tmp_path / ".results.parquet.partial"
+    while not partial.exists() and process.poll() is None:  # the first chunk is written
+        time.sleep(0.005)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+
+    assert process.returncode == 130, stderr
+    assert f"interrupted: nothing written; {out} and {rejects} are as they were" in " ".join(
+        stderr.split()
+    )
+    assert out.read_bytes() == b"an earlier run's results"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["many.parquet", "results.parquet"]
+
+
+def test_a_spark_run_stopped_while_writing_leaves_the_earlier_results(
+    spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pyspark.sql.readwriter import DataFrameWriter
+
+    cases = fixture_cases("anthem")
+    source = tmp_path / "lines.parquet"
+    frame_of([row for case, _ in cases for row in rows_of(case)]).write_parquet(source)
+    out, rejects = tmp_path / "results.parquet", tmp_path / "results.rejects.ndjson"
+    out.mkdir()
+    (out / "part-0.parquet").write_bytes(b"an earlier run's results")
+    rejects.write_text("an earlier run's rejects\n")
+    write = DataFrameWriter.parquet
+
+    def stopped_once_written(self: Any, path: str, *args: Any, **kwargs: Any) -> None:
+        write(self, path, *args, **kwargs)  # every part is there, then Ctrl-C
+        raise KeyboardInterrupt
+
+    command = ["batch", str(source), "--out", str(out), "--engine", "spark"]
+    with monkeypatch.context() as patched:
+        patched.setattr(DataFrameWriter, "parquet", stopped_once_written)
+        code, _, stderr = run(*command, "--master", "local[2]")
+
+    assert code == 130
+    assert f"interrupted: nothing written; {out} and {rejects} are as they were" in " ".join(
+        stderr.split()
+    )
+    assert [path.name for path in out.iterdir()] == ["part-0.parquet"]
+    assert (out / "part-0.parquet").read_bytes() == b"an earlier run's results"
+    assert rejects.read_text() == "an earlier run's rejects\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "lines.parquet", "results.parquet", "results.rejects.ndjson"
+    ]  # fmt: skip
+    # Run again to the end: the new results take the earlier ones' place, nothing left aside.
+    code, _, stderr = run(*command, "--master", "local[2]")
+    assert code == 0, stderr
+    results = pl.read_parquet(out / "*.parquet")
+    assert results.sort("row")["outcome"].to_list() == [
+        o for _, outcomes in cases for o in outcomes
+    ]
+    assert rejects.read_text() == ""
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "lines.parquet", "results.parquet", "results.rejects.ndjson"
+    ]  # fmt: skip
 
 
 def _allocator_after(script: str, env: dict[str, str]) -> str:

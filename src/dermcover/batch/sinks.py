@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from types import TracebackType
@@ -213,6 +214,49 @@ class RejectSink:
         if not self._closed:
             self._stream.close()
             _discard(self.path)
+
+
+class FolderSink:
+    """A folder of part files (Spark writes its results as one), written at `partial` and put
+    in `path`'s place by `place` once whole; gone if the run stops before (`with`), leaving
+    whatever was at `path` as it was."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.partial = _partial(path)
+        self._placed = False
+        _remove(self.partial)  # what a run stopped by force left
+
+    def place(self) -> None:
+        """The whole folder moved to `path`; what was there (a folder or a file) is moved aside
+        first and removed once the new one is in."""
+        aside = self.path.with_name(f".{self.path.name}.replaced")
+        try:
+            _remove(aside)
+            if self.path.exists() or self.path.is_symlink():
+                os.replace(self.path, aside)
+            os.replace(self.partial, self.path)
+        except OSError as exc:
+            raise _unwritable(self.path, exc) from None
+        self._placed = True
+        _remove(aside)
+
+    def __enter__(self) -> FolderSink:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if not self._placed:
+            _remove(self.partial)
+
+
+def _remove(path: Path) -> None:
+    """A file or folder gone, if there."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def write_parquet(frame: pl.DataFrame, path: Path) -> None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from dermcover.batch.check import LINE_RULE, SECTIONS, SectionChecker, where_error
 from dermcover.batch.lines import PLAN, POLICY, PROGRAM, program_error, program_key
 from dermcover.batch.run import Summary, programs_of
-from dermcover.batch.sinks import RejectSink
+from dermcover.batch.sinks import FolderSink, RejectSink
 from dermcover.batch.sources import Reject
 from dermcover.batch.spark_session import spark_session
 from dermcover.engine.compile.derived import DerivedValues
@@ -273,17 +273,21 @@ def run_spark(
         ),
     )
     result = result.select(*map(col, [*columns, "case_outcome"]))
-    result.write.mode("overwrite").parquet(str(out))
-    written = spark.read.parquet(str(out))
-    with RejectSink(rejects_path) as refused:
+    # Both written under hidden names, counted, and put in place together at the very end, so
+    # a run that stops leaves an earlier run's files as they were (Spark's own overwrite would
+    # first delete them).
+    with FolderSink(out) as folder, RejectSink(rejects_path) as refused:
+        result.write.mode("overwrite").parquet(str(folder.partial))
         refused.write(rejects)
+        written = spark.read.parquet(str(folder.partial))
+        summary = Summary(rows=rows, rejects=len(rejects))
+        summary.outcomes = Counter(dict(written.groupBy("outcome").count().collect()))
+        cases = written.select(
+            F.coalesce(col(CASE_ID), col(ROW).cast("string")).alias("k"), "case_outcome"
+        ).distinct()
+        summary.case_outcomes = Counter(dict(cases.groupBy("case_outcome").count().collect()))
+        folder.place()
         refused.close()
-    summary = Summary(rows=rows, rejects=len(rejects))
-    summary.outcomes = Counter(dict(written.groupBy("outcome").count().collect()))
-    cases = written.select(
-        F.coalesce(col(CASE_ID), col(ROW).cast("string")).alias("k"), "case_outcome"
-    ).distinct()
-    summary.case_outcomes = Counter(dict(cases.groupBy("case_outcome").count().collect()))
     summary.lines = sum(summary.outcomes.values())
     summary.cases = sum(summary.case_outcomes.values())
     return summary

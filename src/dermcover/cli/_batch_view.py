@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import polars as pl
+import typer
 from rich.markup import escape
 from rich.progress import (
     BarColumn,
@@ -29,6 +30,8 @@ from dermcover.batch.versions import pack_version
 from dermcover.cli.app import console, errors
 from dermcover.engine.library import PolicyLibrary, library
 from dermcover.inputs import InputError
+
+INTERRUPTED = 130  # the shell's status for a command stopped by Ctrl-C (128 + SIGINT)
 
 
 class RowsPerSecond(ProgressColumn):
@@ -81,19 +84,45 @@ def run_batch(
             raise InputError(f"--compare names {compared}, but --policy is {policy}")
         comparison = Comparison(compared, other, compare)
     started = time.perf_counter()
-    if engine == "spark":
-        from dermcover.batch.spark_run import run_spark
+    before = {path: _state(path) for path in (out, rejects_path)}
+    try:
+        if engine == "spark":
+            from dermcover.batch.spark_run import run_spark
 
-        summary = run_spark(
-            source, out, rejects_path, packs, policy=policy, master=master, today=date.today()
-        )
-    else:
-        size = DEFAULT_CHUNK if chunk is None else chunk
-        summary = _run_polars(source, out, rejects_path, packs, policy, size, comparison)
+            summary = run_spark(
+                source, out, rejects_path, packs, policy=policy, master=master, today=date.today()
+            )
+        else:
+            size = DEFAULT_CHUNK if chunk is None else chunk
+            summary = _run_polars(source, out, rejects_path, packs, policy, size, comparison)
+    except KeyboardInterrupt:
+        errors.print(_interrupted(before), highlight=False, soft_wrap=True)
+        raise typer.Exit(INTERRUPTED) from None
     seconds = time.perf_counter() - started
     _print_summary(summary, out, rejects_path, seconds)
     if comparison is not None:
         _print_impact(summary, comparison, changes_path)
+
+
+def _state(path: Path) -> tuple[int, int] | None:
+    """Which file (or folder) is at `path`, and when it was written; None if nothing is."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_ino, status.st_mtime_ns
+
+
+def _interrupted(before: dict[Path, tuple[int, int] | None]) -> str:
+    """What a run stopped by Ctrl-C leaves, told from the files themselves: each output is
+    moved into place only once whole (sinks.py), so each is either as it was or whole."""
+    written = [path for path, state in before.items() if _state(path) != state]
+    kept = [path for path in before if path not in written]
+    if not written:
+        return f"interrupted: nothing written; {' and '.join(map(str, kept))} are as they were"
+    if not kept:
+        return f"interrupted once the run was through: {' and '.join(map(str, written))} are whole"
+    return f"interrupted: {written[0]} was written whole, {kept[0]} is as it was"
 
 
 def _run_polars(
