@@ -172,6 +172,10 @@ def test_explain_shows_each_rule_with_the_criteria_it_weighed() -> None:
         (("check",), "Missing argument"),
         (("no-such-command",), "No such command 'no-such-command'"),
         (("codes", "nope"), "No such command 'nope'"),
+        (
+            ("batch", "in.parquet", "--out", "o.parquet", "--chunk", "5"),
+            "--chunk = '5': Input should be greater than or equal to 1000",  # value and limit
+        ),
     ],
 )
 def test_usage_errors_are_one_line_not_a_box(args: tuple[str, ...], expected: str) -> None:
@@ -182,6 +186,14 @@ def test_usage_errors_are_one_line_not_a_box(args: tuple[str, ...], expected: st
     assert len(err.strip().splitlines()) == 1
     assert "╭" not in err + out and "Usage:" not in err
     assert "--help" in err  # where to look next
+
+
+@pytest.mark.parametrize("group", [(), ("users",), ("codes",)])
+def test_a_command_group_alone_shows_its_help_and_no_empty_error(group: tuple[str, ...]) -> None:
+    code, out, err = run(*group)
+    assert code == 2
+    assert "Usage:" in out + err and "Commands" in out + err
+    assert "error:" not in out + err
 
 
 def test_explain_json_carries_the_full_trace() -> None:

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 
 # Typer carries its own copy of click; its usage errors are of that copy's class.
-from typer._click.exceptions import UsageError
+from typer._click.exceptions import BadParameter, NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
 
 console = Console()
@@ -29,12 +29,16 @@ class Commands(TyperGroup):
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return super().make_context(*args, **kwargs)
+        except NoArgsIsHelpError as exc:
+            help_only(exc)
         except UsageError as exc:
             fail(usage_message(exc))
 
     def invoke(self, ctx: Any) -> Any:  # Any: typer's own click Context type is private
         try:
             return super().invoke(ctx)
+        except NoArgsIsHelpError as exc:
+            help_only(exc)
         except UsageError as exc:
             fail(usage_message(exc))
         except Exception as exc:
@@ -43,11 +47,35 @@ class Commands(TyperGroup):
             fail(str(exc))
 
 
+def help_only(exc: NoArgsIsHelpError) -> NoReturn:
+    """A command group run without a command: its help is the answer (shown as it is made),
+    with the status of a usage error, and no error line of its own."""
+    if exc.format_message().strip():
+        exc.show()
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
 def usage_message(exc: UsageError) -> str:
-    """Click's own words on one line, with where to look for help."""
+    """Click's own words on one line, with where to look for help. A value the option's type
+    refused is named, as the forms name it (`--chunk = '5': ...`): the type's own words say
+    only what is allowed."""
     text = " ".join(exc.format_message().replace("Value error, ", "").split())
+    given = _refused_input(exc)
+    named = given is not None and repr(given) in exc.message
+    if given is not None and not named and isinstance(exc, BadParameter) and exc.param:
+        hint = exc.param.get_error_hint().replace("'", "")
+        text = f"{hint} = {given!r}: " + " ".join(exc.message.replace("Value error, ", "").split())
     command = exc.ctx.command_path if exc.ctx is not None else "dermcover"
     return f"{text} (see `{command} --help`)"
+
+
+def _refused_input(exc: UsageError) -> Any:
+    """The value a type's validation refused (pydantic's errors carry it), or None."""
+    errors = getattr(exc.__cause__, "errors", None)
+    if not callable(errors):
+        return None
+    found = errors()
+    return found[0].get("input") if found and isinstance(found[0], dict) else None
 
 
 def _is_input_error(exc: Exception) -> bool:
