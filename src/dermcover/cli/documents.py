@@ -181,8 +181,7 @@ def document(
         ),
     ] = "en",
 ) -> None:
-    """Write a letter of medical necessity, prior-authorization packet, Good Faith Estimate or
-    appeal for CASE.
+    """Write CASE's letter of medical necessity, prior-auth packet, Good Faith Estimate or appeal.
 
     Refuses, saying why, when the document cannot honestly be written."""
     from dermcover.inputs import InputError

@@ -192,8 +192,7 @@ def diff(
     ],
     today: TodayOption = None,
 ) -> None:
-    """Show every fixture case two versions of a pack (or of a plan document) decide
-    differently, and why.
+    """Show every fixture case two versions of a pack or plan document decide differently.
 
     Both versions decide the fixtures of both; each change names the rule that decided each line
     before and after. Two versions of a plan document are each weighed before the pack they sit

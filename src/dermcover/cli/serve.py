@@ -69,8 +69,9 @@ def serve(
         ),
     ] = False,
 ) -> None:
-    """Start the web service: the HTTP API (docs at /docs), the patient's coverage check at /
-    and the clinic workspace at /clinic."""
+    """Start the web service: the API, the patient's coverage check and the clinic workspace.
+
+    The API's docs are at /docs, the patient's check at /, the workspace at /clinic."""
     import uvicorn
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import OperationalError
