@@ -758,6 +758,50 @@ def test_a_spark_run_stopped_while_writing_leaves_the_earlier_results(
     ]  # fmt: skip
 
 
+def test_spark_connect_gives_the_polars_results(tmp_path: Path) -> None:
+    """SPARK_REMOTE=local: a Spark Connect server of the command's own, the client talking to
+    it over gRPC as to any remote one (a process of its own: a Connect session cannot share
+    the test session's JVM)."""
+    cases = fixture_cases("anthem")
+    source = tmp_path / "lines.parquet"
+    frame_of([row for case, _ in cases for row in rows_of(case)]).write_parquet(source)
+    command = [str(Path(sys.executable).with_name("dermcover")), "batch", str(source)]
+    env = {**os.environ, "SPARK_REMOTE": "local"}
+    done = subprocess.run(
+        [*command, "--out", str(tmp_path / "connect.parquet"), "--engine", "spark"],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Failed to set" not in done.stderr and "Traceback" not in done.stderr
+    on_connect = pl.read_parquet(tmp_path / "connect.parquet" / "*.parquet").sort("row")
+    assert on_connect["outcome"].to_list() == [o for _, outcomes in cases for o in outcomes]
+    code, _, stderr = run("batch", str(source), "--out", str(tmp_path / "polars.parquet"))
+    assert code == 0, stderr
+    on_polars = pl.read_parquet(tmp_path / "polars.parquet")
+    assert on_connect.select(on_polars.columns).equals(on_polars)
+
+
+def test_spark_connect_without_its_client_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    source = tmp_path / "lines.parquet"
+    frame_of(rows_of(fixture_cases("anthem")[0][0])).write_parquet(source)
+    found = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "grpc" else found(name, *a)
+    )
+    monkeypatch.setenv("SPARK_REMOTE", "sc://localhost:15002")
+    code, _, stderr = run(
+        "batch", str(source), "--out", str(tmp_path / "o.parquet"), "--engine", "spark"
+    )
+    assert code == 2
+    assert stderr.startswith("error: SPARK_REMOTE is set, but Spark Connect's client needs grpc")
+    assert "pip install 'pyspark[connect]'" in " ".join(stderr.split())
+    assert len(stderr.strip().splitlines()) == 1
+
+
 def _allocator_after(script: str, env: dict[str, str]) -> str:
     """What polars' allocator settings are once `script` has run in a fresh interpreter."""
     probe = f"{script}\nimport os\nprint(os.environ.get({SETTINGS!r}, '(unset)'))"

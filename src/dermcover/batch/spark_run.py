@@ -275,18 +275,22 @@ def run_spark(
     result = result.select(*map(col, [*columns, "case_outcome"]))
     # Both written under hidden names, counted, and put in place together at the very end, so
     # a run that stops leaves an earlier run's files as they were (Spark's own overwrite would
-    # first delete them).
+    # first delete them). Through Spark Connect the server writes the results, on its own file
+    # system, where this process cannot move them: there Spark's overwrite is all there is.
+    remote = type(spark).__module__.startswith("pyspark.sql.connect")
     with FolderSink(out) as folder, RejectSink(rejects_path) as refused:
-        result.write.mode("overwrite").parquet(str(folder.partial))
+        target = out if remote else folder.partial
+        result.write.mode("overwrite").parquet(str(target))
         refused.write(rejects)
-        written = spark.read.parquet(str(folder.partial))
+        written = spark.read.parquet(str(target))
         summary = Summary(rows=rows, rejects=len(rejects))
         summary.outcomes = Counter(dict(written.groupBy("outcome").count().collect()))
         cases = written.select(
             F.coalesce(col(CASE_ID), col(ROW).cast("string")).alias("k"), "case_outcome"
         ).distinct()
         summary.case_outcomes = Counter(dict(cases.groupBy("case_outcome").count().collect()))
-        folder.place()
+        if not remote:
+            folder.place()
         refused.close()
     summary.lines = sum(summary.outcomes.values())
     summary.cases = sum(summary.case_outcomes.values())

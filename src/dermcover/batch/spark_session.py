@@ -7,9 +7,10 @@ import logging
 import os
 import signal
 import threading
+import warnings
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -26,17 +27,51 @@ def spark_session(master: str | None = None, *, app_name: str = "dermcover batch
     builder = SparkSession.builder.appName(app_name)
     remote = os.environ.get("SPARK_REMOTE")
     if master is None and remote:
-        return builder.remote(remote).getOrCreate()
-    session = (
-        builder.master(master or LOCAL)
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", "4")
-        .getOrCreate()
-    )
+        _connect_client_installed()
+        if not remote.startswith("local"):
+            return builder.remote(remote).getOrCreate()
+        # A Connect server of its own, started here with these settings; the client then
+        # offers them to the session too, which a running server refuses with a warning each.
+        builder = _quiet(builder).config("spark.log.level", "ERROR").remote(remote)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Failed to set spark", UserWarning)
+            return builder.getOrCreate()
+    session = _quiet(builder.master(master or LOCAL)).getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     _cancel_on_interrupt(session)
     return session
+
+
+def _quiet(builder: SparkSession.Builder) -> SparkSession.Builder:
+    """No web UI and no console progress bar (the command draws its own); few shuffle
+    partitions, as fits one machine."""
+    return (
+        builder.config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+    )
+
+
+def _connect_client_installed() -> None:
+    """Spark Connect's client needs pyspark's `connect` extra: without it, one line that says
+    what to install, not pyspark's traceback."""
+    from importlib.util import find_spec
+
+    missing = [name for name in ("pandas", "grpc", "google.rpc") if not _found(find_spec, name)]
+    if missing:
+        from dermcover.inputs import InputError
+
+        raise InputError(
+            f"SPARK_REMOTE is set, but Spark Connect's client needs {', '.join(missing)}: "
+            "install it with pip install 'pyspark[connect]' (or 'dermcover[spark]')"
+        )
+
+
+def _found(find_spec: Any, name: str) -> bool:
+    try:
+        return find_spec(name) is not None
+    except ModuleNotFoundError:  # a parent package is missing
+        return False
 
 
 def _cancel_on_interrupt(session: SparkSession) -> None:
