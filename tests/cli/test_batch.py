@@ -101,6 +101,19 @@ def test_a_file_with_bad_rows_is_decided_and_the_bad_rows_are_rejected(tmp_path:
     assert f"results in {out}; 3 rejects in {tmp_path / 'results.rejects.ndjson'}\n" in stdout
 
 
+@pytest.mark.parametrize("ending", ["\n", ""], ids=["last line ended", "last line unended"])
+def test_the_progress_bar_knows_an_ndjson_files_rows(tmp_path: Path, ending: str) -> None:
+    cases = [json.dumps(case) for case, _ in fixture_cases("aetna")[:5]]
+    source = tmp_path / "cases.ndjson"
+    source.write_text("\n".join([*cases[:2], "", *cases[2:]]) + ending, encoding="utf-8")
+
+    code, stdout, stderr = run("batch", str(source), "--out", str(tmp_path / "out.parquet"))
+
+    assert code == 0, stderr
+    assert "6 rows read" in stdout  # the blank line is a row, skipped
+    assert re.search(r"deciding .* 6/6 ", stderr), stderr  # a total, not 6/?
+
+
 def plan_fixture_cases(plan_id: str) -> list[tuple[dict[str, Any], list[str]]]:
     """A plan document's fixtures with the line outcomes the plan and its policy demand."""
     out = []

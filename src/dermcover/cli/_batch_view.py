@@ -17,6 +17,7 @@ from rich.progress import (
     Task,
     TextColumn,
     TimeElapsedColumn,
+    TimeRemainingColumn,
 )
 from rich.table import Table
 from rich.text import Text
@@ -38,6 +39,21 @@ class RowsPerSecond(ProgressColumn):
     def render(self, task: Task) -> Text:
         speed = task.finished_speed or task.speed
         return Text("" if speed is None else f"{speed:,.0f} rows/s", style="cyan")
+
+
+class TimeTaken(ProgressColumn):
+    """The time so far, and while the rows' total is known and the run not through, the time
+    left at the pace so far: `0:00:12 (0:01:40 left)`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._elapsed, self._left = TimeElapsedColumn(), TimeRemainingColumn()
+
+    def render(self, task: Task) -> Text:
+        elapsed = self._elapsed.render(task)
+        if task.total is None or task.finished:
+            return elapsed
+        return Text.assemble(elapsed, " (", self._left.render(task), " left)")
 
 
 def _beside(out: Path, suffix: str) -> Path:
@@ -137,10 +153,10 @@ def _run_polars(
     total = total_rows(source)
     columns = [
         TextColumn("[bold]deciding[/]"),
-        BarColumn(),
+        BarColumn(bar_width=10),  # the whole line fits 80 columns, 100M rows and all
         MofNCompleteColumn(),
         RowsPerSecond(),
-        TimeElapsedColumn(),
+        TimeTaken(),
     ]
     # Both files are moved into place only once the run is through (sinks.py).
     with LineSink(out) as sink, RejectSink(rejects_path) as refused:
