@@ -4,6 +4,7 @@ versions. The expected outcomes are the fixtures' own (what the policy text dema
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -27,7 +28,7 @@ from dermcover.batch.allocator import FOR_BATCH, SETTINGS
 from dermcover.batch.lines import unread_columns
 from dermcover.batch.run import programs_of
 from dermcover.batch.run import run as batch_run
-from dermcover.batch.sinks import LineSink, RejectSink
+from dermcover.batch.sinks import FolderSink, LineSink, RejectSink
 from dermcover.batch.sources import chunks
 from dermcover.cli import app
 from dermcover.engine import library
@@ -36,6 +37,7 @@ from dermcover.engine.compile.flat import rows_of
 from dermcover.engine.compile.polars import Decider, frame_of
 from dermcover.engine.fixtures import load_fixtures
 from dermcover.engine.plans import plan_library
+from dermcover.inputs import InputError
 
 runner = CliRunner()
 
@@ -813,6 +815,31 @@ def test_spark_connect_without_its_client_is_one_line(
     assert stderr.startswith("error: SPARK_REMOTE is set, but Spark Connect's client needs grpc")
     assert "pip install 'pyspark[connect]'" in " ".join(stderr.split())
     assert len(stderr.strip().splitlines()) == 1
+
+
+def test_a_results_folder_that_cannot_be_put_in_place_leaves_the_earlier_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "results.parquet"
+    out.mkdir()
+    (out / "part-0.parquet").write_bytes(b"an earlier run's results")
+    replace = os.replace
+
+    def refused(source: Any, target: Any) -> None:
+        if Path(source).name == ".results.parquet.partial":
+            raise OSError(errno.EACCES, "Permission denied")
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", refused)
+    with FolderSink(out) as folder:
+        (folder.partial / "part-1.parquet").parent.mkdir()
+        (folder.partial / "part-1.parquet").write_bytes(b"this run's results")
+        with pytest.raises(InputError, match=re.escape(f"{out}: cannot be written")):
+            folder.place()
+
+    assert [path.name for path in out.iterdir()] == ["part-0.parquet"]
+    assert (out / "part-0.parquet").read_bytes() == b"an earlier run's results"
+    assert [path.name for path in tmp_path.iterdir()] == ["results.parquet"]
 
 
 def _allocator_after(script: str, env: dict[str, str]) -> str:

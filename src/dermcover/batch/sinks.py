@@ -231,12 +231,16 @@ class FolderSink:
         """The whole folder moved to `path`; what was there (a folder or a file) is moved aside
         first and removed once the new one is in."""
         aside = self.path.with_name(f".{self.path.name}.replaced")
+        _remove(aside)
+        moved = False
         try:
-            _remove(aside)
             if self.path.exists() or self.path.is_symlink():
                 os.replace(self.path, aside)
+                moved = True
             os.replace(self.partial, self.path)
         except OSError as exc:
+            if moved:  # the earlier results back where they were
+                os.replace(aside, self.path)
             raise _unwritable(self.path, exc) from None
         self._placed = True
         _remove(aside)

@@ -210,8 +210,6 @@ def _print_summary(summary: Summary, out: Path, rejects_path: Path, seconds: flo
 def _print_impact(summary: Summary, comparison: Comparison, changes_path: Path) -> None:
     changed = summary.changed
     write_parquet(changed, changes_path)
-    # The headline is a line of its own, not the table's title: a title wraps at the table's
-    # width, and a long pack folder would split it. Outcomes and rules fold, never cut short.
     if not changed.height:
         # An empty table would say the same less plainly.
         console.print(
@@ -222,6 +220,8 @@ def _print_impact(summary: Summary, comparison: Comparison, changes_path: Path) 
         )
         console.print(f"(no changed lines in {changes_path})", highlight=False, soft_wrap=True)
         return
+    # The headline is a line of its own, not the table's title: a title wraps at the table's
+    # width, and a long pack folder would split it. Outcomes and rules fold, never cut short.
     console.print(
         f"[bold]Lines that change under {escape(comparison.label)}[/] "
         f"({changed.height:,} of {summary.compared:,} compared)",
