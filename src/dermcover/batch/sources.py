@@ -4,8 +4,9 @@ the input row each line came from, plus the rows refused and why.
 
 Nested cases go through the case model one by one, as `dermcover check` reads a case file, so a
 refused case gets the same one-line error. Flat rows are checked column section by section, once
-per distinct value (batch/check.py). NDJSON and Parquet are read in chunks, so memory stays
-bounded whatever the file's size; a JSON array is read whole.
+per distinct value (batch/check.py). Every input is read a part at a time (Parquet in chunks
+of rows, NDJSON line by line, a JSON array item by item: batch/json_array.py), so memory stays
+bounded whatever the file's size.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import ValidationError
 
+from dermcover.batch import json_array
 from dermcover.case import Case
 from dermcover.engine.compile.flat import CASE_ID, LINE, LINES_FIELD, rows_of
 from dermcover.engine.compile.polars import frame_of, schema
@@ -137,7 +139,7 @@ def chunks(path: Path, size: int, unread: Collection[str] = ()) -> Iterator[Chun
     elif kind == "ndjson":
         yield from _nested(_ndjson(path), path, size, lines_are_rows=True)
     else:
-        yield from _nested(iter(_json_array(path)), path, size)
+        yield from _nested(json_array.items(path), path, size)
 
 
 def _nested_rows(file: pq.ParquetFile, path: Path, size: int) -> Iterator[dict[str, Any]]:
@@ -180,18 +182,6 @@ def _ndjson(path: Path) -> Iterator[Any]:
 
 def _not_text(exc: UnicodeDecodeError) -> str:
     return f"not UTF-8 text (byte {exc.start + 1:,} is {exc.object[exc.start]:#04x})"
-
-
-def _json_array(path: Path) -> list[Any]:
-    try:
-        data = json.loads(path.read_bytes())
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: {_not_text(exc)}") from None
-    if not isinstance(data, list):
-        raise InputError(f"{path}: a JSON input holds an array of cases")
-    return data
 
 
 class _Blank:

@@ -1,0 +1,136 @@
+"""A JSON array of cases read item by item, a block of the file at a time.
+
+`json.loads` of the whole file would hold all of it in memory twice over (its text and every
+case as Python values); here memory holds a block and the item being read, so a JSON array
+runs in bounded memory as NDJSON and Parquet do. Each item is parsed by the standard library's
+own decoder (`raw_decode`); only the brackets, commas and spaces between items are read here.
+Errors are worded as `json.loads` words them, with the line they are on.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from dermcover.inputs import InputError
+
+BLOCK = 1 << 20  # bytes read at a time
+MOST = 16 << 20  # the most JSON text one case may take
+_DECODER = json.JSONDecoder()
+_SPACE = " \t\n\r"
+_NEAR_END = 8  # characters: the longest a literal, number or escape cut short can leave
+_VALUE_STARTS = '{["-0123456789tfn'
+
+
+def items(path: Path) -> Iterator[Any]:
+    """The items of the JSON array in `path`, in order."""
+    with path.open("rb") as stream:
+        yield from _Reader(path, stream).items()
+
+
+class _Reader:
+    def __init__(self, path: Path, stream: IO[bytes]) -> None:
+        self.path = path
+        self.stream = stream
+        self.utf8 = codecs.getincrementaldecoder("utf-8-sig")()
+        self.text = ""  # the text read and not yet dropped
+        self.at = 0  # where in `text` reading goes on
+        self.lines_before = 0  # newlines in the text already dropped
+        self.bytes_read = 0
+        self.eof = False
+
+    def items(self) -> Iterator[Any]:
+        first = self.next_char()
+        if first != "[":
+            if first and first in _VALUE_STARTS:
+                raise InputError(f"{self.path}: a JSON input holds an array of cases")
+            raise self.invalid("Expecting value", self.at)
+        self.at += 1
+        if self.next_char() == "]":
+            self.at += 1
+        else:
+            while True:
+                yield self.item()
+                after = self.next_char()
+                self.at += 1
+                if after == "]":
+                    break
+                if after != ",":
+                    raise self.invalid("Expecting ',' delimiter", self.at - 1)
+                self.next_char()
+        if self.next_char():
+            raise self.invalid("Extra data", self.at)
+
+    def item(self) -> Any:
+        while True:
+            try:
+                value, end = _DECODER.raw_decode(self.text, self.at)
+            except json.JSONDecodeError as exc:
+                if self.eof or not self.cut_short(exc):
+                    raise self.invalid(exc.msg, exc.pos) from None
+                if len(self.text) - self.at >= MOST:
+                    raise InputError(
+                        f"{self.path}:{self.line_at(self.at)}: a case takes more than "
+                        f"{_size(MOST)} of JSON text, the most one case may take; the run "
+                        "stops there"
+                    ) from None
+                self.more()  # the item goes on in the next block
+                continue
+            if len(self.text) - end < _NEAR_END and self.more():
+                continue  # a number near the end of the block may go on in the next
+            self.at = end
+            self.drop_read()
+            return value
+
+    def cut_short(self, exc: json.JSONDecodeError) -> bool:
+        """Whether the error may be only the end of the text read so far cutting the item
+        short: the decoder stopped at the end (a few characters before it, inside a literal,
+        a number or an escape), or in a string not yet closed."""
+        return exc.pos >= len(self.text) - _NEAR_END or exc.msg.startswith("Unterminated string")
+
+    def next_char(self) -> str:
+        """The next character that is not a space (reading on as needed), or "" at the end."""
+        while True:
+            while self.at < len(self.text) and self.text[self.at] in _SPACE:
+                self.at += 1
+            if self.at < len(self.text):
+                return self.text[self.at]
+            if not self.more():
+                return ""
+
+    def more(self) -> bool:
+        """The next block's text added; False at the end of the file."""
+        if self.eof:
+            return False
+        block = self.stream.read(BLOCK)
+        try:
+            self.text += self.utf8.decode(block, final=not block)
+        except UnicodeDecodeError as exc:
+            # The decoder's object is the bytes it held back from the last block, then these.
+            byte = self.bytes_read - (len(exc.object) - len(block)) + exc.start + 1
+            raise InputError(
+                f"{self.path}: not UTF-8 text (byte {byte:,} is {exc.object[exc.start]:#04x})"
+            ) from None
+        self.bytes_read += len(block)
+        self.eof = not block
+        return bool(block)
+
+    def drop_read(self) -> None:
+        """The text already read dropped, once it is most of what is held."""
+        if self.at > BLOCK and self.at * 2 > len(self.text):
+            self.lines_before += self.text.count("\n", 0, self.at)
+            self.text = self.text[self.at :]
+            self.at = 0
+
+    def line_at(self, position: int) -> int:
+        return self.lines_before + self.text.count("\n", 0, position) + 1
+
+    def invalid(self, message: str, position: int) -> InputError:
+        return InputError(f"{self.path}:{self.line_at(position)}: not valid JSON ({message})")
+
+
+def _size(count: int) -> str:
+    return f"{count >> 20} MiB" if count % (1 << 20) == 0 else f"{count:,} bytes"
