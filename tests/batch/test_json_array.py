@@ -81,7 +81,24 @@ def test_invalid_json_is_refused_on_the_line_json_loads_names(
     error = _loads_error(text)
     with pytest.raises(InputError) as caught:
         list(json_array.items(path))
+    column = f"column {error.colno:,})"
     assert str(caught.value).startswith(f"{path}:{error.lineno}: not valid JSON (")
+    assert str(caught.value).endswith(column)
+
+
+def test_an_error_far_into_a_one_line_array_is_told_by_its_line_and_column(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = json.dumps([{"id": number} for number in range(5_000)])
+    at = text.index('{"id": 4000}')
+    text = text[:at] + "oops, " + text[at:]
+    path = tmp_path / "cases.json"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(json_array, "BLOCK", 1000)  # the line's start long dropped
+    error = _loads_error(text)
+    with pytest.raises(InputError) as caught:
+        list(json_array.items(path))
+    assert str(caught.value) == (f"{path}:1: not valid JSON ({error.msg}, column {error.colno:,})")
 
 
 @pytest.mark.parametrize("text", ['{"id": 1}', '"cases"', "42", "null"])

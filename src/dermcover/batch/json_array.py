@@ -39,6 +39,7 @@ class _Reader:
         self.text = ""  # the text read and not yet dropped
         self.at = 0  # where in `text` reading goes on
         self.lines_before = 0  # newlines in the text already dropped
+        self.line_start = 0  # where in `text` the line `at` is on starts (below 0: dropped)
         self.bytes_read = 0
         self.eof = False
 
@@ -121,15 +122,27 @@ class _Reader:
     def drop_read(self) -> None:
         """The text already read dropped, once it is most of what is held."""
         if self.at > BLOCK and self.at * 2 > len(self.text):
-            self.lines_before += self.text.count("\n", 0, self.at)
+            newline = self.text.rfind("\n", 0, self.at)
+            if newline < 0:  # the line goes on from text already dropped
+                self.line_start -= self.at
+            else:
+                self.lines_before += self.text.count("\n", 0, self.at)
+                self.line_start = newline + 1 - self.at
             self.text = self.text[self.at :]
             self.at = 0
 
     def line_at(self, position: int) -> int:
         return self.lines_before + self.text.count("\n", 0, position) + 1
 
+    def column_at(self, position: int) -> int:
+        newline = self.text.rfind("\n", 0, position)
+        return position - (newline + 1 if newline >= 0 else self.line_start) + 1
+
     def invalid(self, message: str, position: int) -> InputError:
-        return InputError(f"{self.path}:{self.line_at(position)}: not valid JSON ({message})")
+        """An error worded as `json.loads` words it, with its line and, as NDJSON's errors
+        have it, its column (one line may hold the whole array)."""
+        line, column = self.line_at(position), self.column_at(position)
+        return InputError(f"{self.path}:{line}: not valid JSON ({message}, column {column:,})")
 
 
 def _size(count: int) -> str:
