@@ -4,7 +4,7 @@
 case as Python values); here memory holds a block and the item being read, so a JSON array
 runs in bounded memory as NDJSON and Parquet do. Each item is parsed by the standard library's
 own decoder (`raw_decode`); only the brackets, commas and spaces between items are read here.
-Errors are worded as `json.loads` words them, with the line they are on.
+Errors are worded as `json.loads` words them, with the line and column they are at.
 """
 
 from __future__ import annotations
