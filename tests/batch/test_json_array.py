@@ -48,7 +48,12 @@ def test_the_items_are_json_loads_items_whatever_the_blocks(
     path = tmp_path / "cases.json"
     path.write_bytes(json.dumps(items, indent=indent, ensure_ascii=ascii_only).encode("utf-8"))
     monkeypatch.setattr(json_array, "BLOCK", block)
-    assert list(json_array.items(path)) == json.loads(path.read_bytes())
+    assert _items(path) == json.loads(path.read_bytes())
+
+
+def _items(path: Path) -> list[Any]:
+    with path.open("rb") as stream:
+        return list(json_array.items(path, stream))
 
 
 def _loads_error(text: str) -> json.JSONDecodeError:
@@ -80,7 +85,7 @@ def test_invalid_json_is_refused_on_the_line_json_loads_names(
     monkeypatch.setattr(json_array, "BLOCK", block)
     error = _loads_error(text)
     with pytest.raises(InputError) as caught:
-        list(json_array.items(path))
+        _items(path)
     column = f"column {error.colno:,})"
     assert str(caught.value).startswith(f"{path}:{error.lineno}: not valid JSON (")
     assert str(caught.value).endswith(column)
@@ -97,7 +102,7 @@ def test_an_error_far_into_a_one_line_array_is_told_by_its_line_and_column(
     monkeypatch.setattr(json_array, "BLOCK", 1000)  # the line's start long dropped
     error = _loads_error(text)
     with pytest.raises(InputError) as caught:
-        list(json_array.items(path))
+        _items(path)
     assert str(caught.value) == (f"{path}:1: not valid JSON ({error.msg}, column {error.colno:,})")
 
 
@@ -106,7 +111,7 @@ def test_a_json_document_that_is_not_an_array_is_refused(tmp_path: Path, text: s
     path = tmp_path / "cases.json"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(InputError, match=re.escape(f"{path}: a JSON input holds an array")):
-        list(json_array.items(path))
+        _items(path)
 
 
 @pytest.mark.parametrize("block", [1, 4, 1 << 20])
@@ -123,7 +128,7 @@ def test_a_byte_that_is_not_utf8_is_named_by_its_place_in_the_file(
     with pytest.raises(
         InputError, match=re.escape(f"{path}: not UTF-8 text (byte {byte} is 0xe9)")
     ):
-        list(json_array.items(path))
+        _items(path)
 
 
 def test_a_case_past_the_size_limit_is_refused_with_the_limit(
@@ -133,7 +138,7 @@ def test_a_case_past_the_size_limit_is_refused_with_the_limit(
     path.write_text(json.dumps([{"id": 1}, {"id": "x" * 5000}, {"id": 3}]), encoding="utf-8")
     monkeypatch.setattr(json_array, "BLOCK", 64)
     monkeypatch.setattr(json_array, "MOST", 1 << 11)
-    read = json_array.items(path)
+    read = json_array.items(path, path.open("rb"))
     assert next(read) == {"id": 1}
     limit = "a case takes more than 2,048 bytes of JSON text, the most one case may take"
     with pytest.raises(InputError, match=re.escape(f"{path}:1: {limit}")):

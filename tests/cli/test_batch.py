@@ -5,6 +5,7 @@ versions. The expected outcomes are the fixtures' own (what the policy text dema
 from __future__ import annotations
 
 import errno
+import gzip
 import json
 import os
 import re
@@ -114,6 +115,51 @@ def test_the_progress_bar_knows_an_ndjson_files_rows(tmp_path: Path, ending: str
     assert code == 0, stderr
     assert "6 rows read" in stdout  # the blank line is a row, skipped
     assert re.search(r"deciding .* 6/6 ", stderr), stderr  # a total, not 6/?
+
+
+@pytest.mark.parametrize("name", ["cases.ndjson.gz", "cases.jsonl.gz", "cases.json.gz"])
+def test_gzip_compressed_cases_are_decided_as_they_decompress(tmp_path: Path, name: str) -> None:
+    cases = fixture_cases("aetna")[:6]
+    if name.startswith("cases.json."):
+        text = json.dumps([case for case, _ in cases])
+    else:
+        text = "".join(json.dumps(case) + "\n" for case, _ in cases)
+    source = tmp_path / name
+    source.write_bytes(gzip.compress(text.encode("utf-8")))
+
+    code, stdout, stderr = run("batch", str(source), "--out", str(tmp_path / "out.parquet"))
+
+    assert code == 0, stderr
+    results = pl.read_parquet(tmp_path / "out.parquet")
+    assert results["outcome"].to_list() == [o for _, outcomes in cases for o in outcomes]
+    assert "6 rows read" in stdout
+    if not name.startswith("cases.json."):
+        assert re.search(r"deciding .* 6/6 ", stderr), stderr  # its lines counted
+
+
+@pytest.mark.parametrize("name", ["cases.ndjson.gz", "cases.json.gz"])
+def test_a_compressed_file_cut_short_stops_the_run_at_its_row(tmp_path: Path, name: str) -> None:
+    cases = [case for case, _ in fixture_cases("aetna")] * 40
+    if name.startswith("cases.json."):
+        text = json.dumps(cases)
+    else:
+        text = "".join(json.dumps(case) + "\n" for case in cases)
+    whole = gzip.compress(text.encode("utf-8"))
+    source = tmp_path / name
+    source.write_bytes(whole[: len(whole) * 2 // 3])
+    out = tmp_path / "out.parquet"
+
+    code, _, stderr = run("batch", str(source), "--out", str(out))
+
+    assert code == 2
+    message = stderr.strip().splitlines()[-1]
+    assert re.fullmatch(
+        rf"error: {re.escape(str(source))}: cannot be read from row [0-9,]+ on "
+        r"\(Compressed file ended before the end-of-stream marker was reached\); "
+        r"the run stops there",
+        message,
+    ), message
+    assert sorted(path.name for path in tmp_path.iterdir()) == [name]  # nothing written
 
 
 def plan_fixture_cases(plan_id: str) -> list[tuple[dict[str, Any], list[str]]]:
@@ -449,6 +495,8 @@ UNUSABLE = [
     ("folder.parquet", "is a folder, not a file"),
     ("text.parquet", "not a Parquet file that can be read"),
     ("latin1.json", "not UTF-8 text (byte 10 is 0xe9)"),
+    ("cases.parquet.gz", "a Parquet file compresses its own columns; give the .parquet file"),
+    ("plain.ndjson.gz", "not gzip-compressed text that can be read (Not a gzipped file"),
 ]
 # What the Spark engine says instead, where it says something else: it reads flat Parquet only.
 ON_SPARK = {"latin1.json": "the Spark engine reads Parquet in the flat layout"}

@@ -25,10 +25,9 @@ _NEAR_END = 8  # characters: the longest a literal, number or escape cut short c
 _VALUE_STARTS = '{["-0123456789tfn'
 
 
-def items(path: Path) -> Iterator[Any]:
-    """The items of the JSON array in `path`, in order."""
-    with path.open("rb") as stream:
-        yield from _Reader(path, stream).items()
+def items(path: Path, stream: IO[bytes]) -> Iterator[Any]:
+    """The items of the JSON array `stream` reads (from `path`, as errors name it), in order."""
+    yield from _Reader(path, stream).items()
 
 
 class _Reader:

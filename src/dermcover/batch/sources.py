@@ -5,17 +5,19 @@ the input row each line came from, plus the rows refused and why.
 Nested cases go through the case model one by one, as `dermcover check` reads a case file, so a
 refused case gets the same one-line error. Flat rows are checked column section by section, once
 per distinct value (batch/check.py). Every input is read a part at a time (Parquet in chunks
-of rows, NDJSON line by line, a JSON array item by item: batch/json_array.py), so memory stays
-bounded whatever the file's size.
+of rows, NDJSON line by line, a JSON array item by item: batch/json_array.py; a gzip-compressed
+one as it decompresses), so memory stays bounded whatever the file's size.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
+import zlib
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, BinaryIO, cast
 
 import polars as pl
 import pyarrow as pa
@@ -52,20 +54,40 @@ class Chunk:
         return f"{source}:{row}" if self.lines_are_rows else f"{source} row {row}"
 
 
+GZIP = ".gz"
+# What a read of a gzip stream raises when the file is not gzip, is cut short or is damaged.
+_GZIP_ERRORS = (OSError, EOFError, zlib.error)
+
+
 def kind_of(path: Path) -> str:
-    """ndjson | json | parquet, by the name and, for .json, by the first character."""
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
+    """ndjson | json | parquet, by the name and, for .json, by the first character. NDJSON
+    and JSON may be gzip-compressed (`cases.ndjson.gz`): they are read as they decompress."""
+    compressed = path.suffix.lower() == GZIP
+    suffix = (path.with_suffix("") if compressed else path).suffix.lower()
+    if suffix == ".parquet" and not compressed:
         return "parquet"
+    if suffix == ".parquet":
+        raise InputError(
+            f"{path}: a Parquet file compresses its own columns; give the .parquet file itself"
+        )
     if suffix in (".ndjson", ".jsonl"):
         return "ndjson"
     if suffix == ".json":
-        with path.open("rb") as stream:
-            head = stream.read(4096).lstrip()
+        try:
+            with open_bytes(path) as stream:
+                head = stream.read(4096).lstrip()
+        except _GZIP_ERRORS as exc:
+            raise _unopenable(path, exc) from None
         return "json" if head.startswith(b"[") else "ndjson"
-    raise InputError(
-        f"{path}: unknown input type {suffix or '(none)'}; use .ndjson, .jsonl, .json or .parquet"
-    )
+    allowed = ".ndjson, .jsonl, .json (each may end in .gz) or .parquet"
+    raise InputError(f"{path}: unknown input type {suffix or '(none)'}; use {allowed}")
+
+
+def open_bytes(path: Path) -> BinaryIO:
+    """The input's bytes, decompressed as they are read when its name ends in .gz."""
+    if path.suffix.lower() == GZIP:
+        return cast(BinaryIO, gzip.open(path, "rb"))
+    return path.open("rb")
 
 
 def readable(path: Path) -> str:
@@ -86,10 +108,18 @@ def _file_kind(path: Path) -> str:
         raise InputError(f"{path}: no such file")
     kind = kind_of(path)
     try:
-        path.open("rb").close()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        with open_bytes(path) as stream:
+            stream.read(1)  # gzip: the header read
+    except _GZIP_ERRORS as exc:
+        raise _unopenable(path, exc) from None
     return kind
+
+
+def _unopenable(path: Path, exc: BaseException) -> InputError:
+    """Why the input cannot be opened: not allowed, or (.gz) not gzip."""
+    if path.suffix.lower() == GZIP and not isinstance(exc, PermissionError):
+        return InputError(f"{path}: not gzip-compressed text that can be read ({_said(exc)})")
+    return InputError(f"{path}: cannot be read ({_said(exc)})")
 
 
 def _parquet(path: Path) -> pq.ParquetFile:
@@ -116,10 +146,13 @@ def total_rows(path: Path) -> int | None:
         return int(_parquet(path).metadata.num_rows)
     if kind == "ndjson":
         lines, last = 0, b"\n"
-        with path.open("rb") as stream:
-            while block := stream.read(_BLOCK):
-                lines += block.count(b"\n")
-                last = block[-1:]
+        try:
+            with open_bytes(path) as stream:
+                while block := stream.read(_BLOCK):
+                    lines += block.count(b"\n")
+                    last = block[-1:]
+        except _GZIP_ERRORS:
+            return None  # the run says where the file breaks off, by its row
         return lines + (last != b"\n")  # a last line without its newline is a row too
     return None
 
@@ -139,7 +172,7 @@ def chunks(path: Path, size: int, unread: Collection[str] = ()) -> Iterator[Chun
     elif kind == "ndjson":
         yield from _nested(_ndjson(path), path, size, lines_are_rows=True)
     else:
-        yield from _nested(json_array.items(path), path, size)
+        yield from _nested(_json_items(path), path, size)
 
 
 def _nested_rows(file: pq.ParquetFile, path: Path, size: int) -> Iterator[dict[str, Any]]:
@@ -167,8 +200,8 @@ def _unreadable(path: Path, read: int, exc: BaseException) -> InputError:
 def _ndjson(path: Path) -> Iterator[Any]:
     # Read as bytes, each line decoded by itself: a line that is not UTF-8 is refused on its
     # own, and the others are still decided.
-    with path.open("rb") as stream:
-        for text in stream:
+    with open_bytes(path) as stream:
+        for text in _lines_of(stream, path):
             if not text.strip():
                 yield _Blank()
                 continue
@@ -178,6 +211,41 @@ def _ndjson(path: Path) -> Iterator[Any]:
                 yield _Unreadable(f"not valid JSON ({exc.msg}, column {exc.colno})")
             except UnicodeDecodeError as exc:
                 yield _Unreadable(_not_text(exc))
+
+
+def _lines_of(stream: IO[bytes], path: Path) -> Iterator[bytes]:
+    """The stream's lines; a compressed one that breaks off or is damaged stops the run at
+    the row it breaks off at."""
+    read = 0
+    while True:
+        try:
+            text = stream.readline()
+        except _GZIP_ERRORS as exc:
+            raise _unreadable(path, read, exc) from None
+        if not text:
+            return
+        read += 1
+        yield text
+
+
+def _json_items(path: Path) -> Iterator[Any]:
+    """A JSON array's items; a compressed one that breaks off or is damaged stops the run at
+    the row (item) it breaks off at."""
+    read = 0
+    with open_bytes(path) as stream:
+        items = json_array.items(path, stream)
+        while True:
+            try:
+                item = next(items, _END)
+            except _GZIP_ERRORS as exc:
+                raise _unreadable(path, read, exc) from None
+            if item is _END:
+                return
+            read += 1
+            yield item
+
+
+_END = object()
 
 
 def _not_text(exc: UnicodeDecodeError) -> str:

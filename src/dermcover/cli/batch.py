@@ -1,8 +1,9 @@
 """`dermcover batch`: decide a file of cases, line by line, on polars or on Spark.
 
-IN is NDJSON of cases, a JSON array of cases, or Parquet (nested cases or the flat per-line
-layout: docs/spec/batch-format.md). OUT gets one row per procedure line. Rows that cannot be
-decided go to a rejects file with their row number and the error, and the run goes on.
+IN is NDJSON of cases or a JSON array of cases (either may be gzip-compressed), or Parquet
+(nested cases or the flat per-line layout: docs/spec/batch-format.md). OUT gets one row per
+procedure line. Rows that cannot be decided go to a rejects file with their row number and
+the error, and the run goes on.
 """
 
 from __future__ import annotations
@@ -25,7 +26,11 @@ class Engine(StrEnum):
 def batch(
     source: Annotated[
         Path,
-        typer.Argument(metavar="IN", help="Cases: .ndjson/.jsonl, .json (an array) or .parquet."),
+        typer.Argument(
+            metavar="IN",
+            help="Cases: .ndjson/.jsonl, .json (an array), either ending in .gz if compressed, "
+            "or .parquet.",
+        ),
     ],
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Per-line results: .parquet, .ndjson or .jsonl.")
