@@ -631,8 +631,9 @@ def test_a_file_broken_half_way_stops_the_run_and_leaves_the_old_results(
     code, stdout, stderr = run("batch", str(source), "--out", str(out), "--chunk", "1000")
 
     assert code == 2
-    said = stderr.strip().splitlines()[-1]
-    assert said.startswith(f"error: {source}: cannot be read from row 1,001 on (")
+    said = stderr.strip().splitlines()
+    assert len(said) == 1  # the error alone: the progress bar goes when the run stops
+    assert said[0].startswith(f"error: {source}: cannot be read from row 1,001 on (")
     assert "Traceback" not in stdout + stderr
     assert out.read_text(encoding="utf-8") == "the last run's results\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["lines.parquet", "results.ndjson"]
@@ -688,6 +689,7 @@ def test_spark_gives_the_polars_results(spark: Any, tmp_path: Path) -> None:
         "--master", "local[2]",
     )  # fmt: skip
     assert code == 0, stderr
+    assert "✓ on Spark done" in stderr  # the display of the run's phases, at its end
     columns = ["row", "line", "outcome", "decided_by", "prior_authorization", "case_outcome"]
     on_polars = pl.read_parquet(tmp_path / "polars.parquet").select(columns).sort("row")
     parts = str(tmp_path / "spark.parquet" / "*.parquet")  # Spark writes a folder of parts
@@ -860,7 +862,9 @@ def test_spark_connect_without_its_client_is_one_line(
         "batch", str(source), "--out", str(tmp_path / "o.parquet"), "--engine", "spark"
     )
     assert code == 2
-    assert stderr.startswith("error: SPARK_REMOTE is set, but Spark Connect's client needs grpc")
+    assert stderr.lstrip().startswith(
+        "error: SPARK_REMOTE is set, but Spark Connect's client needs grpc"
+    )
     assert "pip install 'pyspark[connect]'" in " ".join(stderr.split())
     assert len(stderr.strip().splitlines()) == 1
 

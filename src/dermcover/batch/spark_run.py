@@ -8,6 +8,7 @@ Row numbers are the rows' places in the input, as the polars engine gives them.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -169,7 +170,9 @@ def run_spark(
     master: str | None,
     today: date,
     plans: PlanLibrary | None = None,
+    progress: Callable[[str], None] = lambda phase: None,
 ) -> Summary:
+    """The whole run; `progress` is told each phase as it starts."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
@@ -185,7 +188,9 @@ def run_spark(
         raise InputError(f"{source}: the Spark engine reads Parquet in the flat layout")
     if out.suffix.lower() != ".parquet":
         raise InputError(f"{out}: the Spark engine writes Parquet (a folder of part files)")
+    progress("starting Spark")
     spark = spark_session(master)
+    progress("reading and numbering the rows")
     frame = spark.read.parquet(str(source))
     layout = schema()
     known = {field.name for field in layout.fields}
@@ -205,6 +210,7 @@ def run_spark(
     )
     frame = _numbered(frame)
     rows = frame.count()
+    progress("checking each section's distinct values")
     frame, rejects = _checked(spark, frame, source)
     plans = plans if plans is not None else plan_library()
     over = {plan_id: plan.spec.policy for plan_id, plan in plans.plans.items()}
@@ -229,6 +235,7 @@ def run_spark(
     frame = frame.withColumn(
         PROGRAM, F.coalesce(F.concat(col(POLICY), F.lit("+"), named), col(POLICY))
     )
+    progress("choosing each line's pack")
     pairs: list[tuple[str, str | None]] = sorted(
         (
             (r[POLICY], r["_plan"])
@@ -252,6 +259,7 @@ def run_spark(
     # With every case refused, the results are empty but still have their columns.
     keys = sorted({program_key(p, plan) for p, plan in pairs}) or [min(programs)]
     # Every program's derived facts from one pass over the lines, then each program's lines.
+    progress("deriving facts")
     frame = with_derived(spark, frame, derived_of([programs[key] for key in keys]), values)
     columns = [ROW, CASE_ID, LINE, POLICY, "outcome", "decided_by", "prior_authorization"]
     columns += ["questions"]
@@ -280,7 +288,9 @@ def run_spark(
     remote = type(spark).__module__.startswith("pyspark.sql.connect")
     with FolderSink(out) as folder, RejectSink(rejects_path) as refused:
         target = out if remote else folder.partial
+        progress("deciding and writing the results")
         result.write.mode("overwrite").parquet(str(target))
+        progress("counting the outcomes")
         refused.write(rejects)
         written = spark.read.parquet(str(target))
         summary = Summary(rows=rows, rejects=len(rejects))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     ProgressColumn,
+    SpinnerColumn,
     Task,
     TextColumn,
     TimeElapsedColumn,
@@ -54,6 +57,18 @@ class TimeTaken(ProgressColumn):
         if task.total is None or task.finished:
             return elapsed
         return Text.assemble(elapsed, " (", self._left.render(task), " left)")
+
+
+@contextmanager
+def _display(columns: list[ProgressColumn]) -> Iterator[Progress]:
+    """A progress display on stderr that stays once the run is through, and goes when the
+    run stops on an error or Ctrl-C: the message that follows is then the last word."""
+    with Progress(*columns, console=errors, transient=False) as bar:
+        try:
+            yield bar
+        except BaseException:
+            bar.live.transient = True
+            raise
 
 
 def _beside(out: Path, suffix: str) -> Path:
@@ -103,11 +118,7 @@ def run_batch(
     before = {path: _state(path) for path in (out, rejects_path)}
     try:
         if engine == "spark":
-            from dermcover.batch.spark_run import run_spark
-
-            summary = run_spark(
-                source, out, rejects_path, packs, policy=policy, master=master, today=date.today()
-            )
+            summary = _run_spark(source, out, rejects_path, packs, policy, master)
         else:
             size = DEFAULT_CHUNK if chunk is None else chunk
             summary = _run_polars(source, out, rejects_path, packs, policy, size, comparison)
@@ -160,7 +171,7 @@ def _run_polars(
     ]
     # Both files are moved into place only once the run is through (sinks.py).
     with LineSink(out) as sink, RejectSink(rejects_path) as refused:
-        with Progress(*columns, console=errors, transient=False) as bar:
+        with _display(columns) as bar:
             task = bar.add_task("rows", total=total)
             summary = run(
                 source,
@@ -175,6 +186,64 @@ def _run_polars(
             )
         sink.close(_empty_result())
         refused.close()
+    return summary
+
+
+class SparkTasks(ProgressColumn):
+    """The tasks of the stages Spark is running, done of all, read from its status tracker
+    as the display refreshes; nothing through Spark Connect, whose client has no tracker."""
+
+    max_refresh = 0.5
+
+    def render(self, task: Task) -> Text:
+        from pyspark import SparkContext
+
+        context = SparkContext._active_spark_context
+        if context is None or task.finished:
+            return Text("")
+        try:
+            tracker = context.statusTracker()
+            stages = [tracker.getStageInfo(stage) for stage in tracker.getActiveStageIds()]
+        except Exception:  # the session stopping under the display: nothing to show
+            return Text("")
+        running = [stage for stage in stages if stage is not None]
+        if not running:
+            return Text("")
+        done = sum(stage.numCompletedTasks for stage in running)
+        total = sum(stage.numTasks for stage in running)
+        return Text(f"{done:,}/{total:,} tasks", style="green")
+
+
+def _run_spark(
+    source: Path,
+    out: Path,
+    rejects_path: Path,
+    packs: PolicyLibrary,
+    policy: str | None,
+    master: str | None,
+) -> Summary:
+    """The Spark run, with a display of the phase it is in, its tasks and the time so far."""
+    from dermcover.batch.spark_run import run_spark
+
+    columns = [
+        SpinnerColumn(finished_text="[green]✓[/]"),
+        TextColumn("[bold]on Spark[/] {task.description}"),
+        SparkTasks(),
+        TimeElapsedColumn(),
+    ]
+    with _display(columns) as bar:
+        task = bar.add_task("", total=None)
+        summary = run_spark(
+            source,
+            out,
+            rejects_path,
+            packs,
+            policy=policy,
+            master=master,
+            today=date.today(),
+            progress=lambda phase: bar.update(task, description=phase),
+        )
+        bar.update(task, description="done", total=1, completed=1)
     return summary
 
 
