@@ -56,26 +56,19 @@ def cpu(work: Callable[[], object], rounds: int) -> float:
 def decided_up_to(decider: compiled.Decider, frame: pl.DataFrame, upto: str) -> None:
     """`Decider.decide`'s plans, stopped after the part `upto` (one of PARTS)."""
     key = lines.PROGRAM
-    wanted = set(frame[key].drop_nulls().unique().to_list())
-    present = [name for name in decider.programs if name in wanted]
-    derived = {
-        column.name: column
-        for name in present
-        for column in decider._columns[name].derived
-        if column.name not in decider._expressed[name]
-    }
-    work, gathered = compiled.with_derived(frame, list(derived.values()), decider.values)
+    present = decider.present(frame, key)
+    work, gathered = decider.with_derived(frame, present)
     if upto == "derived facts":
         return
     work = work.with_row_index("_at")
     plans = []
     for name in present:
         expressions = decider._expressions[name]
-        mine = [gathered[c.name] for c in decider._columns[name].derived if c.name in gathered]
-        facts = [*decider._expressed[name].values(), *mine]
-        program = work.lazy().filter(pl.col(key) == name).with_columns(*facts)
+        program = decider.program_lines(work, key, name, gathered)
         if upto == "facts":
-            plans.append(program.select("_at", *(fact.meta.output_name() for fact in facts)))
+            made = {*decider._expressed[name], *gathered}
+            facts = [c.name for c in decider._columns[name].derived if c.name in made]
+            plans.append(program.select("_at", *facts))
         elif upto == "fact tests":
             tests = expressions.leaf_stage()
             plans.append(program.with_columns(**tests).select("_at", *tests))

@@ -388,33 +388,48 @@ class Decider:
             names.update(name for column in self._columns[key].derived for name in column.inputs)
         return {name for name in names if name in BY_NAME or name == LINE_COLUMN}
 
-    def decide(self, frame: pl.DataFrame, key: str | None = None) -> pl.DataFrame:
-        """Every line decided under the program its `key` column names (the only program,
-        without one); the four result columns are added, in the frame's own order. A line
-        whose key names no program gets nulls."""
-        frame = frame.drop([name for name in frame.columns if name in OUTPUT or ":" in name])
+    def present(self, frame: pl.DataFrame, key: str | None) -> list[str]:
+        """The programs the frame's `key` column names (every program, without one)."""
         if key is None:
-            present = list(self.programs)
-        else:
-            wanted = set(frame[key].drop_nulls().unique().to_list())
-            present = [name for name in self.programs if name in wanted]
+            return list(self.programs)
+        wanted = set(frame[key].drop_nulls().unique().to_list())
+        return [name for name in self.programs if name in wanted]
+
+    def with_derived(
+        self, frame: pl.DataFrame, present: Sequence[str]
+    ) -> tuple[pl.DataFrame, dict[str, pl.Expr]]:
+        """`with_derived` for the derived facts the `present` programs read and no expression
+        gives."""
         derived = {
             column.name: column
             for name in present
             for column in self._columns[name].derived
             if column.name not in self._expressed[name]
         }
-        work, gathered = with_derived(frame, list(derived.values()), self.values)
+        return with_derived(frame, list(derived.values()), self.values)
+
+    def program_lines(
+        self, work: pl.DataFrame, key: str | None, name: str, gathered: Mapping[str, pl.Expr]
+    ) -> pl.LazyFrame:
+        """Program `name`'s lines of `work`, with the derived facts it reads gathered and
+        those with expressions of their own computed, on its lines alone."""
+        lines = work.lazy()
+        if key is not None:
+            lines = lines.filter(pl.col(key) == name)
+        mine = [gathered[c.name] for c in self._columns[name].derived if c.name in gathered]
+        return lines.with_columns(*self._expressed[name].values(), *mine)
+
+    def decide(self, frame: pl.DataFrame, key: str | None = None) -> pl.DataFrame:
+        """Every line decided under the program its `key` column names (the only program,
+        without one); the four result columns are added, in the frame's own order. A line
+        whose key names no program gets nulls."""
+        frame = frame.drop([name for name in frame.columns if name in OUTPUT or ":" in name])
+        present = self.present(frame, key)
+        work, gathered = self.with_derived(frame, present)
         work = work.with_row_index("_at")
         plans: list[pl.LazyFrame] = []
         for name in present:
-            lines = work.lazy()
-            if key is not None:
-                lines = lines.filter(pl.col(key) == name)
-            # The derived facts and those with expressions of their own, on this program's
-            # lines alone.
-            mine = [gathered[c.name] for c in self._columns[name].derived if c.name in gathered]
-            lines = lines.with_columns(*self._expressed[name].values(), *mine)
+            lines = self.program_lines(work, key, name, gathered)
             plans.extend(self._expressions[name].outcomes(lines, self._first[name]))
         # The in-memory engine: these plans are wide rather than long, and the streaming
         # engine's morsels cost about a third more CPU on them.
