@@ -92,6 +92,25 @@ def test_cases_naming_a_plan_decide_as_the_walker_does_among_others(
     assert in_batch(mixed) == expected_lines(mixed)
 
 
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    first=st.lists(cases, min_size=15, max_size=30),
+    second=st.lists(cases, min_size=15, max_size=30),
+)
+def test_one_decider_chunk_after_chunk_decides_each_as_the_walker_does(
+    first: list[Case], second: list[Case]
+) -> None:
+    """A run's decider keeps what it has worked out from chunk to chunk (the derived facts
+    by their inputs, the fields asked by pattern): chunks decided one after another, some
+    met again, each still get the walker's results."""
+    decider = Decider(programs_of(library(), plan_library()), DerivedValues(TODAY))
+    for batch in (first, second, first, second + first):
+        rows = [row for case in batch for row in rows_of(case.model_dump(mode="json"))]
+        out = decided_in_batch(with_policy(frame_of(rows), None, plan_library()), decider)
+        got = out.select("outcome", "decided_by", "prior_authorization", "questions").rows()
+        assert [LineResult(*row) for row in got] == expected_lines(batch)
+
+
 def test_a_line_whose_program_is_unknown_gets_nulls_and_the_rest_keep_their_places() -> None:
     """Lines of several programs and of none, interleaved: each decided line gets the
     walker's result at its own place, and a line under no known program gets no result."""
