@@ -911,3 +911,25 @@ def test_a_batch_run_sets_polars_allocator_first_and_keeps_the_users_own() -> No
     assert _allocator_after(settle, {SETTINGS: "narenas:4"}) == "narenas:4"
     # Once polars is loaded its allocator is set up: changing the variable would only mislead.
     assert FOR_BATCH not in _allocator_after(f"import polars\n{settle}", {})
+
+
+def test_a_polars_run_leaves_pandas_unloaded(tmp_path: Path) -> None:
+    """pandas comes with the Spark extra, for Spark Connect; a polars run has no use for it,
+    and loading it took 0.3 s of every run's start (pyarrow loads it on its first
+    `pyarrow.array` wherever it is installed)."""
+    pytest.importorskip("pandas")  # where it is not installed, nothing can load it
+    cases = [case for pack in ("aetna", "uhc", "medicare") for case, _ in fixture_cases(pack)]
+    source = tmp_path / "cases.ndjson"
+    source.write_text("".join(json.dumps(case) + "\n" for case in cases), encoding="utf-8")
+    out = tmp_path / "results.parquet"
+    probe = (
+        "import sys\nfrom dermcover.cli import app\n"
+        f"try:\n    app(['batch', {str(source)!r}, '--out', {str(out)!r}])\n"
+        "except SystemExit as stop:\n    assert not stop.code, stop.code\n"
+        "print('pandas' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+
+    assert done.returncode == 0, done.stderr
+    assert pl.read_parquet(out)["questions"].list.len().sum() > 0  # fields were asked
+    assert done.stdout.strip().splitlines()[-1] == "False"

@@ -14,12 +14,13 @@ would settle the line).
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import reduce
+from itertools import islice
 from typing import Any
 
 import polars as pl
-import pyarrow as pa
 
 from dermcover.determination import Outcome, PriorAuthorizationNeed
 from dermcover.engine.compile.derived import Columns, Derived, DerivedValues, columns_for
@@ -287,9 +288,11 @@ def _derived_series(
 
 
 def _strings_series(name: str, lists: Sequence[Any]) -> pl.Series:
-    """A List(String) column from Python lists, through Arrow: polars builds a Series per
-    inner list, about fifty times slower."""
-    return pl.Series(name, pa.array(lists, type=pa.list_(pa.large_string())))
+    """A List(String) column from Python lists: a chunk's distinct values or fields asked,
+    some hundreds (about 4 µs each). Not through `pyarrow.array`, which is faster a list
+    but imports pandas on its first call wherever pandas is installed (the Spark extra
+    brings it): 0.3 s of a run's start, a tenth of a million cases."""
+    return pl.Series(name, lists, dtype=pl.List(pl.String()))
 
 
 def leaf_column(leaf: LeafIR) -> str:
@@ -376,6 +379,7 @@ class Decider:
             self._first[key] = len(rows)
             rows.extend(program.rules)
         self._results = results_table(rows)
+        self._lists = _Lists()
 
     def columns_read(self) -> set[str]:
         """The flat layout's columns the programs read: their plans' and their derived facts'
@@ -461,13 +465,13 @@ class Decider:
 
         The programs' lines are grouped together by program, line and words, so that the
         fields of each pattern are named once (one grouping for all the programs instead of
-        a table and a join for each), and each distinct list is made once."""
+        a table and a join for each), and each distinct list is made once in a run
+        (`_Lists`)."""
         names = [name for name, frame in asked.items() if frame.height]
         names = [name for name in names if self._expressions[name].word_count()]
         width = max((self._expressions[name].word_count() for name in names), default=0)
         words = [f"_w{n}" for n in range(width)]
-        known: dict[tuple[str, ...], int] = {(): 0}
-        numbers: list[int] = []
+        asked_of: list[tuple[str, ...]] = []
         places = pl.DataFrame(schema={"_at": pl.UInt32(), "_list": pl.UInt32()})
         if names:
             zero = pl.lit(0, dtype=pl.UInt64)
@@ -490,13 +494,35 @@ class Decider:
             patterns = groups.select("_program", LINE_COLUMN, *words).iter_rows()
             for number, line, *pattern in patterns:
                 expressions = self._expressions[names[number]]
-                fields = expressions.asked(line, pattern[: expressions.word_count()])
-                numbers.append(known.setdefault(fields, len(known)))
-            places = groups.select("_at", pl.Series("_list", numbers, dtype=pl.UInt32)).explode(
-                "_at"
-            )
-        lists = _strings_series("questions", [list(fields) for fields in known])
-        return lists.cast(QUESTIONS), places
+                asked_of.append(expressions.asked(line, pattern[: expressions.word_count()]))
+        numbers, lists = self._lists.numbered(asked_of)
+        if names:
+            numbered = pl.Series("_list", numbers, dtype=pl.UInt32)
+            places = groups.select("_at", numbered).explode("_at")
+        return lists, places
+
+
+class _Lists:
+    """The distinct lists of fields asked, each numbered once in a run (the empty list is
+    number 0), and a column of them by number, made longer only when a chunk asks a list
+    never asked before: most chunks ask only lists asked before. Both deciding threads use
+    it; the lock keeps the numbers and the column one sequence."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._numbers: dict[tuple[str, ...], int] = {(): 0}
+        self._column = _strings_series("questions", [[]]).cast(QUESTIONS)
+
+    def numbered(self, asked: Iterable[tuple[str, ...]]) -> tuple[list[int], pl.Series]:
+        """The number of each list in `asked`, and every list numbered so far, by number."""
+        with self._lock:
+            numbers = [self._numbers.setdefault(fields, len(self._numbers)) for fields in asked]
+            made = self._column.len()
+            if made < len(self._numbers):
+                new = [list(fields) for fields in islice(self._numbers, made, None)]
+                more = _strings_series("questions", new).cast(QUESTIONS)
+                self._column = pl.concat([self._column, more], rechunk=True)
+            return numbers, self._column
 
 
 def results_table(rules: Sequence[RuleIR | None]) -> pl.DataFrame:
