@@ -272,6 +272,35 @@ def test_a_flat_parquet_file_rejects_a_bad_line_and_the_rest_of_its_case(tmp_pat
     assert first["case_id"] not in set(decided["case_id"])
 
 
+def test_flat_conditions_are_decided_as_checked_and_a_refused_one_costs_only_its_case(
+    tmp_path: Path,
+) -> None:
+    """A flat file's values are decided as the case model leaves them (codes given in lower
+    case derive the condition kind as their upper case does), and a condition the checks
+    refuse costs only its own case."""
+    rows, expected = [], []
+    for number, (case, outcomes) in enumerate(fixture_cases("medicare") + fixture_cases("aetna")):
+        for row in rows_of({**case, "id": f"case-{number}"}):
+            codes = row["condition.diagnoses"]
+            row["condition.diagnoses"] = [code.lower() for code in codes] if codes else codes
+            rows.append(row)
+        expected += outcomes
+    assert any(row["condition.diagnoses"] and not row["condition.kind"] for row in rows)
+    rows[0]["condition.cause"] = "volcano"  # not a cause the case format knows
+    source = tmp_path / "lines.parquet"
+    frame_of(rows).write_parquet(source)
+
+    code, _, _ = run("batch", str(source), "--out", str(tmp_path / "out.parquet"))
+
+    assert code == 0
+    refused = [json.loads(x) for x in (tmp_path / "out.rejects.ndjson").read_text().splitlines()]
+    assert "condition.cause = 'volcano'" in refused[0]["error"]
+    kept = [n for n, row in enumerate(rows) if row["case_id"] != rows[0]["case_id"]]
+    results = pl.read_parquet(tmp_path / "out.parquet")
+    assert results["row"].to_list() == [n + 1 for n in kept]
+    assert results["outcome"].to_list() == [expected[n] for n in kept]
+
+
 def test_a_flat_row_whose_line_is_not_a_place_in_its_case_is_refused(tmp_path: Path) -> None:
     """`line` is the line's place in `procedures`: unknown, below 0 or past the 50 lines a case
     may have, it names no line, so its row is refused (and with it its case) rather than
