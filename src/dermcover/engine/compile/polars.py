@@ -288,10 +288,11 @@ def _derived_series(
 
 
 def _strings_series(name: str, lists: Sequence[Any]) -> pl.Series:
-    """A List(String) column from Python lists: a chunk's distinct values or fields asked,
-    some hundreds (about 4 µs each). Not through `pyarrow.array`, which is faster a list
-    but imports pandas on its first call wherever pandas is installed (the Spark extra
-    brings it): 0.3 s of a run's start, a tenth of a million cases."""
+    """A List(String) column from Python lists: a chunk's distinct values of a derived fact,
+    or the fields asked never asked before, a few hundred at most (about 4 µs each). Not
+    through `pyarrow.array`, faster per list but importing pandas on its first call wherever
+    pandas is installed (the Spark extra brings it): 0.3 s at the start of every run, a
+    tenth of a million-case run."""
     return pl.Series(name, lists, dtype=pl.List(pl.String()))
 
 
