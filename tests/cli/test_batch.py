@@ -104,6 +104,18 @@ def test_a_file_with_bad_rows_is_decided_and_the_bad_rows_are_rejected(tmp_path:
     assert f"results in {out}; 3 rejects in {tmp_path / 'results.rejects.ndjson'}\n" in stdout
 
 
+def test_the_summary_counts_one_row_and_one_reject_in_the_singular(tmp_path: Path) -> None:
+    source = tmp_path / "one.ndjson"
+    source.write_text('{"procedures": [{"kind": "tattoo_laser"}]}\n', encoding="utf-8")
+    out = tmp_path / "out.parquet"
+
+    code, stdout, stderr = run("batch", str(source), "--out", str(out))
+
+    assert code == 0, stderr
+    assert "1 row read in" in stdout
+    assert f"; 1 reject in {tmp_path / 'out.rejects.ndjson'}" in stdout
+
+
 @pytest.mark.parametrize("ending", ["\n", ""], ids=["last line ended", "last line unended"])
 def test_the_progress_bar_knows_an_ndjson_files_rows(tmp_path: Path, ending: str) -> None:
     cases = [json.dumps(case) for case, _ in fixture_cases("aetna")[:5]]

@@ -195,7 +195,7 @@ def test_a_failing_fixture_shows_what_was_demanded_what_came_and_the_trace(
     assert "line 1 (scar_revision): not_covered_cosmetic, decided by scars.otherwise" in out
     assert "✘ scars.burn (not_met)" in out
     assert '✘ cause {"in": ["burn"]}: "surgery"' in out
-    assert "FAIL scars: 1 fixtures, 0 passed, 1 failed" in out
+    assert "FAIL scars: 1 fixture, 0 passed, 1 failed" in out
 
 
 def test_a_pack_folder_can_be_named_by_path(policies: Path, tmp_path: Path) -> None:
@@ -215,7 +215,7 @@ def test_an_unknown_pack_is_one_line_with_status_2(policies: Path) -> None:
 def test_a_clean_pack_lints_clean(policies: Path) -> None:
     code, out, _ = run("policies", "lint", "--today", "2026-12-01")
     assert code == 0
-    assert "0 findings in 0 of 1 packs" in out
+    assert "0 findings in 0 of 1 pack" in out
 
 
 def test_lint_findings_exit_one_in_text_and_json(policies: Path) -> None:
@@ -258,7 +258,7 @@ def test_a_plan_document_is_named_by_id_or_path_and_its_failure_shows_the_trace(
         assert "FAIL acme/wrong: A burn scar (keloid)" in out
         assert "outcome: expected covered_with_prior_auth, got not_covered_cosmetic" in out
         assert "✔ acme.keloid-excluded (met) -> not_covered_cosmetic" in out
-        assert "FAIL plan document acme: 1 fixtures, 0 passed, 1 failed" in out
+        assert "FAIL plan document acme: 1 fixture, 0 passed, 1 failed" in out
 
 
 def test_a_plan_fixture_that_names_no_plan_fails(plans: Path) -> None:
@@ -272,7 +272,7 @@ def test_a_plan_fixture_that_names_no_plan_fails(plans: Path) -> None:
 def test_lint_covers_plan_documents_with_their_file_and_line(plans: Path) -> None:
     code, out, _ = run("policies", "lint", "--today", "2026-12-01")
     assert code == 0, out
-    assert "0 findings in 0 of 1 packs and 0 of 1 plan documents" in out
+    assert "0 findings in 0 of 1 pack and 0 of 1 plan document" in out
     write_plan(plans / "acme", fixtures={"keloid": PLAN_FIXTURES["keloid"]})
     code, out, _ = run("policies", "lint", "--today", "2026-12-01")
     assert code == 1
@@ -280,10 +280,10 @@ def test_lint_covers_plan_documents_with_their_file_and_line(plans: Path) -> Non
         "acme/plan.yaml:11: untested-criterion acme.keloid: no fixture shows it not_met or unknown"
         in out
     )
-    assert "1 of 1 plan documents" in out and "0 of 1 packs" in out
+    assert "1 of 1 plan document" in out and "0 of 1 pack" in out
     code, out, _ = run("policies", "lint", "acme", "--today", "2026-12-01")
     assert code == 1
-    assert "2 findings in 1 of 1 plan documents" in out and "packs" not in out
+    assert out.splitlines()[-1] == "2 findings in 1 of 1 plan document"
 
 
 def test_a_plan_over_a_missing_pack_is_one_line(plans: Path) -> None:

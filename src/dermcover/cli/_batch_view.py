@@ -31,7 +31,7 @@ from dermcover.batch.run import DEFAULT_CHUNK, Comparison, Summary, run
 from dermcover.batch.sinks import LineSink, RejectSink, check_outputs, format_of, write_parquet
 from dermcover.batch.sources import readable, total_rows
 from dermcover.batch.versions import pack_version
-from dermcover.cli.app import console, errors
+from dermcover.cli.app import console, counted, errors
 from dermcover.engine.library import PolicyLibrary, library
 from dermcover.inputs import InputError
 
@@ -269,8 +269,8 @@ def _print_summary(summary: Summary, out: Path, rejects_path: Path, seconds: flo
     console.print(table)
     rate = summary.rows / seconds if seconds > 0 else 0.0
     console.print(
-        f"{summary.rows:,} rows read in {seconds:,.1f} s ({rate:,.0f} rows/s); "
-        f"results in {out}; {summary.rejects:,} rejects in {rejects_path}",
+        f"{counted(summary.rows, 'row')} read in {seconds:,.1f} s ({rate:,.0f} rows/s); "
+        f"results in {out}; {counted(summary.rejects, 'reject')} in {rejects_path}",
         highlight=False,
         soft_wrap=True,  # a path is never split across lines
     )
@@ -281,9 +281,10 @@ def _print_impact(summary: Summary, comparison: Comparison, changes_path: Path) 
     write_parquet(changed, changes_path)
     if not changed.height:
         # An empty table would say the same less plainly.
+        keep = "keeps its" if summary.compared == 1 else "keep their"
         console.print(
             f"[bold]No line changes under {escape(comparison.label)}[/]: the "
-            f"{summary.compared:,} lines compared keep their outcome and deciding rule",
+            f"{counted(summary.compared, 'line')} compared {keep} outcome and deciding rule",
             highlight=False,
             soft_wrap=True,
         )

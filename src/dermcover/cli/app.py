@@ -108,3 +108,8 @@ def fail(message: str) -> NoReturn:
     """Print a one-line error to stderr and exit with status 2."""
     errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def counted(number: int, noun: str) -> str:
+    """A count and its noun, agreeing: `1 row`, `0 rows`, `1,250 rows`."""
+    return f"{number:,} {noun if number == 1 else noun + 's'}"

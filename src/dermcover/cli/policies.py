@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dermcover.cli.app import OutputFormat, app, console, fail
+from dermcover.cli.app import OutputFormat, app, console, counted, fail
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -119,10 +119,10 @@ def test(
         status = "[red]FAIL[/]" if failures else "[green]ok[/]"
         shown = f"plan document {folder.pack.id}" if folder.plan is not None else folder.pack.id
         console.print(
-            f"{status} {shown}: {len(runs)} fixtures, {len(runs) - len(failures)} "
+            f"{status} {shown}: {counted(len(runs), 'fixture')}, {len(runs) - len(failures)} "
             f"passed, {len(failures)} failed"
         )
-    console.print(f"{total} fixtures, {total - failed} passed, {failed} failed")
+    console.print(f"{counted(total, 'fixture')}, {total - failed} passed, {failed} failed")
     if failed:
         raise typer.Exit(1)
 
@@ -160,7 +160,9 @@ def lint(
                 highlight=False,
                 soft_wrap=True,
             )
-        console.print(f"{len(findings)} findings in {_where(findings, checked)}", highlight=False)
+        console.print(
+            f"{counted(len(findings), 'finding')} in {_where(findings, checked)}", highlight=False
+        )
     if findings:
         raise typer.Exit(1)
 
@@ -170,9 +172,11 @@ def _where(findings: list[Finding], checked: list[PackFolder]) -> str:
     dirty = {finding.pack for finding in findings}
     packs = {folder.pack.id for folder in checked if folder.plan is None}
     plans = {folder.pack.id for folder in checked if folder.plan is not None}
-    parts = [] if plans and not packs else [f"{len(dirty & packs)} of {len(packs)} packs"]
+    parts = []
+    if packs or not plans:
+        parts.append(f"{len(dirty & packs)} of {counted(len(packs), 'pack')}")
     if plans:
-        parts.append(f"{len(dirty & plans)} of {len(plans)} plan documents")
+        parts.append(f"{len(dirty & plans)} of {counted(len(plans), 'plan document')}")
     return " and ".join(parts)
 
 
