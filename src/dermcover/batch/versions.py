@@ -52,7 +52,11 @@ def _at_revision(policy: str, revision: str, policies: Path, spec: str) -> Pack:
         raise InputError(f"--compare {spec!r}: git does not know revision {revision!r}")
     files = [name for name in listing.stdout.decode().splitlines() if name]
     if f"{inside.as_posix()}/policy.yaml" not in files:
-        raise InputError(f"--compare {spec!r}: revision {revision} has no {inside}/policy.yaml")
+        packs = _packs_at(revision, inside.parent, root)
+        known = f"; it has: {', '.join(packs)}" if packs else ""
+        raise InputError(
+            f"--compare {spec!r}: revision {revision} has no {inside}/policy.yaml{known}"
+        )
     with tempfile.TemporaryDirectory() as scratch:
         target = Path(scratch) / policy
         for name in files:
@@ -61,3 +65,14 @@ def _at_revision(policy: str, revision: str, policies: Path, spec: str) -> Pack:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(shown.stdout)
         return load_pack(target)
+
+
+def _packs_at(revision: str, policies: Path, root: Path) -> list[str]:
+    """The packs (folders holding a policy.yaml) in the policies folder at `revision`."""
+    listing = _git(["ls-tree", "-r", "--name-only", revision, "--", policies.as_posix()], root)
+    names = (Path(name) for name in listing.stdout.decode().splitlines())
+    return sorted(
+        name.parent.name
+        for name in names
+        if name.name == "policy.yaml" and name.parent.parent == policies
+    )
