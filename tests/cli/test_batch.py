@@ -104,6 +104,22 @@ def test_a_file_with_bad_rows_is_decided_and_the_bad_rows_are_rejected(tmp_path:
     assert f"results in {out}; 3 rejects in {tmp_path / 'results.rejects.ndjson'}\n" in stdout
 
 
+def test_a_line_broken_off_is_refused_at_its_end_not_the_next_lines_start(
+    tmp_path: Path,
+) -> None:
+    broken = '{"procedures": [{"kind": "microneedling"}'  # 41 characters, the last `}`
+    source = tmp_path / "cases.ndjson"
+    source.write_text(f"{broken}\n{broken}", encoding="utf-8")  # the last line unended
+
+    code, _, stderr = run("batch", str(source), "--out", str(tmp_path / "out.parquet"))
+
+    assert code == 0, stderr
+    rejects = [json.loads(line) for line in (tmp_path / "out.rejects.ndjson").open()]
+    assert [reject["error"] for reject in rejects] == [
+        f"{source}:{row}: not valid JSON (Expecting ',' delimiter, column 42)" for row in (1, 2)
+    ]
+
+
 def test_the_summary_counts_one_row_and_one_reject_in_the_singular(tmp_path: Path) -> None:
     source = tmp_path / "one.ndjson"
     source.write_text('{"procedures": [{"kind": "tattoo_laser"}]}\n', encoding="utf-8")

@@ -208,9 +208,16 @@ def _ndjson(path: Path) -> Iterator[Any]:
             try:
                 yield json.loads(text)
             except json.JSONDecodeError as exc:
-                yield _Unreadable(f"not valid JSON ({exc.msg}, column {exc.colno})")
+                yield _Unreadable(f"not valid JSON ({exc.msg}, column {_column(text, exc)})")
             except UnicodeDecodeError as exc:
                 yield _Unreadable(_not_text(exc))
+
+
+def _column(line: bytes, exc: json.JSONDecodeError) -> int:
+    """Where on its line a JSON error is. On a line broken off, json reads on through the
+    line's ending and counts from the next line; the place is then just past its last
+    character."""
+    return min(exc.pos, len(line.decode("utf-8", "replace").rstrip("\r\n"))) + 1
 
 
 def _lines_of(stream: IO[bytes], path: Path) -> Iterator[bytes]:
