@@ -22,6 +22,7 @@ from dermcover.case import EXACT_TYPES
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 MAX_INPUT_BYTES = 1_000_000
+_SPACES = " \t\r\n"
 
 # libyaml's parser where PyYAML was built with it (twenty times faster), else the pure one.
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -196,6 +197,25 @@ class LineLocator:
         return line
 
 
+def within_text(text: str, position: int) -> int:
+    """`position`, or, when nothing but spaces follows it, the place just past the text's last
+    other character. A parser reports a document cut short where the spaces after it end,
+    often on a line past the last one written; this is where it was cut."""
+    end = len(text)
+    while end > position and text[end - 1] in _SPACES:
+        end -= 1
+    if end > position:
+        return position  # something follows: the error is where the parser says
+    while end > 0 and text[end - 1] in _SPACES:
+        end -= 1
+    return end
+
+
+def line_of(text: str, position: int) -> int:
+    """The line (from 1) an error at `position` in `text` is on, as `within_text` places it."""
+    return text.count("\n", 0, within_text(text, position)) + 1
+
+
 def parse_text(text: str, source: str) -> tuple[Any, LineLocator]:
     """Parse YAML (which includes JSON) text; errors name the source and the line."""
     if len(text.encode("utf-8", errors="replace")) > MAX_INPUT_BYTES:
@@ -209,7 +229,9 @@ def parse_text(text: str, source: str) -> tuple[Any, LineLocator]:
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
-        where = f"{source}:{mark.line + 1}" if mark is not None else source
+        # Not past the last line written (libyaml's marks count lines surely, indexes not).
+        line = min(mark.line + 1, line_of(text, len(text))) if mark is not None else None
+        where = f"{source}:{line}" if line is not None else source
         problem = exc.problem or "malformed"
         raise InputError(f"{where}: not valid YAML or JSON ({problem})") from None
     except yaml.YAMLError as exc:

@@ -70,10 +70,7 @@ def _loads_error(text: str) -> json.JSONDecodeError:
         '[\n  {"id": 1}\n  {"id": 2}\n]',  # no comma between items
         '[\n  {"id": "a\nb"}\n]',  # a raw newline in a string
         '[\n  {"id": 1},\n  {"id": "unterminated}\n]',
-        '[\n  {"id": 1},\n  {"id": 2}\n',  # the array never closed
         '[{"id": 1}]\n{"more": true}',
-        "",
-        "  \n",
         "[{'id': 1}]",
     ],
 )
@@ -89,6 +86,31 @@ def test_invalid_json_is_refused_on_the_line_json_loads_names(
     column = f"column {error.colno:,})"
     assert str(caught.value).startswith(f"{path}:{error.lineno}: not valid JSON (")
     assert str(caught.value).endswith(column)
+
+
+@pytest.mark.parametrize("block", [1, 3, 1 << 20])
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        ('[\n  {"id": 1},\n  {"id": 2}\n', 3, 12),  # never closed: just past the last `}`
+        ('[\n  {"id": 1},\n  {"id": 2}', 3, 12),
+        ('[\n  {"id": 1},\n  {"id": 2}\n\n  \n', 3, 12),
+        ("", 1, 1),
+        ("  \n", 1, 1),
+    ],
+)
+def test_an_array_cut_short_is_refused_where_it_was_cut(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, line: int, column: int, block: int
+) -> None:
+    """json.loads names the place past the spaces after the text, often a line past the
+    last one written; the reader names the place the text stops."""
+    path = tmp_path / "cases.json"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(json_array, "BLOCK", block)
+    error = _loads_error(text)
+    with pytest.raises(InputError) as caught:
+        _items(path)
+    assert str(caught.value) == f"{path}:{line}: not valid JSON ({error.msg}, column {column})"
 
 
 def test_an_error_far_into_a_one_line_array_is_told_by_its_line_and_column(

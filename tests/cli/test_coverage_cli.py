@@ -124,6 +124,25 @@ def test_bad_case_gives_one_line_naming_the_field_and_exit_2(
     assert len(err.strip().splitlines()) <= 3  # one logical line, maybe soft-wrapped
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        "procedures:\n  - kind: microneedling\n    sessions: [1\n\n",
+        '{"procedures": [\n  {"kind": "microneedling"}\n\n',
+    ],
+    ids=["yaml", "json"],
+)
+def test_a_case_file_cut_short_is_refused_on_its_last_line(tmp_path: Path, content: str) -> None:
+    """The parser stops past the blank lines after the text; the error names the last line
+    written, where the text was cut, not a line the file does not show."""
+    case = tmp_path / "case.yaml"
+    case.write_text(content, encoding="utf-8")
+    code, _, err = run("check", str(case))
+    assert code == 2
+    last = len(content.rstrip().splitlines())
+    assert f"case.yaml:{last}: not valid YAML or JSON" in " ".join(err.split())
+
+
 def test_unknown_enum_value_lists_what_is_allowed(tmp_path: Path) -> None:
     case = tmp_path / "case.yaml"
     case.write_text("procedures: [{kind: microneedling}]\npurpose: vanity\n", encoding="utf-8")

@@ -87,6 +87,13 @@ def test_broken_json_is_a_422_with_the_line(client: TestClient) -> None:
     assert response.json()["detail"].startswith("request body:2: not valid JSON")
 
 
+def test_json_cut_short_is_a_422_naming_its_last_line(client: TestClient) -> None:
+    body = b'{"procedures": [\n{"kind": "microneedling"}\n'  # unclosed, then a newline
+    response = client.post(URL, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith("request body:2: not valid JSON")
+
+
 def test_an_empty_body_and_a_list_body_are_422(client: TestClient) -> None:
     empty = client.post(URL, content=b"", headers={"content-type": "application/json"})
     assert empty.status_code == 422

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from dermcover.inputs import InputError
+from dermcover.inputs import InputError, within_text
 
 BLOCK = 1 << 20  # bytes read at a time
 MOST = 16 << 20  # the most JSON text one case may take
@@ -140,6 +140,8 @@ class _Reader:
     def invalid(self, message: str, position: int) -> InputError:
         """An error worded as `json.loads` words it, with its line and, as NDJSON's errors
         have it, its column (one line may hold the whole array)."""
+        if self.eof:  # an array cut short: where it was cut, not past the spaces after it
+            position = within_text(self.text, position)
         line, column = self.line_at(position), self.column_at(position)
         return InputError(f"{self.path}:{line}: not valid JSON ({message}, column {column:,})")
 

@@ -28,7 +28,7 @@ from dermcover.batch import json_array
 from dermcover.case import Case
 from dermcover.engine.compile.flat import CASE_ID, LINE, LINES_FIELD, rows_of
 from dermcover.engine.compile.polars import frame_of, schema
-from dermcover.inputs import InputError, describe
+from dermcover.inputs import InputError, describe, within_text
 
 ROW = "row"  # the input row (1-based) a line came from: a case in nested input, a line in flat
 CASE = "case"  # which case a line belongs to, numbered through the run
@@ -214,10 +214,9 @@ def _ndjson(path: Path) -> Iterator[Any]:
 
 
 def _column(line: bytes, exc: json.JSONDecodeError) -> int:
-    """Where on its line a JSON error is. On a line broken off, json reads on through the
-    line's ending and counts from the next line; the place is then just past its last
-    character."""
-    return min(exc.pos, len(line.decode("utf-8", "replace").rstrip("\r\n"))) + 1
+    """Where on its line a JSON error is: on a line broken off, just past its last character
+    (json reads on through the line's ending and counts from the next line)."""
+    return within_text(line.decode("utf-8", "replace"), exc.pos) + 1
 
 
 def _lines_of(stream: IO[bytes], path: Path) -> Iterator[bytes]:

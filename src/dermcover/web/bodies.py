@@ -28,6 +28,7 @@ from dermcover.inputs import (
     describe,
     field_path,
     json_within_limits,
+    line_of,
     parse_text,
     shown_briefly,
     unique_keys,
@@ -68,8 +69,8 @@ def parse_document(raw: bytes, content_type: str) -> tuple[Any, str]:
         raise FieldError(f"{SOURCE}: {exc}") from None
     except json.JSONDecodeError as exc:
         raise FieldError(
-            f"{SOURCE}:{exc.lineno}: not valid JSON ({exc.msg}); send a JSON document, or "
-            "YAML with Content-Type: application/yaml"
+            f"{SOURCE}:{line_of(text, exc.pos)}: not valid JSON ({exc.msg}); send a JSON "
+            "document, or YAML with Content-Type: application/yaml"
         ) from None
     except RecursionError:
         raise FieldError(f"{SOURCE}: nested deeper than {MAX_DEPTH} levels (the limit)") from None
