@@ -84,6 +84,15 @@ def test_several_problems_are_counted_not_dumped() -> None:
 def test_a_list_where_a_mapping_belongs_is_named() -> None:
     message = error_for("- procedures\n")
     assert "(top level)" in message
+    assert "should be an object; its fields: id, payer, patient, procedures" in message
+
+
+def test_a_value_where_a_section_belongs_names_the_sections_fields() -> None:
+    message = error_for("procedures: [{kind: microneedling}]\npatient: 5\n")
+    assert message == (
+        "case.yaml:2: patient = 5: should be an object; its fields: name, age, birth_date, "
+        "sex, state"
+    )
 
 
 def test_a_huge_file_is_refused_before_it_is_read(tmp_path: Path) -> None:

@@ -327,6 +327,9 @@ def _allowed(error: Mapping[str, Any], model: type[BaseModel], loc: Sequence[int
     if kind == "extra_forbidden":
         fields = _fields_at(model, loc[:-1])
         return f"allowed fields here: {', '.join(fields)}" if fields else ""
+    if kind == "model_type":
+        fields = _fields_at(model, loc)
+        return f"its fields: {', '.join(fields)}" if fields else ""
     return ""
 
 
@@ -384,6 +387,8 @@ def describe(
         message = "not an allowed value"  # the allowed values follow, once
     elif first["type"] == "missing":
         message = "required field is missing"
+    elif first["type"] == "model_type":
+        message = "should be an object"  # not pydantic's "or instance of <class>"
     parts = [f"{where}: {field_path(tuple(prefix) + loc)}"]
     if first["type"] != "missing":
         parts.append(f"= {_shown(first.get('input'))}")
