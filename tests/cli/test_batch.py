@@ -545,16 +545,23 @@ def test_compare_at_a_revision_that_does_not_exist_is_one_line(tmp_path: Path) -
     assert len(stderr.strip().splitlines()) == 1
 
 
-def test_compare_with_a_pack_the_revision_lacks_names_the_packs_it_has(tmp_path: Path) -> None:
+@pytest.mark.parametrize("where", ["revision", "folder"])
+def test_compare_with_a_pack_the_version_lacks_names_the_packs_it_has(
+    tmp_path: Path, where: str
+) -> None:
     source = tmp_path / "cases.ndjson"
     source.write_text(json.dumps(fixture_cases("aetna")[0][0]), encoding="utf-8")
+    version = "HEAD" if where == "revision" else str(library().folder)
     code, _, stderr = run(
         "batch", str(source), "--out", str(tmp_path / "o.parquet"),
-        "--compare", "nosuch@HEAD",
+        "--compare", f"nosuch@{version}",
     )  # fmt: skip
     assert code == 2
     message = " ".join(stderr.split())
-    assert "revision HEAD has no policies/nosuch/policy.yaml; it has: aetna, anthem" in message
+    if where == "revision":
+        assert "revision HEAD has no policies/nosuch/policy.yaml; it has: aetna, anthem" in message
+    else:
+        assert f"{version} holds no policy.yaml for nosuch; it holds: aetna, anthem" in message
     assert len(stderr.strip().splitlines()) == 1
 
 

@@ -29,7 +29,11 @@ def pack_version(spec: str, policies: Path) -> tuple[str, Pack]:
     if folder.is_dir():
         pack_folder = folder / policy if (folder / policy / "policy.yaml").is_file() else folder
         if not (pack_folder / "policy.yaml").is_file():
-            raise InputError(f"--compare {spec!r}: {folder} holds no policy.yaml for {policy}")
+            packs = sorted(found.parent.name for found in folder.glob("*/policy.yaml"))
+            known = f"; it holds: {', '.join(packs)}" if packs else ""
+            raise InputError(
+                f"--compare {spec!r}: {folder} holds no policy.yaml for {policy}{known}"
+            )
         return policy, load_pack(pack_folder)
     return policy, _at_revision(policy, version, policies, spec)
 
