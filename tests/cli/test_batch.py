@@ -545,6 +545,25 @@ def test_compare_at_a_revision_that_does_not_exist_is_one_line(tmp_path: Path) -
     assert len(stderr.strip().splitlines()) == 1
 
 
+def test_compare_when_no_line_is_under_the_pack_says_so_and_how_to_put_them_there(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "cases.ndjson"
+    source.write_text('{"procedures": [{"kind": "microneedling"}]}\n', encoding="utf-8")
+    out = tmp_path / "now.parquet"
+
+    code, stdout, stderr = run(
+        "batch", str(source), "--out", str(out), "--compare", f"aetna@{library().folder}",
+    )  # fmt: skip
+
+    assert code == 0, stderr
+    assert pl.read_parquet(out)["policy"].to_list() == ["generic"]
+    told = " ".join(stdout.split())
+    assert "No line was decided under aetna, so none was compared" in told
+    assert "give --policy aetna to decide every case under it" in told
+    assert "No line changes" not in told
+
+
 @pytest.mark.parametrize("where", ["revision", "folder"])
 def test_compare_with_a_pack_the_version_lacks_names_the_packs_it_has(
     tmp_path: Path, where: str

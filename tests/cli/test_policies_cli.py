@@ -377,4 +377,13 @@ def test_diff_reads_a_pack_or_plan_document_at_a_git_revision(plans: Path, item:
     assert all(text in out for text in WIDENED[item])
     code, _, err = run("policies", "diff", f"{item}@no-such-rev", item)
     assert code == 2
-    assert err.startswith("error: git archive:")
+    assert err.strip() == f"error: {item}@no-such-rev: git does not know revision 'no-such-rev'"
+
+
+def test_diff_at_a_revision_without_the_pack_names_the_packs_it_has(plans: Path) -> None:
+    commit_all(plans.parent)
+    code, _, err = run("policies", "diff", "nosuch@HEAD", "scars")
+    assert code == 2
+    assert " ".join(err.split()) == (
+        "error: nosuch@HEAD: revision HEAD has no policies/nosuch/policy.yaml; it has: scars"
+    )

@@ -6,13 +6,9 @@ Imported only by those commands when they run (it needs the domain models at mod
 from __future__ import annotations
 
 import json
-import subprocess
-import tarfile
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from io import BytesIO
 from pathlib import Path
 
 from rich.markup import escape
@@ -32,6 +28,8 @@ from dermcover.engine.pack_files import (
     plan_folders,
 )
 from dermcover.engine.plans import plans_dir
+from dermcover.engine.revisions import folder_at
+from dermcover.inputs import InputError
 
 MARK = {Status.met: "✔", Status.not_met: "✘", Status.unknown: "?"}
 
@@ -86,28 +84,11 @@ def version(spec: str) -> Iterator[PackFolder]:
     item_id, revision = spec.rsplit("@", 1)
     is_plan = (plans_dir() / item_id / PLAN_FILE).is_file()
     home, filename = (plans_dir(), PLAN_FILE) if is_plan else (policies_dir(), PACK_FILE)
-    root = _git("rev-parse", "--show-toplevel", cwd=home).decode().strip()
-    inside = home.resolve().relative_to(Path(root).resolve()) / item_id
-    archive = _git("archive", "--format=tar", revision, "--", inside.as_posix(), cwd=Path(root))
-    with tempfile.TemporaryDirectory(prefix="dermcover-pack-") as temp:
-        with tarfile.open(fileobj=BytesIO(archive)) as tar:
-            tar.extractall(temp, filter="data")
-        folder = Path(temp) / inside
-        if not (folder / filename).is_file():
-            what = "plan document" if is_plan else "pack"
-            fail(f"{spec}: revision {revision} has no {what} {item_id} ({inside.as_posix()})")
-        yield open_plan_folder(folder) if is_plan else open_pack_folder(folder)
-
-
-def _git(*args: str, cwd: Path) -> bytes:
     try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
-    except FileNotFoundError:
-        fail("git is not installed; give two pack folders instead of ID@REV")
-    if done.returncode != 0:
-        message = done.stderr.decode(errors="replace").strip().splitlines()
-        fail(f"git {args[0]}: {message[0] if message else 'failed'}")
-    return done.stdout
+        with folder_at(home / item_id, revision, filename) as folder:
+            yield open_plan_folder(folder) if is_plan else open_pack_folder(folder)
+    except InputError as exc:
+        fail(f"{spec}: {exc}")
 
 
 def print_failure(folder: PackFolder, run: FixtureRun) -> None:
