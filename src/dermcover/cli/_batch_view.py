@@ -279,26 +279,20 @@ def _print_summary(summary: Summary, out: Path, rejects_path: Path, seconds: flo
 def _print_impact(summary: Summary, comparison: Comparison, changes_path: Path) -> None:
     changed = summary.changed
     write_parquet(changed, changes_path)
-    if not summary.compared:
-        # Not "no line changes": nothing was weighed under the other version at all.
-        console.print(
-            f"[bold]No line was decided under {escape(comparison.policy)}[/], so none was "
-            f"compared with {escape(comparison.label)}; give --policy "
-            f"{escape(comparison.policy)} to decide every case under it",
-            highlight=False,
-            soft_wrap=True,
-        )
-        console.print(f"(no changed lines in {changes_path})", highlight=False, soft_wrap=True)
-        return
     if not changed.height:
-        # An empty table would say the same less plainly.
-        keep = "keeps its" if summary.compared == 1 else "keep their"
-        console.print(
-            f"[bold]No line changes under {escape(comparison.label)}[/]: the "
-            f"{counted(summary.compared, 'line')} compared {keep} outcome and deciding rule",
-            highlight=False,
-            soft_wrap=True,
-        )
+        if not summary.compared:  # not "no line changes": nothing was weighed again at all
+            said = (
+                f"[bold]No line was decided under {escape(comparison.policy)}[/], so none was "
+                f"compared with {escape(comparison.label)}; give --policy "
+                f"{escape(comparison.policy)} to decide every case under it"
+            )
+        else:  # an empty table would say the same less plainly
+            keep = "keeps its" if summary.compared == 1 else "keep their"
+            said = (
+                f"[bold]No line changes under {escape(comparison.label)}[/]: the "
+                f"{counted(summary.compared, 'line')} compared {keep} outcome and deciding rule"
+            )
+        console.print(said, highlight=False, soft_wrap=True)
         console.print(f"(no changed lines in {changes_path})", highlight=False, soft_wrap=True)
         return
     # The headline is a line of its own, not the table's title: a title wraps at the table's
