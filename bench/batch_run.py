@@ -2,7 +2,10 @@
 `bench/batch_against.py` start it and read what it prints (peak memory in MiB, lines,
 seconds, CPU seconds).
 
-Usage: python bench/batch_run.py INPUT [--engine polars|spark] [--nothing-decided]
+Usage: python bench/batch_run.py INPUT [--engine polars|spark] [--phases] [--nothing-decided]
+
+`--phases` (Spark) also prints, to stderr, how long each phase of the run took, as the
+command's progress line names them.
 
 The allocator is set up first, before polars is loaded, as the command does; a revision from
 before that setting runs without it, as its own command did.
@@ -18,6 +21,7 @@ else:
     for_batch()
 
 import argparse
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -25,7 +29,7 @@ from pathlib import Path
 TODAY = date(2026, 11, 22)
 
 
-def one_run(source: Path, engine: str) -> None:
+def one_run(source: Path, engine: str, phases: bool = False) -> None:
     """One batch run, printing its peak memory (MiB), lines, seconds and CPU seconds (all
     threads)."""
     import polars as pl
@@ -42,9 +46,21 @@ def one_run(source: Path, engine: str) -> None:
     if engine == "spark":
         from dermcover.batch.spark_run import run_spark
 
+        timings: list[tuple[str, float]] = []
         summary = run_spark(
-            source, out, rejects, library(), policy=None, master="local[2]", today=TODAY
+            source,
+            out,
+            rejects,
+            library(),
+            policy=None,
+            master="local[2]",
+            today=TODAY,
+            progress=lambda phase: timings.append((phase, time.perf_counter())),
         )
+        if phases:
+            ends = [at for _, at in timings[1:]] + [time.perf_counter()]
+            for (phase, began), ended in zip(timings, ends, strict=True):
+                print(f"{phase:45} {ended - began:7.1f} s", file=sys.stderr)
     else:
         sink, refused = LineSink(out), RejectSink(rejects)
         summary = run(source, sink, refused, library(), policy=None, today=TODAY)
@@ -107,6 +123,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("input", type=Path)
     parser.add_argument("--engine", default="polars", choices=["polars", "spark"])
+    parser.add_argument("--phases", action="store_true", help="Spark: each phase's seconds")
     parser.add_argument(
         "--nothing-decided",
         action="store_true",
@@ -116,4 +133,4 @@ if __name__ == "__main__":
     if args.nothing_decided:
         nothing_decided(args.input)
     else:
-        one_run(args.input, args.engine)
+        one_run(args.input, args.engine, args.phases)

@@ -21,6 +21,7 @@ from dermcover.engine.compile.derived import Columns, Derived, DerivedValues, co
 from dermcover.engine.compile.flat import BY_NAME, Column
 from dermcover.engine.compile.ir import (
     AllIR,
+    AnyIR,
     AnyPrefix,
     Between,
     InSet,
@@ -89,9 +90,15 @@ def _or(parts: list[SparkColumn]) -> SparkColumn:
 
 
 class Expressions:
+    """A program's trees as Spark columns. Each fact test is a column of its own (`leaf_stage`),
+    and so is each `all` or `any` on the way to a test the questions ask about (`path_stage`):
+    a question's condition then names those columns instead of repeating every tree above its
+    test, so each test and node is computed once a line (bench/README.md has what it saves)."""
+
     def __init__(self, program: Program, columns: Columns) -> None:
         self.program = program
         self.columns = columns
+        self._paths: dict[int, tuple[str, NodeIR]] | None = None
 
     def leaf(self, leaf: LeafIR) -> SparkColumn:
         test = leaf.test
@@ -114,9 +121,13 @@ class Expressions:
             return F.exists(value, lambda item: _or([item.startswith(p) for p in prefixes]))
         raise TypeError(f"no Spark expression for {test!r}")
 
+    def leaf_stage(self) -> dict[str, SparkColumn]:
+        """Every fact test as a column, which `node` then refers to."""
+        return {_leaf_column(leaf): self.leaf(leaf) for leaf in self.program.leaves}
+
     def node(self, node: NodeIR) -> SparkColumn:
         if isinstance(node, LeafIR):
-            return self.leaf(node)
+            return col(_leaf_column(node))
         if isinstance(node, RefIR):
             return col(f"criterion:{node.criterion_id}")
         if isinstance(node, NotIR):
@@ -133,6 +144,33 @@ class Expressions:
         )
         return F.when(applies, status).otherwise(F.lit(False))
 
+    def path_stage(self) -> dict[str, SparkColumn]:
+        """Each `all` and `any` on the way to an asked-about test as a column (made after the
+        named criteria, which they may refer to)."""
+        return {name: self.node(node) for name, node in self._path_nodes().values()}
+
+    def _path_nodes(self) -> dict[int, tuple[str, NodeIR]]:
+        if self._paths is None:
+            self._paths = {}
+            for rule in self.program.rules:
+                if rule.root is None:
+                    continue
+                for _, path in leaf_paths(self.program, rule.root):
+                    for node in path:
+                        while isinstance(node, NotIR):  # `_unknown` looks through a `not`
+                            node = node.child
+                        if isinstance(node, (AllIR, AnyIR)) and id(node) not in self._paths:
+                            self._paths[id(node)] = (f"path:{len(self._paths)}", node)
+        return self._paths
+
+    def _unknown(self, node: NodeIR) -> SparkColumn:
+        """Whether a node on a question's way is unknown, from the columns made for it."""
+        if isinstance(node, NotIR):
+            return self._unknown(node.child)  # a `not` is unknown when its child is
+        if isinstance(node, (AllIR, AnyIR)):
+            return col(self._path_nodes()[id(node)][0]).isNull()
+        return self.node(node).isNull()
+
     def questions(self, ambiguous: SparkColumn, deciding: SparkColumn) -> SparkColumn:
         asked: list[SparkColumn] = []
         for rule in self.program.rules:
@@ -140,11 +178,15 @@ class Expressions:
                 continue
             undecided = ambiguous & col(f"rule:{rule.index}").isNull() & (deciding > rule.index)
             for leaf, path in leaf_paths(self.program, rule.root):
-                unknown = _and([undecided, *(self.node(n).isNull() for n in path)])
+                unknown = _and([undecided, *(self._unknown(n) for n in path)])
                 asked.append(F.when(unknown, _field(leaf)))
         if not asked:
             return F.array().cast(T.ArrayType(T.StringType()))
         return F.array_distinct(F.array_compact(F.array(*asked)))
+
+
+def _leaf_column(leaf: LeafIR) -> str:
+    return f"test:{leaf.number}"
 
 
 def _field(leaf: LeafIR) -> SparkColumn:
@@ -231,6 +273,7 @@ def decided_with_derived(program: Program, frame: DataFrame) -> DataFrame:
     """`decide` on a table that has the program's derived columns already (`with_derived`,
     made once for several programs): the four result columns added, every column kept."""
     expressions = Expressions(program, columns_for(program))
+    frame = frame.withColumns(expressions.leaf_stage())
     for level in criteria_levels(program):
         frame = frame.withColumns(
             {f"criterion:{cid}": expressions.node(program.criteria[cid]) for cid in level}
@@ -251,6 +294,7 @@ def decided_with_derived(program: Program, frame: DataFrame) -> DataFrame:
         for rule in rules[:-1]
     ]
     frame = frame.withColumn("_ambiguous", _or(ambiguity) if ambiguity else F.lit(False))
+    frame = frame.withColumns(expressions.path_stage())
     ambiguous, decided = col("_ambiguous"), col("_deciding")
     frame = frame.withColumns(
         {
