@@ -380,6 +380,22 @@ def test_diff_reads_a_pack_or_plan_document_at_a_git_revision(plans: Path, item:
     assert err.strip() == f"error: {item}@no-such-rev: git does not know revision 'no-such-rev'"
 
 
+def test_diff_at_a_revision_outside_git_or_looking_like_an_option_is_one_line(
+    policies: Path,
+) -> None:
+    code, _, err = run("policies", "diff", "scars@HEAD", "scars")
+    assert code == 2
+    assert " ".join(err.split()) == (
+        f"error: scars@HEAD: 'HEAD' is not a folder, and {policies} is not in a git "
+        "repository to find a revision in"
+    )
+    commit_all(policies.parent)
+    code, _, err = run("policies", "diff", "scars@--output=stolen.tar", "scars")
+    assert code == 2
+    assert "git does not know revision '--output=stolen.tar'" in err
+    assert not (policies.parent / "stolen.tar").exists()
+
+
 def test_diff_at_a_revision_without_the_pack_names_the_packs_it_has(plans: Path) -> None:
     commit_all(plans.parent)
     code, _, err = run("policies", "diff", "nosuch@HEAD", "scars")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -84,11 +84,13 @@ def version(spec: str) -> Iterator[PackFolder]:
     item_id, revision = spec.rsplit("@", 1)
     is_plan = (plans_dir() / item_id / PLAN_FILE).is_file()
     home, filename = (plans_dir(), PLAN_FILE) if is_plan else (policies_dir(), PACK_FILE)
-    try:
-        with folder_at(home / item_id, revision, filename) as folder:
-            yield open_plan_folder(folder) if is_plan else open_pack_folder(folder)
-    except InputError as exc:
-        fail(f"{spec}: {exc}")
+    with ExitStack() as stack:
+        try:  # only finding and opening the version: the caller's errors are its own
+            folder = stack.enter_context(folder_at(home / item_id, revision, filename))
+            opened = open_plan_folder(folder) if is_plan else open_pack_folder(folder)
+        except InputError as exc:
+            fail(f"{spec}: {exc}")
+        yield opened
 
 
 def print_failure(folder: PackFolder, run: FixtureRun) -> None:

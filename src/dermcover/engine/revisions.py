@@ -24,7 +24,11 @@ def folder_at(folder: Path, revision: str, marker: str) -> Iterator[Path]:
     """`folder` (whose `marker` file, `policy.yaml` or `plan.yaml`, makes it a pack or a plan
     document) as `revision` holds it. The folder need not exist on disk now."""
     home = folder.parent
-    top = _git(["rev-parse", "--show-toplevel"], home if home.is_dir() else Path.cwd())
+    if revision.startswith("-"):  # never an option of git's
+        raise InputError(f"git does not know revision {revision!r}")
+    if not home.is_dir():
+        raise InputError(f"{home} does not exist, so it has no revisions to read")
+    top = _git(["rev-parse", "--show-toplevel"], home)
     if top.returncode != 0:
         raise InputError(
             f"{revision!r} is not a folder, and {home} is not in a git repository to find a "
