@@ -229,7 +229,7 @@ def parse_text(text: str, source: str) -> tuple[Any, LineLocator]:
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
-        # Not past the last line written (libyaml's marks count lines surely, indexes not).
+        # Never past the last line written: a document cut short is marked on the line after.
         line = min(mark.line + 1, line_of(text, len(text))) if mark is not None else None
         where = f"{source}:{line}" if line is not None else source
         problem = exc.problem or "malformed"
