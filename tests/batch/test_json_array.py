@@ -62,6 +62,19 @@ def _loads_error(text: str) -> json.JSONDecodeError:
     return caught.value
 
 
+def _refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, block: int
+) -> tuple[Path, str]:
+    """The file holding `text`, and the error reading it item by item, `block` bytes at a
+    time, gives."""
+    path = tmp_path / "cases.json"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(json_array, "BLOCK", block)
+    with pytest.raises(InputError) as caught:
+        _items(path)
+    return path, str(caught.value)
+
+
 @pytest.mark.parametrize("block", [1, 3, 1 << 20])
 @pytest.mark.parametrize(
     "text",
@@ -77,15 +90,10 @@ def _loads_error(text: str) -> json.JSONDecodeError:
 def test_invalid_json_is_refused_on_the_line_json_loads_names(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, block: int
 ) -> None:
-    path = tmp_path / "cases.json"
-    path.write_text(text, encoding="utf-8")
-    monkeypatch.setattr(json_array, "BLOCK", block)
     error = _loads_error(text)
-    with pytest.raises(InputError) as caught:
-        _items(path)
-    column = f"column {error.colno:,})"
-    assert str(caught.value).startswith(f"{path}:{error.lineno}: not valid JSON (")
-    assert str(caught.value).endswith(column)
+    path, message = _refused(tmp_path, monkeypatch, text, block)
+    assert message.startswith(f"{path}:{error.lineno}: not valid JSON (")
+    assert message.endswith(f"column {error.colno:,})")
 
 
 @pytest.mark.parametrize("block", [1, 3, 1 << 20])
@@ -104,13 +112,9 @@ def test_an_array_cut_short_is_refused_where_it_was_cut(
 ) -> None:
     """json.loads names the place past the spaces after the text, often a line past the
     last one written; the reader names the place the text stops."""
-    path = tmp_path / "cases.json"
-    path.write_text(text, encoding="utf-8")
-    monkeypatch.setattr(json_array, "BLOCK", block)
     error = _loads_error(text)
-    with pytest.raises(InputError) as caught:
-        _items(path)
-    assert str(caught.value) == f"{path}:{line}: not valid JSON ({error.msg}, column {column})"
+    path, message = _refused(tmp_path, monkeypatch, text, block)
+    assert message == f"{path}:{line}: not valid JSON ({error.msg}, column {column})"
 
 
 def test_an_error_far_into_a_one_line_array_is_told_by_its_line_and_column(
