@@ -27,6 +27,7 @@ import argparse  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from datetime import date  # noqa: E402
+from functools import partial  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -130,7 +131,7 @@ def main() -> None:
 
     frames = []
     for chunk in read_chunks:
-        frame, _ = lines.checked(chunk.lines, checker, str(source))
+        frame, _ = lines.checked(chunk.lines, checker, partial(chunk.where, source))
         frames.append(lines.with_policy(frame, None, plans))
     parts = {
         part: cpu(lambda part=part: [decided_up_to(decider, f, part) for f in frames], args.rounds)

@@ -104,6 +104,102 @@ def test_a_file_with_bad_rows_is_decided_and_the_bad_rows_are_rejected(tmp_path:
     assert f"results in {out}; 3 rejects in {tmp_path / 'results.rejects.ndjson'}\n" in stdout
 
 
+# Cases refused for what one or several of their sections hold, or for values the section
+# checks never see (a number where text belongs, a key the case does not know).
+REFUSED = [
+    {"id": "ages", "patient": {"age": 200}, "procedures": [{"kind": "chemical_peel"}]},
+    {
+        "id": "several",
+        "patient": {"age": 200},
+        "condition": {"lesion_count": -1},
+        "procedures": [{"kind": "microneedling", "sessions": 0}, {"kind": "nosuch"}],
+    },
+    {"id": "second-line", "procedures": [{"kind": "chemical_peel"}, {"code": ""}]},
+    {
+        "id": "treatment",
+        "prior_treatments": [{"name": "cryotherapy", "kind": "retinoid"}],
+        "procedures": [{"kind": "cryotherapy"}],
+    },
+    {
+        "id": "not-a-day",
+        "patient": {"birth_date": "2020-02-30"},
+        "procedures": [{"kind": "chemical_peel"}],
+    },
+    {
+        "id": "future",
+        "patient": {"birth_date": "2999-01-01"},
+        "procedures": [{"kind": "chemical_peel"}],
+    },
+    {"id": "code-as-number", "procedures": [{"code": 15789}]},
+    {"id": "unknown-key", "procedures": [{"kind": "chemical_peel"}], "colour": "blue"},
+    {
+        "id": "none-listed",
+        "condition": {"diagnoses": ["L57.0", None]},
+        "procedures": [{"kind": "chemical_peel"}],
+    },
+    {"id": "no-lines", "procedures": []},
+]
+
+
+def test_a_refused_case_gets_the_error_check_gives_its_file(tmp_path: Path) -> None:
+    """Whether a case is refused by a section check or by the case model, its reject carries
+    what `dermcover check` says of the same case as a file of its own, every problem counted;
+    the good cases around them are decided."""
+    good = fixture_cases("aetna")[:2]
+    source = tmp_path / "cases.ndjson"
+    lines = [good[0][0], *REFUSED, good[1][0]]
+    source.write_text("".join(json.dumps(case) + "\n" for case in lines), encoding="utf-8")
+
+    code, _, _ = run("batch", str(source), "--out", str(tmp_path / "out.ndjson"))
+
+    assert code == 0
+    rejects = [json.loads(x) for x in (tmp_path / "out.rejects.ndjson").read_text().splitlines()]
+    assert [r["row"] for r in rejects] == list(range(2, 2 + len(REFUSED)))
+    for reject, case in zip(rejects, REFUSED, strict=True):
+        alone = tmp_path / f"{case['id']}.json"
+        alone.write_text(json.dumps(case), encoding="utf-8")
+        checked, _, said = run("check", str(alone))
+        assert checked != 0
+        assert said.startswith(f"error: {alone}:1: ")
+        told = said.removeprefix(f"error: {alone}:1: ").strip()
+        assert reject["error"] == f"{source}:{reject['row']}: {told}"
+        assert reject["case_id"] == case["id"]
+    results = pl.read_ndjson(tmp_path / "out.ndjson")
+    assert results["outcome"].to_list() == good[0][1] + good[1][1]
+
+
+def test_loosely_spelled_cases_are_decided_as_their_plain_spelling(tmp_path: Path) -> None:
+    """Numbers as text, codes in lower case, nulls for unknown, a whole number where a
+    decimal belongs: the case model reads them as a case file's, and the lines are decided
+    as the fixtures' own cases are."""
+    cases = fixture_cases("aetna")
+    loose = []
+    for case, _ in cases:
+        case = json.loads(json.dumps(case))
+        for line in case["procedures"]:
+            line["sessions"] = str(line.get("sessions", 1))
+            if "code" in line:
+                line["code"] = f" {line['code'].lower()} "
+            line["depth"] = line.get("depth")
+        condition = case.setdefault("condition", {})
+        if condition.get("diagnoses"):
+            condition["diagnoses"] = [code.lower() for code in condition["diagnoses"]]
+        if "body_surface_percent" in condition:
+            condition["body_surface_percent"] = int(condition["body_surface_percent"])
+        case["purpose"] = case.get("purpose")
+        loose.append(case)
+    assert any(case["condition"].get("diagnoses") for case in loose)
+    source = tmp_path / "cases.ndjson"
+    source.write_text("".join(json.dumps(case) + "\n" for case in loose), encoding="utf-8")
+
+    code, _, _ = run("batch", str(source), "--out", str(tmp_path / "out.parquet"))
+
+    assert code == 0
+    assert (tmp_path / "out.rejects.ndjson").read_text() == ""
+    results = pl.read_parquet(tmp_path / "out.parquet")
+    assert results["outcome"].to_list() == [o for _, outcomes in cases for o in outcomes]
+
+
 def test_a_line_broken_off_is_refused_at_its_end_not_the_next_lines_start(
     tmp_path: Path,
 ) -> None:

@@ -6,16 +6,19 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import polars as pl
+from pydantic import ValidationError
 
 from dermcover.batch.check import LINE_RULE, SECTIONS, WHERE, SectionChecker, where_error
 from dermcover.batch.sources import CASE, ROW, Reject
+from dermcover.case import Case
 from dermcover.determination import Outcome
 from dermcover.engine.compile.derived import inputs_of
-from dermcover.engine.compile.flat import CASE_ID, COLUMNS, LINE
+from dermcover.engine.compile.flat import CASE_ID, COLUMNS, LINE, case_of
 from dermcover.engine.compile.polars import OUTPUT, Decider, schema
 from dermcover.engine.facts import FACTS
 from dermcover.engine.library import DEFAULT_POLICY, PolicyLibrary
 from dermcover.engine.plans import PlanLibrary
+from dermcover.inputs import describe
 
 POLICY = "policy"
 PLAN = "payer.plan"
@@ -28,9 +31,10 @@ _MEDICARE_PLANS = ["medicare", "medicare_advantage"]
 
 
 def checked(
-    frame: pl.DataFrame, checker: SectionChecker, source: str
+    frame: pl.DataFrame, checker: SectionChecker, where: Callable[[int], str]
 ) -> tuple[pl.DataFrame, list[Reject]]:
-    """Flat rows checked section by section; a case with a refused line is refused whole."""
+    """Flat rows checked section by section; a case with a refused line is refused whole.
+    `where` names a row of the input in an error."""
     layout = schema()
     errors = frame.select(_line_error().alias("_error")).to_series()
     # Every section's distinct combinations at once: the tables are made side by side.
@@ -71,7 +75,35 @@ def checked(
         ).select(frame.columns)
     if errors.null_count() == frame.height:
         return frame, []
-    return refused_cases(frame.with_columns(errors), lambda row: f"{source} row {row}")
+    return refused_cases(frame.with_columns(errors), where)
+
+
+def checked_cases(
+    frame: pl.DataFrame, checker: SectionChecker, where: Callable[[int], str]
+) -> tuple[pl.DataFrame, list[Reject]]:
+    """Nested cases taken as read (`flat.plain`, one input row a case) checked as flat rows
+    are. A case the checks refuse is validated again whole, from its rows, so that its reject
+    says what `dermcover check` says of the case: every problem counted, not one section's."""
+    kept, refused = checked(frame, checker, where)
+    if not refused:
+        return kept, []
+    by_row = {reject.row: reject for reject in refused}
+    # Dates as the text they were read from (`flat.plain` lets only ISO dates through), as
+    # the case model would have been given them.
+    dates = [name for name, dtype in frame.schema.items() if dtype == pl.Date()]
+    bad = (
+        frame.filter(pl.col(ROW).is_in(list(by_row)))
+        .sort(ROW, LINE)
+        .with_columns(pl.col(dates).dt.to_string("%Y-%m-%d"))
+    )
+    for (row,), lines in bad.group_by(ROW, maintain_order=True):
+        try:
+            Case.model_validate(case_of(lines.to_dicts()))
+        except ValidationError as exc:
+            by_row[row].error = describe(exc, Case, where(row))
+        # Else the section's own error stands: the case model has no rule across sections,
+        # so what refuses a section refuses its case.
+    return kept, refused
 
 
 def refused_cases(

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import TypeVar
@@ -27,6 +28,7 @@ from dermcover.batch.lines import (
     RESULT,
     case_starts,
     checked,
+    checked_cases,
     decided,
     program_error,
     program_key,
@@ -169,8 +171,9 @@ def run(
         def decided_chunk(chunk: Chunk) -> tuple[Chunk, pl.DataFrame, list[Reject]]:
             """A chunk checked, given its policies, decided, and its refused rows."""
             frame, refused = chunk.lines, list(chunk.rejects)
-            if chunk.flat:
-                frame, more = checked(frame, checker, str(source))
+            if chunk.flat or chunk.plain:
+                check = checked if chunk.flat else checked_cases
+                frame, more = check(frame, checker, partial(chunk.where, source))
                 refused += more
             frame = with_policy(frame, policy, plans)
             frame, more = _reject_unknown(frame, packs, plans, str(source), chunk)

@@ -2,11 +2,14 @@
 cases, or the flat per-line layout). Every chunk is a flat table of the lines read so far, with
 the input row each line came from, plus the rows refused and why.
 
-Nested cases go through the case model one by one, as `dermcover check` reads a case file, so a
-refused case gets the same one-line error. Flat rows are checked column section by section, once
-per distinct value (batch/check.py). Every input is read a part at a time (Parquet in chunks
-of rows, NDJSON line by line, a JSON array item by item: batch/json_array.py; a gzip-compressed
-one as it decompresses), so memory stays bounded whatever the file's size.
+Flat rows are checked column section by section, once per distinct value (batch/check.py), and
+so are nested cases whose values are plain (`flat.plain`: no unknown key, every value of its
+column's own type), which are nearly all of them; a case the checks refuse is validated whole
+(batch/lines.py), as is every case that is not plain, by the case model, as `dermcover check`
+reads a case file, so a refused case gets the same one-line error. Every input is read a part
+at a time (Parquet in chunks of rows, NDJSON line by line, a JSON array item by item:
+batch/json_array.py; a gzip-compressed one as it decompresses), so memory stays bounded
+whatever the file's size.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from pydantic import ValidationError
 
 from dermcover.batch import json_array
 from dermcover.case import Case
-from dermcover.engine.compile.flat import CASE_ID, LINE, LINES_FIELD, rows_of
+from dermcover.engine.compile.flat import CASE_ID, LINE, LINES_FIELD, plain, rows_of
 from dermcover.engine.compile.polars import frame_of, schema
 from dermcover.inputs import InputError, describe, within_text
 
@@ -47,6 +50,7 @@ class Chunk:
     rejects: list[Reject] = field(default_factory=list)
     rows: int = 0  # input rows this chunk consumed
     flat: bool = False  # rows still to be checked by section (flat input)
+    plain: bool = False  # nested cases taken as read (`flat.plain`), still to be checked
     lines_are_rows: bool = False  # NDJSON: a row is a line of the file
 
     def where(self, source: Path | str, row: int) -> str:
@@ -270,9 +274,13 @@ class _Unreadable:
 def _without_nulls(value: Any) -> Any:
     """Parquet writes an absent field as null; in a case, absent is what unknown means."""
     if isinstance(value, dict):
-        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+        return {
+            k: _without_nulls(v) if isinstance(v, dict | list) else v
+            for k, v in value.items()
+            if v is not None
+        }
     if isinstance(value, list):
-        return [_without_nulls(item) for item in value]
+        return [_without_nulls(item) if isinstance(item, dict | list) else item for item in value]
     return value
 
 
@@ -283,6 +291,7 @@ def _nested(
     rejects: list[Reject] = []
     consumed = 0
     number = 0
+    unchecked = False  # some of the chunk's cases are plain, still to be checked
     for number, record in enumerate(records, start=1):
         consumed += 1
         where = f"{path}:{number}" if lines_are_rows else f"{path} row {number}"
@@ -291,21 +300,30 @@ def _nested(
         if isinstance(record, _Unreadable):
             rejects.append(Reject(number, None, f"{where}: {record.error}"))
         else:
-            case_id = record.get("id") if isinstance(record, dict) else None
-            try:
-                case = Case.model_validate(_without_nulls(record))
-            except ValidationError as exc:
-                rejects.append(Reject(number, _text(case_id), describe(exc, Case, where)))
+            if plain(record):
+                # Taken as read: the section checks validate and normalise it in the run.
+                lines = rows_of(record)
+                unchecked = True
             else:
-                for line in rows_of(case.model_dump(mode="json")):
-                    line[ROW] = number
-                    line[CASE] = number
-                    rows.append(line)
+                case_id = record.get("id") if isinstance(record, dict) else None
+                try:
+                    case = Case.model_validate(_without_nulls(record))
+                except ValidationError as exc:
+                    rejects.append(Reject(number, _text(case_id), describe(exc, Case, where)))
+                    lines = []
+                else:
+                    lines = rows_of(case.model_dump(mode="json"))
+            for line in lines:
+                line[ROW] = number
+                line[CASE] = number
+                rows.append(line)
         if consumed >= size:
-            yield Chunk(_frame(rows), rejects, consumed, lines_are_rows=lines_are_rows)
-            rows, rejects, consumed = [], [], 0
+            yield Chunk(
+                _frame(rows), rejects, consumed, plain=unchecked, lines_are_rows=lines_are_rows
+            )
+            rows, rejects, consumed, unchecked = [], [], 0, False
     if consumed or not number:
-        yield Chunk(_frame(rows), rejects, consumed, lines_are_rows=lines_are_rows)
+        yield Chunk(_frame(rows), rejects, consumed, plain=unchecked, lines_are_rows=lines_are_rows)
 
 
 def _text(value: Any) -> str | None:

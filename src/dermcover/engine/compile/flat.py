@@ -9,8 +9,9 @@ docs/spec/batch-format.md.
 
 from __future__ import annotations
 
+import re
 import types
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
@@ -18,7 +19,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from dermcover.case import Case
+from dermcover.case import MAX_PROCEDURES, Case
 
 CASE_ID = "case_id"
 LINE = "line"
@@ -107,27 +108,155 @@ COLUMNS: tuple[Column, ...] = _layout()
 BY_NAME: dict[str, Column] = {column.name: column for column in COLUMNS}
 
 
-def _get(data: Mapping[str, Any] | None, path: tuple[str, ...]) -> Any:
-    value: Any = data
-    for key in path:
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(key)
-    return value
+Places = dict[str, "str | dict[str, str]"]
+
+
+def _places(columns: Iterable[Column]) -> Places:
+    """Where each key of a case (or of a procedure line) goes: a column's name, or for a
+    section such as `payer`, the column of each of its fields."""
+    places: Places = {}
+    for column in columns:
+        first, *rest = column.path
+        if not rest:
+            places[first] = column.name
+            continue
+        if len(rest) > 1:
+            raise TypeError(f"the flat layout reaches one section deep, not to {column.path}")
+        section = places.setdefault(first, {})
+        assert isinstance(section, dict)
+        section[rest[0]] = column.name
+    return places
+
+
+_CASE_PLACES = _places(column for column in COLUMNS if not column.line_level)
+_LINE_PLACES = _places(column for column in COLUMNS if column.line_level)
+_NO_VALUES = dict.fromkeys(column.name for column in COLUMNS)
+
+
+def _fill(row: dict[str, Any], data: Any, places: Places) -> None:
+    """`row` given the columns of the values `data` holds: only the keys given are visited
+    (a case read from JSON gives a dozen of the layout's fifty columns); a key the layout does
+    not know, or a section that is no mapping, gives nothing."""
+    if not isinstance(data, Mapping):
+        return
+    for key, value in data.items():
+        place = places.get(key)
+        if place is None or value is None:
+            continue
+        if isinstance(place, str):
+            row[place] = value
+        elif isinstance(value, Mapping):
+            for field, item in value.items():
+                name = place.get(field)
+                if name is not None:
+                    row[name] = item
 
 
 def rows_of(case: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """A case (as JSON-ready data, e.g. `case.model_dump(mode="json")`) as its flat rows."""
-    shared = {column.name: _get(case, column.path) for column in COLUMNS if not column.line_level}
+    """A case (as JSON-ready data, e.g. `case.model_dump(mode="json")`) as its flat rows:
+    every column of the layout, null where the case gives nothing."""
+    shared = dict(_NO_VALUES)
+    _fill(shared, case, _CASE_PLACES)
     rows = []
     for number, procedure in enumerate(case.get(LINES_FIELD) or ()):
         row = dict(shared)
         row[LINE] = number
-        for column in COLUMNS:
-            if column.line_level:
-                row[column.name] = _get(procedure, column.path)
+        _fill(row, procedure, _LINE_PLACES)
         rows.append(row)
     return rows
+
+
+# What `plain` lets through in a column of each kind: exactly the types the flat table holds
+# there, so that the column takes the value as it is (an int within 64 bits; a date as text).
+_INT64 = (-(2**63), 2**63 - 1)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+Fits = Callable[[Any], bool]
+
+
+def _an_int(value: Any) -> bool:
+    return type(value) is int and _INT64[0] <= value <= _INT64[1]
+
+
+def _a_date(value: Any) -> bool:
+    if type(value) is not str or not _ISO_DATE.fullmatch(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+_SCALARS: dict[str, Fits] = {
+    "str": lambda value: type(value) is str,
+    "int": _an_int,
+    "float": lambda value: type(value) is float or _an_int(value),
+    "bool": lambda value: type(value) is bool,
+    "date": _a_date,
+}
+
+
+def _fields_fit(fields: Mapping[str, Fits]) -> Fits:
+    """A mapping with none but these keys, each value null or fitting its field."""
+
+    def fits(value: Any) -> bool:
+        return type(value) is dict and all(
+            key in fields and (item is None or fields[key](item)) for key, item in value.items()
+        )
+
+    return fits
+
+
+def _items_fit(item: Fits) -> Fits:
+    """A list whose every item fits (none of them null)."""
+    return lambda value: (
+        type(value) is list and all(entry is not None and item(entry) for entry in value)
+    )
+
+
+def _column_fits(column: Column) -> Fits:
+    if column.kind != "list":
+        return _SCALARS[column.kind]
+    if column.item == "record":
+        return _items_fit(_fields_fit({name: _SCALARS[kind] for name, kind in column.record}))
+    return _items_fit(_SCALARS[column.item or "str"])
+
+
+def _shape(columns: Iterable[Column]) -> dict[str, Fits]:
+    """Each key of a case (or of a procedure line) and what fits under it."""
+    sections: dict[str, dict[str, Fits]] = {}
+    shape: dict[str, Fits] = {}
+    for column in columns:
+        first, *rest = column.path
+        if rest:  # one level down, in a section such as `payer`
+            sections.setdefault(first, {})[rest[0]] = _column_fits(column)
+        else:
+            shape[first] = _column_fits(column)
+    shape.update({name: _fields_fit(fields) for name, fields in sections.items()})
+    return shape
+
+
+_CASE_SHAPE = _shape(column for column in COLUMNS if not column.line_level)
+_LINE_FITS = _fields_fit(_shape(column for column in COLUMNS if column.line_level))
+
+
+def plain(case: Any) -> bool:
+    """Whether a case as read from JSON (or a nested Parquet row) is plain: no key the case
+    does not know, every value null or of exactly its column's type, one to MAX_PROCEDURES
+    procedure lines. Its `rows_of` are then what the flat table holds for it before the
+    section checks (batch/check.py), which validate and normalise its values as they do a
+    flat file's. Whatever is not plain (a number given as text, an unknown key, a list with
+    a null in it) goes through the case model whole, which knows what to make of it or how
+    to say what is wrong."""
+    if type(case) is not dict:
+        return False
+    lines = case.get(LINES_FIELD)
+    if type(lines) is not list or not 1 <= len(lines) <= MAX_PROCEDURES:
+        return False
+    return all(_LINE_FITS(line) for line in lines) and all(
+        key == LINES_FIELD or value is None or (key in _CASE_SHAPE and _CASE_SHAPE[key](value))
+        for key, value in case.items()
+    )
 
 
 def nested(row: Mapping[str, Any], columns: tuple[Column, ...] = COLUMNS) -> dict[str, Any]:
@@ -148,4 +277,15 @@ def nested(row: Mapping[str, Any], columns: tuple[Column, ...] = COLUMNS) -> dic
             target = target.setdefault(key, {})
         target[column.path[-1]] = value
     case[LINES_FIELD] = [procedure]
+    return case
+
+
+_CASE_COLUMNS = tuple(column for column in COLUMNS if not column.line_level)
+_LINE_COLUMNS = tuple(column for column in COLUMNS if column.line_level)
+
+
+def case_of(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """A case's flat rows, its lines in order, back as case data (`nested` with every line)."""
+    case = nested(rows[0], _CASE_COLUMNS)
+    case[LINES_FIELD] = [nested(row, _LINE_COLUMNS)[LINES_FIELD][0] for row in rows]
     return case
