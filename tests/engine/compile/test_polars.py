@@ -151,3 +151,29 @@ def test_unknown_is_null_and_null_is_kleene() -> None:
         (~pl.col("unknown")).alias("not"),
     ).row(0)
     assert row == (False, None, True, None, None)
+
+
+def test_a_flat_table_holds_each_rows_own_lists_however_often_they_repeat() -> None:
+    """Lists are made once per distinct list and gathered onto their rows: each row still
+    holds its own, an empty list stays a known "none" and a missing one unknown."""
+    treatments = [
+        [{"name": "cryotherapy", "outcome": "failed", "months": 2.0, "kind": None}],
+        [{"name": "cryotherapy", "outcome": "failed", "months": 3.0, "kind": None}],
+        [],
+        None,
+    ]
+    diagnoses = [["L57.0"], ["L57.0", "L90.5"], [], None, ["L90.5", "L57.0"]]
+    cases = [
+        {
+            "condition": {"diagnoses": diagnoses[n % 5]} if diagnoses[n % 5] is not None else {},
+            "prior_treatments": treatments[n % 4],
+            "procedures": [{"kind": "chemical_peel"}],
+        }
+        for n in range(40)
+    ]
+    rows = [row for case in cases for row in rows_of(case)]
+
+    frame = frame_of(rows)
+
+    assert frame["condition.diagnoses"].to_list() == [diagnoses[n % 5] for n in range(40)]
+    assert frame["prior_treatments"].to_list() == [treatments[n % 4] for n in range(40)]

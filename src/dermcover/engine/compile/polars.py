@@ -73,12 +73,46 @@ def schema() -> dict[str, pl.DataType]:
 
 
 def frame_of(rows: list[dict[str, Any]]) -> pl.DataFrame:
-    """Flat rows (JSON-ready values, as `flat.rows_of` gives them) as a polars table."""
+    """Flat rows (JSON-ready values of their columns' types, as `flat.rows_of` gives them of
+    a case dumped by the case model or of a plain one) as a polars table."""
     layout = schema()
     dates = [name for name, dtype in layout.items() if dtype == pl.Date()]
-    as_text = {name: pl.String() if name in dates else dtype for name, dtype in layout.items()}
-    frame = pl.DataFrame(rows, schema=as_text)
-    return frame.with_columns(pl.col(name).str.to_date() for name in dates)
+    lists = [name for name, dtype in layout.items() if dtype.is_nested()]
+    scalars = {
+        name: pl.String() if name in dates else dtype
+        for name, dtype in layout.items()
+        if name not in lists
+    }
+    frame = pl.DataFrame(rows, schema=scalars).with_columns(
+        *(_list_column(name, layout[name], rows) for name in lists),
+        *(pl.col(name).str.to_date() for name in dates),
+    )
+    return frame.select(list(layout))
+
+
+def _list_column(name: str, dtype: pl.DataType, rows: list[dict[str, Any]]) -> pl.Series:
+    """A list column with each distinct list made once and gathered onto its rows. The same
+    lists come back row after row (diagnoses, treatments tried, documents on file), and
+    polars makes a list from Python objects several times slower than a number (on the
+    bench's cases the five list columns cost three times all the others)."""
+    numbers: dict[Any, int] = {}
+    distinct: list[Any] = []
+    at: list[int | None] = []
+    for row in rows:
+        value = row.get(name)
+        if value is None:
+            at.append(None)
+            continue
+        try:
+            key = tuple(tuple(v.items()) if isinstance(v, dict) else v for v in value)
+            number = numbers.setdefault(key, len(distinct))
+        except TypeError:  # an item that cannot be a key: made for its row alone
+            number = len(distinct)
+        if number == len(distinct):
+            distinct.append(value)
+        at.append(number)
+    made = pl.Series(name, distinct, dtype=dtype, strict=False)
+    return made.gather(pl.Series(at, dtype=pl.UInt32))
 
 
 _FEW = 8  # values a membership test compares one by one; more go through `is_in`
