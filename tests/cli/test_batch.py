@@ -5,6 +5,7 @@ versions. The expected outcomes are the fixtures' own (what the policy text dema
 from __future__ import annotations
 
 import errno
+import gc
 import gzip
 import json
 import os
@@ -1103,6 +1104,21 @@ def test_a_batch_run_sets_polars_allocator_first_and_keeps_the_users_own() -> No
     assert _allocator_after(settle, {SETTINGS: "narenas:4"}) == "narenas:4"
     # Once polars is loaded its allocator is set up: changing the variable would only mislead.
     assert FOR_BATCH not in _allocator_after(f"import polars\n{settle}", {})
+
+
+def test_a_run_leaves_pythons_cycle_collector_as_it_found_it(tmp_path: Path) -> None:
+    """The run turns the collector off and collects once a chunk itself; a program that
+    calls it finds the collector on again afterwards, and off if it had turned it off."""
+    source = tmp_path / "cases.ndjson"
+    source.write_text("".join(json.dumps(c) + "\n" for c, _ in fixture_cases("aetna")))
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            with LineSink(tmp_path / "out.parquet") as out, RejectSink(tmp_path / "r.ndjson") as r:
+                batch_run(source, out, r, library(), policy=None, today=date(2026, 11, 22))
+            assert gc.isenabled() is enabled
+        finally:
+            gc.enable()
 
 
 def test_a_polars_run_leaves_pandas_unloaded(tmp_path: Path) -> None:
