@@ -142,12 +142,16 @@ def json_within_limits(raw: bytes) -> bool:
     - a value is nested as deep as the lists and mappings around it, so none is deeper than
       MAX_DEPTH when the document has no more brackets than that;
     - a whole number over MAX_INTEGER_DIGITS digits is that many digits in a row."""
+    return _within_limits_but_numbers(raw) and _LONG_DIGITS.search(raw) is None
+
+
+def _within_limits_but_numbers(raw: bytes) -> bool:
+    """`json_within_limits` but for the numbers' lengths (the costliest scan of the five)."""
     return (
         len(raw) <= MAX_STRING_CHARS
         and b"\\u" not in raw
         and raw.count(b",") < MAX_LIST_ITEMS
         and raw.count(b"{") + raw.count(b"[") <= MAX_DEPTH
-        and _LONG_DIGITS.search(raw) is None
     )
 
 
@@ -173,6 +177,58 @@ def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise InputError(f"duplicate field {shown_briefly(key)}: give each field once")
         mapping[key] = value
     return mapping
+
+
+class JsonDocuments:
+    """JSON read as `dermcover check` reads a case file, one document after another (the
+    lines of an NDJSON file, the items of a JSON array): a field named twice, a whole number
+    too long to read, text holding a NUL or a lone surrogate, and anything over the limits are
+    refused with the errors a case file gets. A field named twice does not stop the parse (the
+    first is noted, then told by `refuse`), so a reader of a JSON array can refuse the one
+    item and go on to the next. One reader's: it remembers the document it decoded last."""
+
+    def __init__(self) -> None:
+        self._twice: str | None = None
+        self._too_long = False  # a whole number too long to read
+        self._decoder = json.JSONDecoder(object_pairs_hook=self._mapping, parse_int=self._integer)
+
+    def _integer(self, text: str) -> int | TooManyDigits:
+        number = bounded_integer(text)
+        if isinstance(number, TooManyDigits):
+            self._too_long = True
+        return number
+
+    def _mapping(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        mapping = dict(pairs)
+        if len(mapping) < len(pairs) and self._twice is None:
+            seen: set[str] = set()
+            for key, _ in pairs:
+                if key in seen:
+                    self._twice = key
+                    break
+                seen.add(key)
+        return mapping
+
+    def decode(self, text: str) -> Any:
+        """`json.loads` of a whole document."""
+        self._twice, self._too_long = None, False
+        return self._decoder.decode(text)
+
+    def raw_decode(self, text: str, at: int) -> tuple[Any, int]:
+        """The document that starts at `at` in `text`, and where it ends."""
+        self._twice, self._too_long = None, False
+        return self._decoder.raw_decode(text, at)
+
+    def refuse(self, value: Any, raw: bytes, source: str) -> None:
+        """Raise an InputError, naming `source`, for what a case file may not hold in the
+        document just decoded (`value`, from the bytes `raw`)."""
+        if self._twice is not None:
+            raise InputError(
+                f"{source}: duplicate field {shown_briefly(self._twice)}: give each field once"
+            )
+        # The numbers were read here, so their lengths are known without a scan of the bytes.
+        if self._too_long or not _within_limits_but_numbers(raw):
+            check_limits(value, source)
 
 
 class LineLocator:

@@ -16,10 +16,15 @@ from dermcover.batch import json_array
 from dermcover.inputs import InputError
 
 # JSON values with what cuts badly at a block's end: multi-byte characters, escapes, long
-# numbers, literals, nesting.
-TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
+# numbers, literals, nesting. (None that a case file may not hold: a NUL, a number of over
+# 30 digits; those items are refused, below.)
+TEXT = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"], exclude_characters="\0"),
+    max_size=12,
+)
+WHOLE = st.integers(min_value=-(10**30) + 1, max_value=10**30 - 1)
 SCALARS = (
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    st.none() | st.booleans() | WHOLE | st.floats(allow_nan=False, allow_infinity=False)
 ) | TEXT
 VALUES = st.recursive(
     SCALARS,
@@ -49,6 +54,21 @@ def test_the_items_are_json_loads_items_whatever_the_blocks(
     path.write_bytes(json.dumps(items, indent=indent, ensure_ascii=ascii_only).encode("utf-8"))
     monkeypatch.setattr(json_array, "BLOCK", block)
     assert _items(path) == json.loads(path.read_bytes())
+
+
+def test_an_item_a_case_file_may_not_hold_is_refused_and_the_next_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "cases.json"
+    path.write_text('[{"a": 1}, {"b": "x\\u0000"}, {"c": 2, "c": 3}, {"d": 4}]', encoding="utf-8")
+    monkeypatch.setattr(json_array, "BLOCK", 5)
+
+    first, nul, twice, last = _items(path)
+
+    assert (first, last) == ({"a": 1}, {"d": 4})
+    assert isinstance(nul, json_array.Unreadable) and isinstance(twice, json_array.Unreadable)
+    assert nul.error.endswith(": b: text holds a NUL character, which no field allows")
+    assert twice.error.endswith(": duplicate field 'c': give each field once")
 
 
 def _items(path: Path) -> list[Any]:

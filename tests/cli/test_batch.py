@@ -26,6 +26,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from dermcover.batch import json_array, sources
 from dermcover.batch.allocator import FOR_BATCH, SETTINGS
 from dermcover.batch.lines import unread_columns
 from dermcover.batch.run import programs_of
@@ -167,6 +168,80 @@ def test_a_refused_case_gets_the_error_check_gives_its_file(tmp_path: Path) -> N
         assert reject["case_id"] == case["id"]
     results = pl.read_ndjson(tmp_path / "out.ndjson")
     assert results["outcome"].to_list() == good[0][1] + good[1][1]
+
+
+# JSON lines that hold what a case file may not, each with the error it gets.
+HOSTILE = [
+    (
+        '{"id": "a", "procedures": [{"kind": "chemical_peel", "code": "\\ud800"}]}',
+        "procedures[0].code: text holds a lone surrogate (not Unicode text)",
+    ),
+    (
+        '{"id": "a", "id": "b", "procedures": [{"kind": "chemical_peel"}]}',
+        "duplicate field 'id': give each field once",
+    ),
+    (
+        '{"id": "a\\u0000", "procedures": [{"kind": "chemical_peel"}]}',
+        "id: text holds a NUL character, which no field allows",
+    ),
+    (
+        '{"patient": {"age": 1%s}, "procedures": [{"kind": "chemical_peel"}]}' % ("0" * 4999),
+        "patient.age: a number of 5,000 digits; at most 30 are allowed",
+    ),
+]
+
+
+@pytest.mark.parametrize("layout", ["ndjson", "json"])
+def test_json_a_case_file_may_not_hold_is_refused_row_by_row(tmp_path: Path, layout: str) -> None:
+    """A text with a NUL or half a surrogate pair, a field named twice, a number of
+    thousands of digits: each row is refused with what is wrong and where, never a crash,
+    and the rows around them are decided."""
+    good = '{"id": "ok", "procedures": [{"kind": "chemical_peel"}]}'
+    emoji = '{"id": "\\ud83d\\ude00", "procedures": [{"kind": "chemical_peel"}]}'
+    texts = [good, *(text for text, _ in HOSTILE), emoji]
+    source = tmp_path / f"cases.{layout}"
+    if layout == "ndjson":
+        texts.append("[" * 50_000 + "]" * 50_000)
+        source.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    else:
+        source.write_text("[" + ",\n".join(texts) + "]", encoding="utf-8")
+
+    code, _, _ = run("batch", str(source), "--out", str(tmp_path / "out.ndjson"))
+
+    assert code == 0
+    rejects = [json.loads(x) for x in (tmp_path / "out.rejects.ndjson").read_text().splitlines()]
+    where = (
+        (lambda row: f"{source}:{row}")
+        if layout == "ndjson"
+        else (lambda row: f"{source} row {row}")
+    )
+    told = [f"{where(n)}: {error}" for n, (_, error) in enumerate(HOSTILE, start=2)]
+    if layout == "ndjson":
+        told.append(f"{where(len(texts))}: nested deeper than 32 levels (the limit)")
+    assert [r["error"] for r in rejects] == told
+    results = pl.read_ndjson(tmp_path / "out.ndjson")
+    assert results["case_id"].to_list() == ["ok", "\N{GRINNING FACE}"]
+
+
+def test_an_ndjson_line_longer_than_a_case_may_be_is_refused_and_read_past(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A line past the size a case may take (as in a JSON array) is refused without being
+    held whole, and the lines after it are decided, their numbers still their lines'."""
+    monkeypatch.setattr(json_array, "MOST", 1 << 11)
+    monkeypatch.setattr(sources, "_BLOCK", 100)  # the rest of the long line read in pieces
+    good = '{"id": "ok", "procedures": [{"kind": "chemical_peel"}]}'
+    long = json.dumps({"id": "x" * 5000, "procedures": [{"kind": "chemical_peel"}]})
+    source = tmp_path / "cases.ndjson"
+    source.write_text("\n".join([good, long, good, long]), encoding="utf-8")  # no last newline
+
+    code, _, _ = run("batch", str(source), "--out", str(tmp_path / "out.ndjson"))
+
+    assert code == 0
+    rejects = [json.loads(x) for x in (tmp_path / "out.rejects.ndjson").read_text().splitlines()]
+    too_long = "a case takes more than 2,048 bytes of JSON text, the most one case may take"
+    assert [r["error"] for r in rejects] == [f"{source}:{n}: {too_long}" for n in (2, 4)]
+    assert pl.read_ndjson(tmp_path / "out.ndjson")["row"].to_list() == [1, 3]
 
 
 def test_loosely_spelled_cases_are_decided_as_their_plain_spelling(tmp_path: Path) -> None:

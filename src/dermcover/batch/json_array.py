@@ -4,7 +4,9 @@
 case as Python values); here memory holds a block and the item being read, so a JSON array
 runs in bounded memory as NDJSON and Parquet do. Each item is parsed by the standard library's
 own decoder (`raw_decode`); only the brackets, commas and spaces between items are read here.
-Errors are worded as `json.loads` words them, with the line and column they are at.
+Errors are worded as `json.loads` words them, with the line and column they are at. An item
+that holds what a case file may not (a field named twice, text with a NUL, a number too long:
+`inputs.JsonDocuments`) is given as `Unreadable`, and the items after it are read on.
 """
 
 from __future__ import annotations
@@ -12,21 +14,30 @@ from __future__ import annotations
 import codecs
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from dermcover.inputs import InputError, within_text
+from dermcover.batch.check import WHERE
+from dermcover.inputs import MAX_DEPTH, InputError, JsonDocuments, within_text
 
 BLOCK = 1 << 20  # bytes read at a time
 MOST = 16 << 20  # the most JSON text one case may take
-_DECODER = json.JSONDecoder()
 _SPACE = " \t\n\r"
 _NEAR_END = 8  # characters: the longest a literal, number or escape cut short can leave
 _VALUE_STARTS = '{["-0123456789tfn'
 
 
+@dataclass
+class Unreadable:
+    """An input row refused as it was read; its error has WHERE where the row's place goes."""
+
+    error: str
+
+
 def items(path: Path, stream: IO[bytes]) -> Iterator[Any]:
-    """The items of the JSON array `stream` reads (from `path`, as errors name it), in order."""
+    """The items of the JSON array `stream` reads (from `path`, as errors name it), in order:
+    each one's value, or `Unreadable` for one a case file could not hold."""
     yield from _Reader(path, stream).items()
 
 
@@ -41,6 +52,7 @@ class _Reader:
         self.line_start = 0  # where in `text` the line `at` is on starts (below 0: dropped)
         self.bytes_read = 0
         self.eof = False
+        self.documents = JsonDocuments()
 
     def items(self) -> Iterator[Any]:
         first = self.next_char()
@@ -67,21 +79,28 @@ class _Reader:
     def item(self) -> Any:
         while True:
             try:
-                value, end = _DECODER.raw_decode(self.text, self.at)
+                value, end = self.documents.raw_decode(self.text, self.at)
+            except RecursionError:
+                raise InputError(
+                    f"{self.path}:{self.line_at(self.at)}: nested deeper than {MAX_DEPTH} "
+                    "levels (the limit); the run stops there"
+                ) from None
             except json.JSONDecodeError as exc:
                 if self.eof or not self.cut_short(exc):
                     raise self.invalid(exc.msg, exc.pos) from None
                 if len(self.text) - self.at >= MOST:
                     raise InputError(
-                        f"{self.path}:{self.line_at(self.at)}: a case takes more than "
-                        f"{_size(MOST)} of JSON text, the most one case may take; the run "
-                        "stops there"
+                        f"{self.path}:{self.line_at(self.at)}: {too_long()}; the run stops there"
                     ) from None
                 self.more()  # the item goes on in the next block
                 continue
             if len(self.text) - end < _NEAR_END and self.more():
                 continue  # a number near the end of the block may go on in the next
-            self.at = end
+            start, self.at = self.at, end
+            try:
+                self.documents.refuse(value, self.text[start:end].encode(errors="replace"), WHERE)
+            except InputError as exc:
+                value = Unreadable(str(exc))
             self.drop_read()
             return value
 
@@ -144,6 +163,11 @@ class _Reader:
             position = within_text(self.text, position)
         line, column = self.line_at(position), self.column_at(position)
         return InputError(f"{self.path}:{line}: not valid JSON ({message}, column {column:,})")
+
+
+def too_long() -> str:
+    """What is wrong with a case over MOST."""
+    return f"a case takes more than {_size(MOST)} of JSON text, the most one case may take"
 
 
 def _size(count: int) -> str:

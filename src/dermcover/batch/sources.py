@@ -28,10 +28,12 @@ import pyarrow.parquet as pq
 from pydantic import ValidationError
 
 from dermcover.batch import json_array
+from dermcover.batch.check import WHERE
+from dermcover.batch.json_array import Unreadable
 from dermcover.case import Case
 from dermcover.engine.compile.flat import CASE_ID, LINE, LINES_FIELD, plain, rows_of
 from dermcover.engine.compile.polars import frame_of, schema
-from dermcover.inputs import InputError, describe, within_text
+from dermcover.inputs import MAX_DEPTH, InputError, JsonDocuments, describe, within_text
 
 ROW = "row"  # the input row (1-based) a line came from: a case in nested input, a line in flat
 CASE = "case"  # which case a line belongs to, numbered through the run
@@ -202,19 +204,31 @@ def _unreadable(path: Path, read: int, exc: BaseException) -> InputError:
 
 
 def _ndjson(path: Path) -> Iterator[Any]:
-    # Read as bytes, each line decoded by itself: a line that is not UTF-8 is refused on its
-    # own, and the others are still decided.
+    # Read as bytes, each line decoded by itself: a line that is not UTF-8, or that holds what
+    # a case file may not, is refused on its own, and the others are still decided.
+    documents = JsonDocuments()
     with open_bytes(path) as stream:
         for text in _lines_of(stream, path):
+            if text is None:
+                yield Unreadable(f"{WHERE}: {json_array.too_long()}")
+                continue
             if not text.strip():
                 yield _Blank()
                 continue
             try:
-                yield json.loads(text)
+                record = documents.decode(text.decode("utf-8-sig"))
+                documents.refuse(record, text, WHERE)
             except json.JSONDecodeError as exc:
-                yield _Unreadable(f"not valid JSON ({exc.msg}, column {_column(text, exc)})")
+                column = _column(text, exc)
+                yield Unreadable(f"{WHERE}: not valid JSON ({exc.msg}, column {column})")
             except UnicodeDecodeError as exc:
-                yield _Unreadable(_not_text(exc))
+                yield Unreadable(f"{WHERE}: {_not_text(exc)}")
+            except InputError as exc:
+                yield Unreadable(str(exc))
+            except RecursionError:
+                yield Unreadable(f"{WHERE}: nested deeper than {MAX_DEPTH} levels (the limit)")
+            else:
+                yield record
 
 
 def _column(line: bytes, exc: json.JSONDecodeError) -> int:
@@ -223,16 +237,21 @@ def _column(line: bytes, exc: json.JSONDecodeError) -> int:
     return within_text(line.decode("utf-8", "replace"), exc.pos) + 1
 
 
-def _lines_of(stream: IO[bytes], path: Path) -> Iterator[bytes]:
-    """The stream's lines; a compressed one that breaks off or is damaged stops the run at
-    the row it breaks off at."""
+def _lines_of(stream: IO[bytes], path: Path) -> Iterator[bytes | None]:
+    """The stream's lines, None for one longer than a case may be (json_array.MOST, as in a
+    JSON array), which is read past without being held; a compressed stream that breaks off
+    or is damaged stops the run at the row it breaks off at."""
     read = 0
     while True:
         try:
-            text = stream.readline()
+            text: bytes | None = stream.readline(json_array.MOST + 1)
+            if text is not None and len(text) > json_array.MOST and not text.endswith(b"\n"):
+                while text and not text.endswith(b"\n"):
+                    text = stream.readline(_BLOCK)
+                text = None
         except _GZIP_ERRORS as exc:
             raise _unreadable(path, read, exc) from None
-        if not text:
+        if text == b"":
             return
         read += 1
         yield text
@@ -266,11 +285,6 @@ class _Blank:
     """An empty NDJSON line: skipped, but it keeps the line numbers right."""
 
 
-@dataclass
-class _Unreadable:
-    error: str
-
-
 def _without_nulls(value: Any) -> Any:
     """Parquet writes an absent field as null; in a case, absent is what unknown means."""
     if isinstance(value, dict):
@@ -297,8 +311,8 @@ def _nested(
         where = f"{path}:{number}" if lines_are_rows else f"{path} row {number}"
         if isinstance(record, _Blank):
             continue
-        if isinstance(record, _Unreadable):
-            rejects.append(Reject(number, None, f"{where}: {record.error}"))
+        if isinstance(record, Unreadable):
+            rejects.append(Reject(number, None, record.error.replace(WHERE, where, 1)))
         else:
             if plain(record):
                 # Taken as read: the section checks validate and normalise it in the run.
