@@ -23,6 +23,7 @@ from dermcover.inputs import (
     json_within_limits,
     load_model,
     load_model_text,
+    parse_text,
     unique_keys,
 )
 
@@ -184,3 +185,16 @@ def test_a_body_the_quick_look_passes_passes_the_limits(value: Any, ascii_only: 
         return  # not UTF-8 (a lone surrogate written out raw): refused before any of this
     if json_within_limits(raw):
         check_limits(parsed(raw), "request body")
+
+
+def test_a_json_case_file_may_write_a_character_past_ffff_as_json_writers_escape_it() -> None:
+    """`json.dumps` writes U+1F600 as two escapes, a surrogate pair; the file reads as the
+    character, while an escaped backslash before the same letters stays text, and YAML's own
+    text is left alone."""
+    written = json.dumps({"id": "Zoë \N{GRINNING FACE}", "note": "\\ud83d\\ude00"})
+    assert "\\ud83d\\ude00" in written  # the pair, as the writer escapes it
+
+    data, _ = parse_text(written, "case.json")
+
+    assert data == {"id": "Zoë \N{GRINNING FACE}", "note": "\\ud83d\\ude00"}
+    assert parse_text("id: a\\ud83d\\ude00", "case.yaml")[0] == {"id": "a\\ud83d\\ude00"}

@@ -276,7 +276,7 @@ def parse_text(text: str, source: str) -> tuple[Any, LineLocator]:
     """Parse YAML (which includes JSON) text; errors name the source and the line."""
     if len(text.encode("utf-8", errors="replace")) > MAX_INPUT_BYTES:
         raise InputError(f"{source}: larger than {MAX_INPUT_BYTES:,} bytes")
-    loader = _LOADER(text)
+    loader = _LOADER(_pairs_joined(text))
     try:
         # One pass: the nodes (for line marks), then the data built from them.
         node = loader.get_single_node()
@@ -301,6 +301,28 @@ def parse_text(text: str, source: str) -> tuple[Any, LineLocator]:
         loader.dispose()
     check_limits(data, source)
     return data, LineLocator(node)
+
+
+# A character past U+FFFF, as JSON writers escape it by default: a UTF-16 surrogate pair of
+# two escapes ("\ud83d\ude00" for U+1F600). YAML reads each escape as a character of its
+# own and refuses half a pair, so in a JSON document the pairs are joined before YAML reads
+# it. Only an escape counts: after an odd run of backslashes, not an escaped backslash.
+_SURROGATE_PAIR = re.compile(r"(\\+)u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE)
+
+
+def _pairs_joined(text: str) -> str:
+    """A JSON document's escaped surrogate pairs as the characters they stand for."""
+    if "\\u" not in text or text.lstrip()[:1] not in ("{", "["):
+        return text
+
+    def joined(pair: re.Match[str]) -> str:
+        backslashes = pair.group(1)
+        if len(backslashes) % 2 == 0:
+            return pair.group(0)
+        high, low = int(pair.group(2), 16), int(pair.group(3), 16)
+        return backslashes[:-1] + chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+
+    return _SURROGATE_PAIR.sub(joined, text)
 
 
 def _check_nodes(root: yaml.Node, source: str) -> None:
