@@ -182,10 +182,11 @@ def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 class JsonDocuments:
     """JSON read as `dermcover check` reads a case file, one document after another (the
     lines of an NDJSON file, the items of a JSON array): a field named twice, a whole number
-    too long to read, text holding a NUL or a lone surrogate, and anything over the limits are
-    refused with the errors a case file gets. A field named twice does not stop the parse (the
-    first is noted, then told by `refuse`), so a reader of a JSON array can refuse the one
-    item and go on to the next. One reader's: it remembers the document it decoded last."""
+    too long to read, text holding a NUL or a lone surrogate, and anything over the limits
+    are refused, as in a case file or a request's body (`check_limits`). A field named twice
+    does not stop the parse (the first is noted, then told by `refuse`), so a reader of a
+    JSON array can refuse the one item and go on to the next. One reader's: it remembers the
+    document it decoded last."""
 
     def __init__(self) -> None:
         self._twice: str | None = None

@@ -244,10 +244,11 @@ def _lines_of(stream: IO[bytes], path: Path) -> Iterator[bytes | None]:
     read = 0
     while True:
         try:
-            text: bytes | None = stream.readline(json_array.MOST + 1)
-            if text is not None and len(text) > json_array.MOST and not text.endswith(b"\n"):
-                while text and not text.endswith(b"\n"):
-                    text = stream.readline(_BLOCK)
+            line = stream.readline(json_array.MOST + 1)
+            text: bytes | None = line
+            if len(line) > json_array.MOST and not line.endswith(b"\n"):
+                while line and not line.endswith(b"\n"):  # the rest of it, dropped
+                    line = stream.readline(_BLOCK)
                 text = None
         except _GZIP_ERRORS as exc:
             raise _unreadable(path, read, exc) from None
