@@ -48,6 +48,7 @@ MAX_DEPTH = 32  # levels of nesting
 MAX_LIST_ITEMS = 1_000  # items in any one list, fields in any one mapping
 MAX_STRING_CHARS = 20_000  # characters in any one text
 MAX_INTEGER_DIGITS = 30  # digits in any one whole number
+TOO_DEEP = f"nested deeper than {MAX_DEPTH} levels (the limit)"
 
 
 def shown_briefly(value: object, limit: int = 40) -> str:
@@ -64,9 +65,7 @@ def check_limits(data: Any, source: str) -> None:
     while pending:
         value, path = pending.pop()
         if len(path) > MAX_DEPTH:
-            raise InputError(
-                f"{_where(source, path)}: nested deeper than {MAX_DEPTH} levels (the limit)"
-            )
+            raise InputError(f"{_where(source, path)}: {TOO_DEEP}")
         if isinstance(value, str):
             _check_text(value, source, path, "text")
         elif isinstance(value, dict):
@@ -297,7 +296,7 @@ def parse_text(text: str, source: str) -> tuple[Any, LineLocator]:
         # YAML reads an unquoted 2025-02-30 as a date, and the date does not exist.
         raise InputError(_impossible_value(node, source, exc)) from None
     except RecursionError:
-        raise InputError(f"{source}: nested deeper than {MAX_DEPTH} levels (the limit)") from None
+        raise InputError(f"{source}: {TOO_DEEP}") from None
     finally:
         loader.dispose()
     check_limits(data, source)
@@ -340,7 +339,7 @@ def _check_nodes(root: yaml.Node, source: str) -> None:
             )
         seen.add(id(node))
         if depth > MAX_DEPTH:
-            raise InputError(f"{source}:{line}: nested deeper than {MAX_DEPTH} levels (the limit)")
+            raise InputError(f"{source}:{line}: {TOO_DEEP}")
         if isinstance(node, yaml.MappingNode):
             keys: set[str] = set()
             for key, value in node.value:

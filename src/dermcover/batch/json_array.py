@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from dermcover.batch.check import WHERE
-from dermcover.inputs import MAX_DEPTH, InputError, JsonDocuments, within_text
+from dermcover.inputs import TOO_DEEP, InputError, JsonDocuments, within_text
 
 BLOCK = 1 << 20  # bytes read at a time
 MOST = 16 << 20  # the most JSON text one case may take
@@ -82,8 +82,7 @@ class _Reader:
                 value, end = self.documents.raw_decode(self.text, self.at)
             except RecursionError:
                 raise InputError(
-                    f"{self.path}:{self.line_at(self.at)}: nested deeper than {MAX_DEPTH} "
-                    "levels (the limit); the run stops there"
+                    f"{self.path}:{self.line_at(self.at)}: {TOO_DEEP}; the run stops there"
                 ) from None
             except json.JSONDecodeError as exc:
                 if self.eof or not self.cut_short(exc):

@@ -19,6 +19,7 @@ import json
 import zlib
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import IO, Any, BinaryIO, cast
 
@@ -33,7 +34,7 @@ from dermcover.batch.json_array import Unreadable
 from dermcover.case import Case
 from dermcover.engine.compile.flat import CASE_ID, LINE, LINES_FIELD, plain, rows_of
 from dermcover.engine.compile.polars import frame_of, schema
-from dermcover.inputs import MAX_DEPTH, InputError, JsonDocuments, describe, within_text
+from dermcover.inputs import TOO_DEEP, InputError, JsonDocuments, describe, within_text
 
 ROW = "row"  # the input row (1-based) a line came from: a case in nested input, a line in flat
 CASE = "case"  # which case a line belongs to, numbered through the run
@@ -57,7 +58,11 @@ class Chunk:
 
     def where(self, source: Path | str, row: int) -> str:
         """How an error names a row: file:line for NDJSON, as for a case file, else its number."""
-        return f"{source}:{row}" if self.lines_are_rows else f"{source} row {row}"
+        return _place(source, row, lines_are_rows=self.lines_are_rows)
+
+
+def _place(source: Path | str, row: int, *, lines_are_rows: bool) -> str:
+    return f"{source}:{row}" if lines_are_rows else f"{source} row {row}"
 
 
 GZIP = ".gz"
@@ -226,7 +231,7 @@ def _ndjson(path: Path) -> Iterator[Any]:
             except InputError as exc:
                 yield Unreadable(str(exc))
             except RecursionError:
-                yield Unreadable(f"{WHERE}: nested deeper than {MAX_DEPTH} levels (the limit)")
+                yield Unreadable(f"{WHERE}: {TOO_DEEP}")
             else:
                 yield record
 
@@ -307,13 +312,13 @@ def _nested(
     consumed = 0
     number = 0
     unchecked = False  # some of the chunk's cases are plain, still to be checked
+    where = partial(_place, path, lines_are_rows=lines_are_rows)  # worked out only for a reject
     for number, record in enumerate(records, start=1):
         consumed += 1
-        where = f"{path}:{number}" if lines_are_rows else f"{path} row {number}"
         if isinstance(record, _Blank):
             continue
         if isinstance(record, Unreadable):
-            rejects.append(Reject(number, None, record.error.replace(WHERE, where, 1)))
+            rejects.append(Reject(number, None, record.error.replace(WHERE, where(number), 1)))
         else:
             if plain(record):
                 # Taken as read: the section checks validate and normalise it in the run.
@@ -324,7 +329,8 @@ def _nested(
                 try:
                     case = Case.model_validate(_without_nulls(record))
                 except ValidationError as exc:
-                    rejects.append(Reject(number, _text(case_id), describe(exc, Case, where)))
+                    error = describe(exc, Case, where(number))
+                    rejects.append(Reject(number, _text(case_id), error))
                     lines = []
                 else:
                     lines = rows_of(case.model_dump(mode="json"))

@@ -20,7 +20,7 @@ from starlette.requests import Request
 
 from dermcover.case import EXACT_TYPES
 from dermcover.inputs import (
-    MAX_DEPTH,
+    TOO_DEEP,
     InputError,
     LineLocator,
     bounded_integer,
@@ -73,7 +73,7 @@ def parse_document(raw: bytes, content_type: str) -> tuple[Any, str]:
             "document, or YAML with Content-Type: application/yaml"
         ) from None
     except RecursionError:
-        raise FieldError(f"{SOURCE}: nested deeper than {MAX_DEPTH} levels (the limit)") from None
+        raise FieldError(f"{SOURCE}: {TOO_DEEP}") from None
     if json_within_limits(raw):
         return data, text
     try:

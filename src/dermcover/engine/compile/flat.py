@@ -128,8 +128,10 @@ def _places(columns: Iterable[Column]) -> Places:
     return places
 
 
-_CASE_PLACES = _places(column for column in COLUMNS if not column.line_level)
-_LINE_PLACES = _places(column for column in COLUMNS if column.line_level)
+_CASE_COLUMNS = tuple(column for column in COLUMNS if not column.line_level)
+_LINE_COLUMNS = tuple(column for column in COLUMNS if column.line_level)
+_CASE_PLACES = _places(_CASE_COLUMNS)
+_LINE_PLACES = _places(_LINE_COLUMNS)
 _NO_VALUES = dict.fromkeys(column.name for column in COLUMNS)
 
 
@@ -222,22 +224,19 @@ def _column_fits(column: Column) -> Fits:
     return _items_fit(_SCALARS[column.item or "str"])
 
 
-def _shape(columns: Iterable[Column]) -> dict[str, Fits]:
-    """Each key of a case (or of a procedure line) and what fits under it."""
-    sections: dict[str, dict[str, Fits]] = {}
+def _shape(places: Places) -> dict[str, Fits]:
+    """Each key of a case (or of a procedure line) and what fits under it, by `_places`."""
     shape: dict[str, Fits] = {}
-    for column in columns:
-        first, *rest = column.path
-        if rest:  # one level down, in a section such as `payer`
-            sections.setdefault(first, {})[rest[0]] = _column_fits(column)
-        else:
-            shape[first] = _column_fits(column)
-    shape.update({name: _fields_fit(fields) for name, fields in sections.items()})
+    for key, place in places.items():
+        if isinstance(place, str):
+            shape[key] = _column_fits(BY_NAME[place])
+        else:  # a section such as `payer`
+            shape[key] = _fields_fit({f: _column_fits(BY_NAME[n]) for f, n in place.items()})
     return shape
 
 
-_CASE_SHAPE = _shape(column for column in COLUMNS if not column.line_level)
-_LINE_FITS = _fields_fit(_shape(column for column in COLUMNS if column.line_level))
+_CASE_SHAPE = _shape(_CASE_PLACES)
+_LINE_FITS = _fields_fit(_shape(_LINE_PLACES))
 
 
 def plain(case: Any) -> bool:
@@ -278,10 +277,6 @@ def nested(row: Mapping[str, Any], columns: tuple[Column, ...] = COLUMNS) -> dic
         target[column.path[-1]] = value
     case[LINES_FIELD] = [procedure]
     return case
-
-
-_CASE_COLUMNS = tuple(column for column in COLUMNS if not column.line_level)
-_LINE_COLUMNS = tuple(column for column in COLUMNS if column.line_level)
 
 
 def case_of(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
